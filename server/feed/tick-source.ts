@@ -1,0 +1,55 @@
+/**
+ * The feed's contract: a TickSource produces market events for a fixed universe and can tell
+ * each symbol's back-filled history as of the moment it starts. It knows nothing of clients.
+ */
+import type { Candle, Interval, SymbolInfo } from '../../shared/protocol.js';
+
+export interface Instrument extends SymbolInfo {
+  /** Reference price the simulation starts from (24 h before start). */
+  price: number;
+  /** Typical daily volatility as a fraction of price (e.g. 0.02). */
+  vol: number;
+}
+
+export interface Quote {
+  bid: number;
+  ask: number;
+  bidSize: number;
+  askSize: number;
+}
+
+export interface TradePrint {
+  price: number;
+  size: number;
+  side: 'buy' | 'sell';
+}
+
+/**
+ * One ticker event for one symbol: the quote after the event and, when the event was a trade,
+ * the trade (which moves `last` and `volume`). Prices are already rounded to the tick size.
+ */
+export interface MarketEvent {
+  symbol: string;
+  /** Source event time, ms since epoch. */
+  ts: number;
+  quote: Quote;
+  trade?: TradePrint;
+}
+
+/** What a symbol looks like when live events begin: history, quote, last price, session. */
+export interface SymbolHistory {
+  /** Bars oldest first, per interval; the last bar of each may still be open. */
+  bars: Record<Interval, Candle[]>;
+  quote: Quote;
+  last: number;
+  session: { open: number; high: number; low: number; volume: number };
+}
+
+export interface TickSource {
+  readonly instruments: readonly Instrument[];
+  /** History up to the start time, computed once per symbol. */
+  history(symbol: string): SymbolHistory;
+  /** Begins producing events; `onEvents` gets batches in time order. */
+  start(onEvents: (events: MarketEvent[]) => void): void;
+  stop(): void;
+}

@@ -1,0 +1,197 @@
+/**
+ * Protocol v1: the wire contract shared by the server, the web app, the client and tests.
+ * See PROTOCOL.md. Types here describe decoded messages; the codec lives in codec.ts.
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Candle intervals served, shortest first, with their length in seconds. */
+export const INTERVALS = { '1s': 1, '1m': 60, '5m': 300, '1h': 3600 } as const;
+export type Interval = keyof typeof INTERVALS;
+export const INTERVAL_NAMES = Object.keys(INTERVALS) as Interval[];
+
+export type Channel = 'ticker' | 'trades' | `candles:${Interval}`;
+export const CHANNELS: readonly Channel[] = ['ticker', 'trades', ...INTERVAL_NAMES.map((i) => `candles:${i}` as const)];
+export const isChannel = (c: unknown): c is Channel => typeof c === 'string' && (CHANNELS as readonly string[]).includes(c);
+/** State channels conflate field by field; `trades` is an event channel. */
+export const isStateChannel = (c: Channel): boolean => c !== 'trades';
+
+export const ERROR_CODES = [
+  'bad_request',
+  'unknown_symbol',
+  'unknown_channel',
+  'limit_exceeded',
+  'rate_limited',
+  'unauthorized',
+  'slow_consumer',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const CLOSE = {
+  goingAway: 1001,
+  unsupportedData: 1003,
+  policy: 1008,
+  tooBig: 1009,
+  internal: 1011,
+  tryAgainLater: 1013,
+} as const;
+
+export interface Ticker {
+  last: number;
+  bid: number;
+  ask: number;
+  bidSize: number;
+  askSize: number;
+  /** Session open, high, low and volume. */
+  open: number;
+  high: number;
+  low: number;
+  volume: number;
+  /** Source event time, ms since epoch. */
+  ts: number;
+}
+
+export interface Trade {
+  id: number;
+  price: number;
+  size: number;
+  side: 'buy' | 'sell';
+  ts: number;
+}
+
+/** A bar; `time` is its open time in seconds since epoch. */
+export interface Candle {
+  time: number;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+}
+
+export interface SymbolInfo {
+  symbol: string;
+  name: string;
+  kind: 'equity' | 'etf' | 'crypto' | 'fx';
+  decimals: number;
+  tickSize: number;
+  currency: string;
+}
+
+export interface Limits {
+  symbols: number;
+  throttle: { min: number; max: number };
+  rate: number;
+  payload: number;
+}
+
+// ---- client -> server
+export interface SubscribeMsg {
+  type: 'subscribe';
+  id?: number;
+  symbols: string[];
+  channels?: string[];
+  throttle?: number;
+}
+export interface UnsubscribeMsg {
+  type: 'unsubscribe';
+  id?: number;
+  symbols: string[];
+  channels?: string[];
+}
+export interface SnapshotRequestMsg {
+  type: 'snapshot';
+  id?: number;
+  symbols: string[];
+  channels?: string[];
+}
+export interface PingMsg {
+  type: 'ping';
+  id?: number;
+  t?: number;
+}
+export type ClientMessage = SubscribeMsg | UnsubscribeMsg | SnapshotRequestMsg | PingMsg;
+
+// ---- server -> client
+export interface HelloMsg {
+  type: 'hello';
+  v: number;
+  session: string;
+  t: number;
+  heartbeat: number;
+  channels: Channel[];
+  limits: Limits;
+  /** SSE only: the POST path for control messages. */
+  control?: string;
+}
+export interface SubscribedMsg {
+  type: 'subscribed';
+  id?: number;
+  symbols: string[];
+  channels: Channel[];
+  throttle: number;
+  t: number;
+}
+export interface UnsubscribedMsg {
+  type: 'unsubscribed';
+  id?: number;
+  symbols: string[];
+  channels: Channel[];
+  t: number;
+}
+export interface SnapshotItem {
+  ch: Channel;
+  s: string;
+  seq: number;
+  /** The whole state: Ticker, Candle, or Trade[] (newest last). */
+  d: unknown;
+}
+export interface UpdateItem {
+  ch: Channel;
+  s: string;
+  seq: number;
+  prev: number;
+  /** State channels: the fields changed since `prev`. Trades: the trades after `prev`, oldest first. */
+  d: unknown;
+  dropped?: number;
+}
+export interface SnapshotMsg {
+  type: 'snapshot';
+  t: number;
+  items: SnapshotItem[];
+}
+export interface UpdateMsg {
+  type: 'update';
+  t: number;
+  items: UpdateItem[];
+}
+export interface HeartbeatMsg {
+  type: 'heartbeat';
+  t: number;
+}
+export interface PongMsg {
+  type: 'pong';
+  id?: number;
+  echo?: number;
+  t: number;
+}
+export interface ErrorMsg {
+  type: 'error';
+  id?: number;
+  code: ErrorCode;
+  message: string;
+  symbols?: string[];
+  t: number;
+}
+export type ServerMessage =
+  | HelloMsg
+  | SubscribedMsg
+  | UnsubscribedMsg
+  | SnapshotMsg
+  | UpdateMsg
+  | HeartbeatMsg
+  | PongMsg
+  | ErrorMsg;
+
+/** Key of one stream: `${symbol}|${channel}`. */
+export const streamKey = (symbol: string, channel: Channel): string => `${symbol}|${channel}`;
