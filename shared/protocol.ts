@@ -181,6 +181,8 @@ export interface ErrorMsg {
   code: ErrorCode;
   message: string;
   symbols?: string[];
+  /** Extension: the channels refused, with `unknown_channel`. */
+  channels?: string[];
   t: number;
 }
 export type ServerMessage =

@@ -1,0 +1,283 @@
+/**
+ * The fan-out core: which sessions hold which streams, and when each session flushes.
+ * Events from the bus update the stream records and mark subscribers dirty; unthrottled
+ * sessions flush right after the batch, throttled ones on one shared clock per throttle value
+ * (so every session of a throttle class flushes together and shares item bytes). One timer
+ * drives every throttled flush, another the heartbeats, for all sessions.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Decoded } from '../../shared/codec.js';
+import { CHANNELS, PROTOCOL_VERSION, type Channel, type HelloMsg, type Limits } from '../../shared/protocol.js';
+import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import { handleControl } from './control.js';
+import { Session, type FlushPolicy, type Sub, type Transport } from './session.js';
+import { StreamRecord } from './stream-record.js';
+import { parseClientMessage } from './validate.js';
+
+/** Where the fan-out reads whole stream states from (the market state, or Redis on a gateway). */
+export interface StateSource {
+  isSymbol(symbol: string): boolean;
+  snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined;
+  /** Called before streams of these symbols are first used; may wait (a gateway subscribes to the bus). */
+  prepare?(symbols: string[]): Promise<void> | void;
+  /** No session holds this symbol any more. */
+  release?(symbol: string): void;
+}
+
+export interface HubOptions {
+  source: StateSource;
+  limits: Limits;
+  heartbeatMs: number;
+  policy: FlushPolicy;
+  now?: () => number;
+  /** Period of the shared flush clock, ms: throttles are rounded up to a multiple of it. */
+  tickMs?: number;
+}
+
+export interface HubStats {
+  sessions: number;
+  items: number;
+  frames: number;
+  bytes: number;
+  slowConsumers: number;
+}
+
+export class Hub {
+  readonly limits: Limits;
+  readonly heartbeatMs: number;
+  readonly policy: FlushPolicy;
+  readonly source: StateSource;
+  readonly now: () => number;
+  readonly tickMs: number;
+  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0 };
+  readonly #records = new Map<string, StreamRecord<Sub>>();
+  readonly #sessions = new Set<Session>();
+  readonly #immediate = new Set<Session>();
+  readonly #groups = new Map<number, { nextAt: number; sessions: Set<Session> }>();
+  readonly #symbolUsers = new Map<string, number>();
+  #immediateQueued = false;
+  #pass = 0;
+  #ticker?: NodeJS.Timeout;
+  #beater?: NodeJS.Timeout;
+
+  constructor(o: HubOptions) {
+    this.source = o.source;
+    this.limits = o.limits;
+    this.heartbeatMs = o.heartbeatMs;
+    this.policy = o.policy;
+    this.now = o.now ?? Date.now;
+    this.tickMs = o.tickMs ?? 10;
+  }
+
+  start(): void {
+    this.#ticker ??= setInterval(() => this.tick(this.now()), this.tickMs);
+    this.#beater ??= setInterval(() => this.beat(this.now()), Math.max(50, Math.min(1000, this.heartbeatMs / 4)));
+  }
+
+  stop(): void {
+    clearInterval(this.#ticker);
+    clearInterval(this.#beater);
+    this.#ticker = this.#beater = undefined;
+  }
+
+  get sessions(): ReadonlySet<Session> {
+    return this.#sessions;
+  }
+
+  /** Rounds a requested throttle to one the clock serves: 0, or a multiple of the tick within limits. */
+  roundThrottle(ms: number): number {
+    if (!(ms > 0)) return 0;
+    const { min, max } = this.limits.throttle;
+    const t = Math.min(max, Math.max(min, ms, this.tickMs));
+    return Math.ceil(t / this.tickMs) * this.tickMs;
+  }
+
+  open(transport: Transport): Session {
+    const s = new Session(randomUUID(), transport, this.limits.rate * 2, this.stats);
+    s.lastSendAt = this.now();
+    this.#sessions.add(s);
+    this.stats.sessions = this.#sessions.size;
+    return s;
+  }
+
+  hello(session: Session, extra: Partial<HelloMsg> = {}): HelloMsg {
+    return {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      session: session.id,
+      t: this.now(),
+      heartbeat: this.heartbeatMs,
+      channels: [...CHANNELS],
+      limits: this.limits,
+      ...extra,
+    };
+  }
+
+  /** Frees a session and its subscriptions at once. */
+  close(session: Session): void {
+    if (!this.#sessions.delete(session)) return;
+    session.closed = true;
+    for (const sub of session.subs.values()) this.detach(sub);
+    session.subs.clear();
+    session.dirty = [];
+    this.#immediate.delete(session);
+    for (const g of this.#groups.values()) g.sessions.delete(session);
+    this.stats.sessions = this.#sessions.size;
+  }
+
+  /** Takes one decoded client frame: validates it, applies the rate limit, handles it in order. */
+  receive(session: Session, decoded: Decoded, reply = (m: Parameters<Session['send']>[0]) => session.send(m, this.now())): void {
+    const now = this.now();
+    if (!this.#admit(session, now)) return;
+    if (!decoded.ok) return session.error('bad_request', decoded.error, now);
+    const parsed = parseClientMessage(decoded.value);
+    if (!parsed.ok) return session.error('bad_request', parsed.message, now, { id: parsed.id });
+    session.queue = session.queue
+      .then(() => handleControl(this, session, parsed.msg, reply))
+      .catch((err: Error) => session.error('bad_request', `request failed: ${err.message}`, this.now()));
+  }
+
+  /** Token bucket on control messages; a client that keeps going after refusals is closed 1008. */
+  #admit(s: Session, now: number): boolean {
+    const rate = this.limits.rate;
+    s.tokens = Math.min(rate * 2, s.tokens + ((now - s.tokensAt) * rate) / 1000);
+    s.tokensAt = now;
+    if (s.tokens >= 1) {
+      s.tokens -= 1;
+      s.refusals = 0;
+      return true;
+    }
+    if (++s.refusals > rate * 2) {
+      s.transport.close(1008, 'rate limit exceeded repeatedly');
+      this.close(s);
+    } else if (s.refusals === 1 || s.refusals % rate === 0) {
+      s.error('rate_limited', `more than ${rate} control messages per second`, now);
+    }
+    return false;
+  }
+
+  isSymbol(symbol: string): boolean {
+    return this.source.isSymbol(symbol);
+  }
+
+  /** The record of a stream, created from the source's snapshot on first use. */
+  record(symbol: string, ch: Channel): StreamRecord<Sub> {
+    const key = `${symbol}|${ch}`;
+    let rec = this.#records.get(key);
+    if (!rec) {
+      rec = new StreamRecord<Sub>(symbol, ch);
+      const snap = this.source.snapshot(symbol, ch);
+      if (snap) rec.reset(snap);
+      this.#records.set(key, rec);
+    }
+    return rec;
+  }
+
+  attach(sub: Sub): void {
+    if (sub.rec.subs.has(sub)) return;
+    sub.rec.subs.add(sub);
+    this.#symbolUsers.set(sub.rec.s, (this.#symbolUsers.get(sub.rec.s) ?? 0) + 1);
+  }
+
+  detach(sub: Sub): void {
+    if (!sub.rec.subs.delete(sub)) return;
+    const n = (this.#symbolUsers.get(sub.rec.s) ?? 1) - 1;
+    if (n > 0) return void this.#symbolUsers.set(sub.rec.s, n);
+    this.#symbolUsers.delete(sub.rec.s);
+    this.source.release?.(sub.rec.s);
+  }
+
+  /** Applies a batch of stream events from the bus and schedules the flushes they cause. */
+  publish(events: readonly StreamEvent[]): void {
+    for (const e of events) {
+      const rec = this.#records.get(`${e.s}|${e.ch}`);
+      if (!rec || rec.apply(e) === 'stale') continue;
+      for (const sub of rec.subs) {
+        if (sub.dirty) continue;
+        sub.dirty = true;
+        sub.session.dirty.push(sub);
+        this.enqueue(sub);
+      }
+    }
+  }
+
+  /** Replaces a stream's state (after a gap on the bus): its clients get snapshots next flush. */
+  resync(snap: StreamSnapshot): void {
+    const rec = this.#records.get(`${snap.s}|${snap.ch}`);
+    if (!rec) return;
+    rec.reset(snap);
+    for (const sub of rec.subs) {
+      if (sub.dirty) continue;
+      sub.dirty = true;
+      sub.session.dirty.push(sub);
+      this.enqueue(sub);
+    }
+  }
+
+  enqueue(sub: Sub): void {
+    if (sub.throttle === 0) {
+      this.#immediate.add(sub.session);
+      if (!this.#immediateQueued) {
+        this.#immediateQueued = true;
+        setImmediate(() => this.#flushImmediate());
+      }
+      return;
+    }
+    let g = this.#groups.get(sub.throttle);
+    if (!g) this.#groups.set(sub.throttle, (g = { nextAt: this.now() + sub.throttle, sessions: new Set() }));
+    g.sessions.add(sub.session);
+  }
+
+  #flushImmediate(): void {
+    this.#immediateQueued = false;
+    const sessions = [...this.#immediate];
+    this.#immediate.clear();
+    const now = this.now();
+    for (const s of sessions) this.#flush(s, now, isZero);
+  }
+
+  /** One beat of the shared flush clock: flushes every throttle class that is due. */
+  tick(now: number): void {
+    const due = new Set<number>();
+    const visit: Session[] = [];
+    const pass = ++this.#pass;
+    for (const [t, g] of this.#groups) {
+      if (g.nextAt > now) continue;
+      due.add(t);
+      // The next flush is a whole period away, rounded up onto the clock: never two within `t`.
+      g.nextAt = Math.ceil((now + t) / this.tickMs) * this.tickMs;
+      for (const s of g.sessions) {
+        if (s.pass !== pass) {
+          s.pass = pass;
+          visit.push(s);
+        }
+      }
+      g.sessions.clear();
+    }
+    // Stalled unthrottled sessions are retried here, not in a busy loop.
+    for (const s of this.#immediate) if (s.stalledSince && s.pass !== pass) (s.pass = pass), visit.push(s);
+    if (visit.length === 0) return;
+    const isDue = (t: number) => t === 0 || due.has(t);
+    for (const s of visit) this.#flush(s, now, isDue);
+  }
+
+  #flush(s: Session, now: number, due: (t: number) => boolean): void {
+    const r = s.flush(now, due, this.policy, (sub) => this.enqueue(sub));
+    if (r === 'stalled') {
+      for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
+      if (s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);
+    } else if (r === 'cut') {
+      this.stats.slowConsumers++;
+      this.close(s);
+    }
+  }
+
+  /** Heartbeats for sessions that were sent nothing for `heartbeatMs`. */
+  beat(now: number): void {
+    for (const s of this.#sessions) {
+      if (now - s.lastSendAt >= this.heartbeatMs) s.send({ type: 'heartbeat', t: now }, now);
+    }
+  }
+}
+
+const isZero = (t: number) => t === 0;

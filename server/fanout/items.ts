@@ -1,0 +1,40 @@
+/**
+ * Builds the encoded `update` items that bring a client from `prev` to a stream's current seq,
+ * reusing the bytes already built for another client at the same (stream, prev). Pure.
+ */
+import type { StreamRecord } from './stream-record.js';
+import type { Encoded, Wire } from './wire.js';
+
+/** Most trades in one item; older ones in the same span are counted in `dropped`. */
+export const TRADES_PER_ITEM = 100;
+
+/**
+ * Appends to `out` the items from `prev` to `rec.seq`. Unthrottled state streams get one item
+ * per event when the record still holds them; otherwise one conflated item (latest value of
+ * each field changed since `prev`). Returns false when `prev` is too old for a delta (the
+ * caller sends a snapshot instead).
+ */
+export function appendItems(rec: StreamRecord, prev: number, every: boolean, wire: Wire, out: Encoded[]): boolean {
+  if (prev < rec.baseSeq) return false;
+  if (rec.isState && every) {
+    const events = rec.eventsAfter(prev);
+    if (events) {
+      for (const e of events) {
+        out.push((e.enc[wire.index] ??= wire.item({ ch: rec.ch, s: rec.s, seq: e.seq, prev: e.seq - 1, d: e.d })));
+      }
+      return true;
+    }
+  }
+  let cached = rec.cache.get(prev);
+  if (!cached) rec.cache.set(prev, (cached = [undefined, undefined]));
+  out.push((cached[wire.index] ??= wire.item(conflated(rec, prev))));
+  return true;
+}
+
+function conflated(rec: StreamRecord, prev: number): object {
+  if (rec.isState) return { ch: rec.ch, s: rec.s, seq: rec.seq, prev, d: rec.changedSince(prev) };
+  const { list, dropped } = rec.tradesSince(prev, TRADES_PER_ITEM);
+  return dropped > 0
+    ? { ch: rec.ch, s: rec.s, seq: rec.seq, prev, d: list, dropped }
+    : { ch: rec.ch, s: rec.s, seq: rec.seq, prev, d: list };
+}

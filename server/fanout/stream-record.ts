@@ -1,0 +1,124 @@
+/**
+ * The fan-out side's copy of one stream: its seq, its state, which field changed at which seq
+ * (so a conflated delta from any earlier seq can be computed on demand), the last few events'
+ * own deltas (so unthrottled clients get every event), recent trades, and who subscribes.
+ * Pure: no sockets, no timers.
+ */
+import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
+import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import type { Encoded } from './wire.js';
+
+/** Events kept per state stream for exact per-event delivery at throttle 0. */
+export const EVENT_RING = 8;
+/** Trades kept per stream for building `trades` items. */
+export const TRADE_RING = 256;
+
+export interface RingEvent {
+  seq: number;
+  d: Record<string, number>;
+  /** Encoded item, cached per encoding on first use. */
+  enc: [Encoded | undefined, Encoded | undefined];
+}
+
+export interface TradeEntry {
+  seq: number;
+  trade: Trade;
+}
+
+export type ApplyResult = 'ok' | 'stale' | 'gap';
+
+export class StreamRecord<Sub = unknown> {
+  readonly key: string;
+  readonly s: string;
+  readonly ch: Channel;
+  readonly isState: boolean;
+  seq = 0;
+  /** Deltas are known only from this seq on; a client behind it needs a snapshot. */
+  baseSeq = 0;
+  readonly fields: Record<string, number> = {};
+  readonly fieldSeq: Record<string, number> = {};
+  readonly ring: RingEvent[] = [];
+  trades: TradeEntry[] = [];
+  readonly subs = new Set<Sub>();
+  /** Encoded conflated items for the current seq, by `prev`; cleared when seq moves. */
+  cache = new Map<number, [Encoded | undefined, Encoded | undefined]>();
+
+  constructor(s: string, ch: Channel) {
+    this.s = s;
+    this.ch = ch;
+    this.key = `${s}|${ch}`;
+    this.isState = isStateChannel(ch);
+  }
+
+  /** Applies one event. An old seq is ignored ('stale'); a skipped seq is applied but reported ('gap'). */
+  apply(e: StreamEvent): ApplyResult {
+    if (e.seq <= this.seq) return 'stale';
+    const gap = e.seq !== this.seq + 1;
+    this.seq = e.seq;
+    if (this.cache.size) this.cache = new Map();
+    if (this.isState) {
+      const d = e.d as Record<string, number>;
+      for (const k in d) {
+        this.fields[k] = d[k];
+        this.fieldSeq[k] = e.seq;
+      }
+      this.ring.push({ seq: e.seq, d, enc: [undefined, undefined] });
+      if (this.ring.length > EVENT_RING) this.ring.shift();
+    } else {
+      this.trades.push({ seq: e.seq, trade: e.d as Trade });
+      if (this.trades.length > TRADE_RING * 1.5) this.trades = this.trades.slice(-TRADE_RING);
+    }
+    if (gap) {
+      // What happened in between is unknown: only a snapshot brings a client up to date.
+      this.baseSeq = e.seq;
+      this.ring.length = 0;
+    }
+    return gap ? 'gap' : 'ok';
+  }
+
+  /** Replaces the whole state (from a snapshot); clients behind it will get snapshots. */
+  reset(snap: StreamSnapshot): void {
+    this.seq = snap.seq;
+    this.baseSeq = snap.seq;
+    this.cache = new Map();
+    this.ring.length = 0;
+    if (this.isState) {
+      for (const k of Object.keys(this.fields)) delete this.fields[k];
+      for (const k of Object.keys(this.fieldSeq)) delete this.fieldSeq[k];
+      Object.assign(this.fields, snap.d);
+      for (const k in this.fields) this.fieldSeq[k] = snap.seq;
+    } else {
+      const list = snap.d as Trade[];
+      this.trades = list.map((trade, i) => ({ seq: snap.seq - list.length + 1 + i, trade }));
+    }
+  }
+
+  /** The whole state, as a snapshot item carries it. */
+  snapshot(tradesInSnapshot: number): StreamSnapshot {
+    if (this.isState) return { s: this.s, ch: this.ch, seq: this.seq, d: { ...this.fields } };
+    return { s: this.s, ch: this.ch, seq: this.seq, d: this.trades.slice(-tradesInSnapshot).map((e) => e.trade) };
+  }
+
+  /** The ring events after `prev`, when the ring holds all of them; else undefined. */
+  eventsAfter(prev: number): RingEvent[] | undefined {
+    const n = this.seq - prev;
+    if (n <= 0 || n > this.ring.length || prev < this.baseSeq) return undefined;
+    return this.ring.slice(this.ring.length - n);
+  }
+
+  /** Fields changed after `prev`, with their latest values. */
+  changedSince(prev: number): Record<string, number> {
+    const d: Record<string, number> = {};
+    for (const k in this.fieldSeq) if (this.fieldSeq[k] > prev) d[k] = this.fields[k];
+    return d;
+  }
+
+  /** Trades after `prev`, oldest first, at most `cap` (the newest); `dropped` counts the rest. */
+  tradesSince(prev: number, cap: number): { list: Trade[]; dropped: number } {
+    let i = this.trades.length;
+    while (i > 0 && this.trades[i - 1].seq > prev) i--;
+    const from = Math.max(i, this.trades.length - cap);
+    const list = this.trades.slice(from).map((e) => e.trade);
+    return { list, dropped: this.seq - prev - list.length };
+  }
+}

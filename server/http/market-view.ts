@@ -1,0 +1,13 @@
+/**
+ * What REST reads: the symbol list, current stream states and candle history. Served from the
+ * market state in one process, or from Redis on a gateway.
+ */
+import type { Candle, Channel, Interval, SymbolInfo } from '../../shared/protocol.js';
+import type { StreamSnapshot } from '../market/stream-event.js';
+
+export interface MarketView {
+  symbols(): SymbolInfo[] | Promise<SymbolInfo[]>;
+  snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined | Promise<StreamSnapshot | undefined>;
+  /** Newest `limit` bars oldest first, or undefined for an unknown symbol. */
+  candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined | Promise<Candle[] | undefined>;
+}

@@ -1,0 +1,65 @@
+/**
+ * WebSocket transport: binary MessagePack frames in both directions. A text frame gets an
+ * error and close 1003; a frame over `limits.payload` is closed 1009 by ws itself. Liveness:
+ * one timer pings every socket and terminates those that did not answer the previous ping.
+ */
+import type { FastifyInstance } from 'fastify';
+import type {} from '@fastify/websocket';
+import type { WebSocket } from 'ws';
+import { decode } from '../../shared/codec.js';
+import { CLOSE } from '../../shared/protocol.js';
+import type { Hub } from '../fanout/hub.js';
+import type { Transport } from '../fanout/session.js';
+import { msgpackWire } from '../fanout/wire.js';
+
+export interface WsOptions {
+  /** Protocol-level ping period, ms; a socket silent for a whole period is terminated. */
+  pingMs: number;
+}
+
+export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
+  const alive = new Map<WebSocket, boolean>();
+  const pinger = setInterval(() => {
+    for (const [ws, ok] of alive) {
+      if (!ok) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, o.pingMs);
+  pinger.unref();
+  app.addHook('onClose', async () => clearInterval(pinger));
+
+  app.get('/ws', { websocket: true }, (ws, _req) => {
+    const transport: Transport = {
+      wire: msgpackWire,
+      send: (_type, data) => ws.send(data),
+      bufferedAmount: () => ws.bufferedAmount,
+      close(code, reason) {
+        ws.close(code, reason);
+        // A peer that does not read never completes the closing handshake.
+        setTimeout(() => ws.terminate(), 2000).unref();
+      },
+    };
+    const session = hub.open(transport);
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('close', () => {
+      alive.delete(ws);
+      hub.close(session);
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) {
+        session.error('bad_request', 'text frames are not accepted: send binary MessagePack frames', hub.now());
+        transport.close(CLOSE.unsupportedData, 'binary frames only');
+        return hub.close(session);
+      }
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      hub.receive(session, decode(bytes));
+    });
+    session.send(hub.hello(session), hub.now());
+  });
+}
