@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Decoded } from '../../shared/codec.js';
-import { CHANNELS, PROTOCOL_VERSION, type Channel, type HelloMsg, type Limits } from '../../shared/protocol.js';
+import { CHANNELS, PROTOCOL_VERSION, type Channel, type ErrorCode, type HelloMsg, type Limits } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
-import { handleControl } from './control.js';
+import { handleControl, type Reply } from './control.js';
 import { Session, type FlushPolicy, type Sub, type Transport } from './session.js';
 import { StreamRecord } from './stream-record.js';
 import { parseClientMessage } from './validate.js';
@@ -125,20 +125,33 @@ export class Hub {
     this.stats.sessions = this.#sessions.size;
   }
 
-  /** Takes one decoded client frame: validates it, applies the rate limit, handles it in order. */
-  receive(session: Session, decoded: Decoded, reply = (m: Parameters<Session['send']>[0]) => session.send(m, this.now())): void {
+  /**
+   * Takes one decoded client frame: validates it, applies the rate limit, handles it in order.
+   * Every answer (including errors) goes to `reply`, by default the session's own stream.
+   * Resolves when the message has been handled.
+   */
+  receive(session: Session, decoded: Decoded, reply: Reply = (m) => session.send(m, this.now())): Promise<void> {
     const now = this.now();
-    if (!this.#admit(session, now)) return;
-    if (!decoded.ok) return session.error('bad_request', decoded.error, now);
+    const error = (code: ErrorCode, message: string, id?: number) =>
+      reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now });
+    const admitted = this.#admit(session, now);
+    if (admitted !== true) {
+      if (admitted) error('rate_limited', admitted);
+      return Promise.resolve();
+    }
+    if (!decoded.ok) return Promise.resolve(error('bad_request', decoded.error));
     const parsed = parseClientMessage(decoded.value);
-    if (!parsed.ok) return session.error('bad_request', parsed.message, now, { id: parsed.id });
-    session.queue = session.queue
+    if (!parsed.ok) return Promise.resolve(error('bad_request', parsed.message, parsed.id));
+    return (session.queue = session.queue
       .then(() => handleControl(this, session, parsed.msg, reply))
-      .catch((err: Error) => session.error('bad_request', `request failed: ${err.message}`, this.now()));
+      .catch((err: Error) => error('bad_request', `request failed: ${err.message}`)));
   }
 
-  /** Token bucket on control messages; a client that keeps going after refusals is closed 1008. */
-  #admit(s: Session, now: number): boolean {
+  /**
+   * Token bucket on control messages: true when admitted; else the refusal to report (or ''
+   * when already reported recently). A client that keeps going after refusals is closed 1008.
+   */
+  #admit(s: Session, now: number): true | string {
     const rate = this.limits.rate;
     s.tokens = Math.min(rate * 2, s.tokens + ((now - s.tokensAt) * rate) / 1000);
     s.tokensAt = now;
@@ -148,12 +161,12 @@ export class Hub {
       return true;
     }
     if (++s.refusals > rate * 2) {
+      s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);
       s.transport.close(1008, 'rate limit exceeded repeatedly');
       this.close(s);
-    } else if (s.refusals === 1 || s.refusals % rate === 0) {
-      s.error('rate_limited', `more than ${rate} control messages per second`, now);
+      return '';
     }
-    return false;
+    return s.refusals === 1 || s.refusals % rate === 0 ? `more than ${rate} control messages per second` : '';
   }
 
   isSymbol(symbol: string): boolean {

@@ -65,3 +65,17 @@ export interface ClientEvents {
   rtt: (ms: number) => void;
   error: (e: ErrorMsg) => void;
 }
+
+/** What `new MarketClient(options)` gives: it connects at once and keeps connecting until close(). */
+export interface MarketClientApi {
+  /** Adds a listener; returns the function that removes it. */
+  on<E extends keyof ClientEvents>(event: E, fn: ClientEvents[E]): () => void;
+  /** Adds or changes subscriptions; they survive reconnects. Default channels ['ticker'], throttle 0. */
+  subscribe(symbols: string[], opts?: { channels?: Channel[]; throttle?: number }): void;
+  /** Default channels: all of those symbols'. */
+  unsubscribe(symbols: string[], channels?: Channel[]): void;
+  /** The current state of a stream (Ticker, Candle or Trade[]), with its seq. */
+  state<T = unknown>(symbol: string, channel: Channel): { seq: number; state: T } | undefined;
+  readonly status: ClientStatus;
+  close(): void;
+}
