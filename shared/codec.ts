@@ -41,22 +41,28 @@ export function decode(bytes: Uint8Array): Decoded {
       return values.length < 2; // stop early on trailing garbage
     });
     if (values.length !== 1) return { ok: false, error: 'frame holds more than one MessagePack value' };
-    if (containsExtension(values[0], 0)) return { ok: false, error: 'MessagePack extension types are not accepted' };
+    const bad = unsupported(values[0], 0);
+    if (bad) return { ok: false, error: bad };
     return { ok: true, value: values[0] };
   } catch (err) {
     return { ok: false, error: `not MessagePack: ${(err as Error).message}` };
   }
 }
 
+/** Nesting deeper than any protocol message needs. */
+const MAX_DEPTH = 32;
+
 /** msgpackr turns known extensions (timestamps) into objects; the protocol has none. */
-function containsExtension(v: unknown, depth: number): boolean {
-  if (v === null || typeof v !== 'object') return false;
-  if (depth > 64) return true;
-  if (v instanceof Date || ArrayBuffer.isView(v)) return true;
-  if (Array.isArray(v)) return v.some((x) => containsExtension(x, depth + 1));
-  if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return true;
-  for (const k in v) if (containsExtension((v as Record<string, unknown>)[k], depth + 1)) return true;
-  return false;
+function unsupported(v: unknown, depth: number): string | undefined {
+  if (v === null || typeof v !== 'object' || ArrayBuffer.isView(v)) return undefined; // bin is standard
+  if (depth > MAX_DEPTH) return `nesting deeper than ${MAX_DEPTH} levels`;
+  const proto = Object.getPrototypeOf(v);
+  if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return 'MessagePack extension types are not accepted';
+  for (const k in v) {
+    const bad = unsupported((v as Record<string, unknown>)[k], depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
 }
 
 // ---- Pieces for building frames from items encoded once (shared by many sessions).

@@ -135,16 +135,15 @@ export class Hub {
     const error = (code: ErrorCode, message: string, id?: number) =>
       reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now });
     const admitted = this.#admit(session, now);
-    if (admitted !== true) {
-      if (admitted) error('rate_limited', admitted);
-      return Promise.resolve();
+    // Answers keep the order of the requests, errors included.
+    let step: () => void | Promise<void>;
+    if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
+    else if (!decoded.ok) step = () => error('bad_request', decoded.error);
+    else {
+      const parsed = parseClientMessage(decoded.value);
+      step = parsed.ok ? () => handleControl(this, session, parsed.msg, reply) : () => error('bad_request', parsed.message, parsed.id);
     }
-    if (!decoded.ok) return Promise.resolve(error('bad_request', decoded.error));
-    const parsed = parseClientMessage(decoded.value);
-    if (!parsed.ok) return Promise.resolve(error('bad_request', parsed.message, parsed.id));
-    return (session.queue = session.queue
-      .then(() => handleControl(this, session, parsed.msg, reply))
-      .catch((err: Error) => error('bad_request', `request failed: ${err.message}`)));
+    return (session.queue = session.queue.then(step).catch((err: Error) => error('bad_request', `request failed: ${err.message}`)));
   }
 
   /**

@@ -15,6 +15,7 @@ export const TRADES_PER_ITEM = 100;
  * caller sends a snapshot instead).
  */
 export function appendItems(rec: StreamRecord, prev: number, every: boolean, wire: Wire, out: Encoded[]): boolean {
+  if (prev >= rec.seq) return true;
   if (prev < rec.baseSeq) return false;
   if (rec.isState && every) {
     const events = rec.eventsAfter(prev);

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Ticker } from '../../shared/protocol.js';
+import { ChainChecker } from '../helpers/chain.js';
+import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+
+let srv: Running;
+beforeAll(async () => {
+  srv = await startNode({ FEED_RATE: '20', FEED_SYMBOLS: '60' });
+});
+afterAll(() => srv.close());
+
+describe('WebSocket streaming', () => {
+  it('answers hello, then subscribed and snapshots, then chained updates; applying them reproduces the server state', async () => {
+    const a = await RawClient.open(srv.wsUrl);
+    const b = await RawClient.open(srv.wsUrl);
+    const hello = a.of('hello')[0];
+    expect(hello).toMatchObject({ v: 1, heartbeat: expect.any(Number), limits: { symbols: expect.any(Number), rate: expect.any(Number), payload: expect.any(Number) } });
+    expect(hello.channels).toEqual(['ticker', 'trades', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h']);
+    const symbols = (await (await fetch(`${srv.url}/api/symbols`)).json()).map((s: { symbol: string }) => s.symbol).slice(0, 40);
+    const channels = ['ticker', 'trades', 'candles:1s', 'candles:1m'];
+    const sub = { type: 'subscribe', id: 7, symbols, channels, throttle: 0 };
+    const ca = new ChainChecker();
+    const cb = new ChainChecker();
+    a.ws.on('message', () => ca.apply(a.messages.at(-1)!));
+    b.ws.on('message', () => cb.apply(b.messages.at(-1)!));
+    a.send(sub);
+    b.send(sub);
+    const subscribed = await a.next('subscribed');
+    expect(subscribed).toMatchObject({ id: 7, symbols, channels, throttle: 0 });
+    const snap = await a.next('snapshot');
+    expect(snap.items.length).toBe(symbols.length * channels.length);
+    expect(a.messages.indexOf(subscribed)).toBeLessThan(a.messages.indexOf(snap));
+    await b.next('snapshot');
+    await sleep(3000);
+    srv.node.feed.stop();
+    await sleep(300);
+    expect(ca.breaks).toEqual([]);
+    expect(cb.breaks).toEqual([]);
+    expect(ca.updates).toBeGreaterThan(symbols.length * 20);
+    // every stream moved, and both clients agree on seq and values
+    for (const [key, st] of ca.state) {
+      expect(cb.state.get(key), key).toEqual(st);
+    }
+    // a fresh snapshot from the server equals what the updates built
+    a.send({ type: 'snapshot', id: 8, symbols, channels });
+    const fresh = await a.next('snapshot', (m) => m !== snap);
+    for (const it of fresh.items) {
+      const mine = ca.state.get(`${it.s}|${it.ch}`)!;
+      expect(mine.seq, `${it.s}|${it.ch}`).toBe(it.seq);
+      if (it.ch === 'trades') expect((mine.d as unknown[]).slice(-10)).toEqual((it.d as unknown[]).slice(-10));
+      else expect(mine.d, `${it.s}|${it.ch}`).toEqual(it.d);
+    }
+    const t = ca.state.get(`${symbols[0]}|ticker`)!.d as Ticker;
+    expect(t.bid).toBeLessThan(t.ask);
+    a.close();
+    b.close();
+  });
+});
