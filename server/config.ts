@@ -1,4 +1,5 @@
 /** Configuration from the environment. Every name here is documented in the README. */
+import { defaultUniverse } from './feed/universe.js';
 
 export interface Config {
   port: number;
@@ -14,6 +15,16 @@ export interface Config {
   slowConsumerBytes: number;
   slowConsumerGraceMs: number;
   logLevel: string;
+  /** Access and connection limits (server/http/access.ts); empty lists and 0 mean open. */
+  authTokens: string[];
+  allowedOrigins: string[];
+  limitConnectionsPerIp: number;
+  limitNewConnections: number;
+  /** Fastify's trustProxy: false, true, or the proxies' addresses (comma-separated). */
+  trustProxy: boolean | string;
+  /** PEM files; with both set the port serves https and wss (server/tls.ts). */
+  tlsCert?: string;
+  tlsKey?: string;
   /** Folder of the built dashboard; served when it exists. */
   webDir: string;
 }
@@ -28,11 +39,14 @@ function num(env: Env, name: string, def: number, min: number, max: number): num
   return v;
 }
 
+/** A comma-separated list, blanks dropped. */
+const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+
 export function loadConfig(env: Env = process.env): Config {
   return {
     port: num(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '0.0.0.0',
-    feedSymbols: Math.floor(num(env, 'FEED_SYMBOLS', 50, 1, 10000)),
+    feedSymbols: Math.floor(num(env, 'FEED_SYMBOLS', defaultUniverse().length, 1, 10000)),
     feedRate: num(env, 'FEED_RATE', 5, 0.1, 1000),
     feedSeed: env.FEED_SEED || 'tickwire',
     heartbeatMs: num(env, 'HEARTBEAT_MS', 15000, 100, 600000),
@@ -43,6 +57,13 @@ export function loadConfig(env: Env = process.env): Config {
     slowConsumerBytes: Math.floor(num(env, 'SLOW_CONSUMER_BYTES', 1 << 20, 1024, 1 << 30)),
     slowConsumerGraceMs: num(env, 'SLOW_CONSUMER_GRACE_MS', 10000, 0, 600000),
     logLevel: env.LOG_LEVEL || 'info',
+    authTokens: list(env.AUTH_TOKENS),
+    allowedOrigins: list(env.ALLOWED_ORIGINS),
+    limitConnectionsPerIp: Math.floor(num(env, 'LIMIT_CONNECTIONS_PER_IP', 200, 0, 1e6)),
+    limitNewConnections: num(env, 'LIMIT_NEW_CONNECTIONS', 50, 0, 1e6),
+    trustProxy: env.TRUST_PROXY === 'true' ? true : !env.TRUST_PROXY || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
+    tlsCert: env.TLS_CERT || undefined,
+    tlsKey: env.TLS_KEY || undefined,
     webDir: env.WEB_DIR || new URL('../dist/web', import.meta.url).pathname,
   };
 }
