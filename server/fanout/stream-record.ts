@@ -8,8 +8,8 @@ import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded } from './wire.js';
 
-/** Events kept per state stream for exact per-event delivery at throttle 0. */
-export const EVENT_RING = 8;
+/** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
+export const EVENT_RING = 32;
 /** Trades kept per stream for building `trades` items. */
 export const TRADE_RING = 256;
 

@@ -28,6 +28,9 @@ interface SymbolState {
   candles: Record<Interval, CandleStream>;
 }
 
+/** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */
+const addSize = (a: number, b: number): number => Math.round((a + b) * 1e8) / 1e8;
+
 /** The optional starting sequence numbers of one symbol (a restarted feed continues them). */
 export type SeqStart = Partial<Record<Channel, number>>;
 
@@ -74,7 +77,7 @@ export class MarketState {
     set('askSize', e.quote.askSize);
     if (e.trade) {
       set('last', e.trade.price);
-      set('volume', t.volume + e.trade.size);
+      set('volume', addSize(t.volume, e.trade.size));
       if (e.trade.price > t.high) set('high', e.trade.price);
       if (e.trade.price < t.low) set('low', e.trade.price);
     }
@@ -103,9 +106,9 @@ export class MarketState {
       return { s: symbol, ch, seq: ++cs.seq, d: { ...nb } };
     }
     // A late event for an older bar still counts in the open bar: bars never go back in time.
-    const d: Record<string, number> = { close: price, volume: bar.volume + size };
+    const d: Record<string, number> = { close: price, volume: addSize(bar.volume, size) };
     bar.close = price;
-    bar.volume += size;
+    bar.volume = d.volume;
     if (price > bar.high) d.high = bar.high = price;
     if (price < bar.low) d.low = bar.low = price;
     cs.series.replaceLast(bar);

@@ -39,8 +39,9 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
       bufferedAmount: () => ws.bufferedAmount,
       close(code, reason) {
         ws.close(code, reason);
-        // A peer that does not read never completes the closing handshake.
-        setTimeout(() => ws.terminate(), 2000).unref();
+        // A peer that does not read never completes the closing handshake. A slow reader gets
+        // time to drain what is queued and see the close code; nothing more is queued meanwhile.
+        setTimeout(() => ws.terminate(), code === CLOSE.tryAgainLater ? 15_000 : 2000).unref();
       },
     };
     const session = hub.open(transport);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decode } from '../../shared/codec.js';
 import type { Trade } from '../../shared/protocol.js';
 import { appendItems, TRADES_PER_ITEM } from '../../server/fanout/items.js';
-import { StreamRecord } from '../../server/fanout/stream-record.js';
+import { EVENT_RING, StreamRecord } from '../../server/fanout/stream-record.js';
 import { jsonWire, msgpackWire, type Encoded } from '../../server/fanout/wire.js';
 
 const items = (rec: StreamRecord, prev: number, every: boolean) => {
@@ -40,8 +40,10 @@ describe('conflation and deltas', () => {
 
   it('falls back to one conflated item when the events are no longer held', () => {
     const rec = ticker();
-    for (let i = 11; i <= 40; i++) rec.apply({ s: 'X', ch: 'ticker', seq: i, d: i % 2 ? { bid: i, ts: i } : { ask: i, ts: i } });
-    expect(items(rec, 10, true).items).toEqual([{ ch: 'ticker', s: 'X', seq: 40, prev: 10, d: { bid: 39, ask: 40, ts: 40 } }]);
+    const last = 10 + EVENT_RING + 2; // even
+    for (let i = 11; i <= last; i++) rec.apply({ s: 'X', ch: 'ticker', seq: i, d: i % 2 ? { bid: i, ts: i } : { ask: i, ts: i } });
+    expect(items(rec, 10, true).items).toEqual([{ ch: 'ticker', s: 'X', seq: last, prev: 10, d: { bid: last - 1, ask: last, ts: last } }]);
+    expect(items(rec, last - EVENT_RING, true).items.length).toBe(EVENT_RING);
   });
 
   it('encodes an item once and shares the bytes between clients at the same prev', () => {
