@@ -1,6 +1,7 @@
 /**
  * Assembles one Tickwire node: feed → market state → bus → hub → transports, plus REST and the
- * dashboard. `start()` listens and returns the URL; `close()` stops everything.
+ * dashboard. `start()` listens and returns the URL; `close()` stops everything. This is ROLE=all;
+ * the feed and gateway roles (server/node/) reuse createHub, serveClients and listen from here.
  */
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
@@ -13,11 +14,16 @@ import type { Config } from './config.js';
 import { Hub, type StateSource } from './fanout/hub.js';
 import { SimSource } from './feed/sim-source.js';
 import type { TickSource } from './feed/tick-source.js';
+import { connectionLimits, registerAccess } from './http/access.js';
 import type { MarketView } from './http/market-view.js';
+import { registerMetrics } from './http/metrics.js';
 import { registerRest } from './http/rest.js';
+import { registerSecurityHeaders } from './http/security.js';
 import { MarketState, SNAPSHOT_TRADES } from './market/market-state.js';
 import type { StreamEvent } from './market/stream-event.js';
+import { registerSse } from './transports/sse.js';
 import { registerWs } from './transports/ws.js';
+import { tlsServerFactory } from './tls.js';
 
 export interface Node {
   app: FastifyInstance;
@@ -39,17 +45,7 @@ export async function createNode(config: Config): Promise<Node> {
     isSymbol: (s) => market.has(s),
     snapshot: (s, ch) => market.snapshot(s, ch),
   };
-  const hub = new Hub({
-    source,
-    limits: {
-      symbols: config.limitSymbols,
-      throttle: { min: 0, max: 60000 },
-      rate: config.limitRate,
-      payload: config.limitPayload,
-    },
-    heartbeatMs: config.heartbeatMs,
-    policy: { highWater: config.slowConsumerBytes, graceMs: config.slowConsumerGraceMs, snapshotTrades: SNAPSHOT_TRADES },
-  });
+  const hub = createHub(config, source);
   bus.onEvents((events) => hub.publish(events));
 
   const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
@@ -59,17 +55,7 @@ export async function createNode(config: Config): Promise<Node> {
     candles: (s, iv, limit) => market.candles(s, iv, limit),
   };
 
-  const app = Fastify({ logger: config.logLevel === 'silent' ? false : { level: config.logLevel }, logController: new LogController({ disableRequestLogging: true }) });
-  await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
-  registerWs(app, hub, { pingMs: config.wsPingMs });
-  const started = Date.now();
-  registerRest(app, view, () => ({
-    uptime: (Date.now() - started) / 1000,
-    sessions: hub.sessions.size,
-    symbols: symbols.length,
-    channels: CHANNELS as readonly Channel[],
-  }));
-  if (existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, prefix: '/' });
+  const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length }));
 
   const out: StreamEvent[] = [];
   return {
@@ -84,11 +70,7 @@ export async function createNode(config: Config): Promise<Node> {
         if (out.length) bus.publish(out.slice());
       });
       hub.start();
-      await app.listen({ port: config.port, host: config.host });
-      const addr = app.server.address();
-      const port = typeof addr === 'object' && addr ? addr.port : config.port;
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return `http://${host}:${port}`;
+      return listen(app, config);
     },
     async close() {
       feed.stop();
@@ -97,4 +79,65 @@ export async function createNode(config: Config): Promise<Node> {
       await bus.close();
     },
   };
+}
+
+/** The fan-out with the configured limits (roles `all` and `gateway`). */
+export function createHub(config: Config, source: StateSource): Hub {
+  return new Hub({
+    source,
+    limits: {
+      symbols: config.limitSymbols,
+      throttle: { min: 0, max: 60000 },
+      rate: config.limitRate,
+      payload: config.limitPayload,
+      ...connectionLimits(config),
+    },
+    heartbeatMs: config.heartbeatMs,
+    policy: { highWater: config.slowConsumerBytes, graceMs: config.slowConsumerGraceMs, snapshotTrades: SNAPSHOT_TRADES },
+  });
+}
+
+/**
+ * The client-facing HTTP server (roles `all` and `gateway`): WebSocket, SSE, REST, health and the
+ * dashboard. `health` adds the node's own fields to /healthz.
+ */
+export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
+  const serverFactory = tlsServerFactory(config.tlsCert, config.tlsKey);
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: config.trustProxy,
+    ...(serverFactory ? { serverFactory } : {}),
+  });
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
+  // Hooks before routes: headers, then access and limits (before any upgrade), then /metrics.
+  registerSecurityHeaders(app, { tls: !!serverFactory });
+  const metrics = registerMetrics(app, hub);
+  registerAccess(app, {
+    tokens: config.authTokens,
+    origins: config.allowedOrigins,
+    connectionsPerIp: config.limitConnectionsPerIp,
+    newConnections: config.limitNewConnections,
+    onReject: metrics.reject,
+  });
+  registerWs(app, hub, { pingMs: config.wsPingMs });
+  registerSse(app, hub);
+  const started = Date.now();
+  registerRest(app, view, () => ({
+    uptime: (Date.now() - started) / 1000,
+    sessions: hub.sessions.size,
+    channels: CHANNELS as readonly Channel[],
+    ...health(),
+  }));
+  if (existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, prefix: '/' });
+  return app;
+}
+
+/** Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080. */
+export async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  await app.listen({ port: config.port, host: config.host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `${config.tlsCert ? 'https' : 'http'}://${host}:${port}`;
 }

@@ -27,7 +27,14 @@ export interface Config {
   tlsKey?: string;
   /** Folder of the built dashboard; served when it exists. */
   webDir: string;
+  /** `all`: one process, in-process bus (no Redis); `feed`: runs the market; `gateway`: serves clients. */
+  role: Role;
+  /** Redis for the feed and gateway roles. */
+  redisUrl: string;
 }
+
+export const ROLES = ['all', 'feed', 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
 
 type Env = Record<string, string | undefined>;
 
@@ -65,5 +72,13 @@ export function loadConfig(env: Env = process.env): Config {
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
     webDir: env.WEB_DIR || new URL('../dist/web', import.meta.url).pathname,
+    role: role(env.ROLE),
+    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
+}
+
+function role(raw: string | undefined): Role {
+  if (raw === undefined || raw === '') return 'all';
+  if ((ROLES as readonly string[]).includes(raw)) return raw as Role;
+  throw new Error(`ROLE must be one of ${ROLES.join(', ')}, got ${JSON.stringify(raw)}`);
 }

@@ -40,6 +40,11 @@ export interface HubStats {
   frames: number;
   bytes: number;
   slowConsumers: number;
+  /** State events folded into a later item, and trades left out of items (`dropped`). */
+  conflated: number;
+  dropped: number;
+  /** Control messages refused by the rate limit. */
+  rateLimited: number;
 }
 
 export class Hub {
@@ -49,7 +54,10 @@ export class Hub {
   readonly source: StateSource;
   readonly now: () => number;
   readonly tickMs: number;
-  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0 };
+  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0, conflated: 0, dropped: 0, rateLimited: 0 };
+  /** Metrics probe: once per unthrottled flush pass, ms from the newest batch's event `ts` to now. */
+  delayProbe?: (ms: number) => void;
+  #batchTs = 0;
   readonly #records = new Map<string, StreamRecord<Sub>>();
   readonly #sessions = new Set<Session>();
   readonly #immediate = new Set<Session>();
@@ -159,6 +167,7 @@ export class Hub {
       s.refusals = 0;
       return true;
     }
+    this.stats.rateLimited++;
     if (++s.refusals > rate * 2) {
       s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);
       s.transport.close(1008, 'rate limit exceeded repeatedly');
@@ -201,6 +210,8 @@ export class Hub {
 
   /** Applies a batch of stream events from the bus and schedules the flushes they cause. */
   publish(events: readonly StreamEvent[]): void {
+    const ts = (events[0]?.d as { ts?: unknown } | undefined)?.ts;
+    if (typeof ts === 'number') this.#batchTs = ts;
     for (const e of events) {
       const rec = this.#records.get(`${e.s}|${e.ch}`);
       if (!rec || rec.apply(e) === 'stale') continue;
@@ -246,6 +257,7 @@ export class Hub {
     this.#immediate.clear();
     const now = this.now();
     for (const s of sessions) this.#flush(s, now, isZero);
+    if (this.delayProbe && this.#batchTs && sessions.length) this.delayProbe(now - this.#batchTs);
   }
 
   /** One beat of the shared flush clock: flushes every throttle class that is due. */

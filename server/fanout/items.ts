@@ -14,17 +14,25 @@ export const TRADES_PER_ITEM = 100;
  * each field changed since `prev`). Returns false when `prev` is too old for a delta (the
  * caller sends a snapshot instead).
  */
-export function appendItems(rec: StreamRecord, prev: number, every: boolean, wire: Wire, out: Encoded[]): boolean {
+export function appendItems(rec: StreamRecord, prev: number, every: boolean, wire: Wire, out: Encoded[], stats?: { conflated: number; dropped: number }): boolean {
   if (prev >= rec.seq) return true;
   if (prev < rec.baseSeq) return false;
   if (rec.isState && every) {
-    const events = rec.eventsAfter(prev);
-    if (events) {
-      for (const e of events) {
+    // What rec.eventsAfter(prev) returns (here prev is in [baseSeq, seq)), read in place: no copy.
+    const ring = rec.ring;
+    if (rec.seq - prev <= ring.length) {
+      for (let i = ring.length - (rec.seq - prev); i < ring.length; i++) {
+        const e = ring[i];
         out.push((e.enc[wire.index] ??= wire.item({ ch: rec.ch, s: rec.s, seq: e.seq, prev: e.seq - 1, d: e.d })));
       }
       return true;
     }
+  }
+  // Counted per delivery (cheap arithmetic): a trades item holds at most TRADES_PER_ITEM.
+  if (stats) {
+    const n = rec.seq - prev;
+    if (rec.isState) stats.conflated += n - 1;
+    else if (n > TRADES_PER_ITEM) stats.dropped += n - TRADES_PER_ITEM;
   }
   let cached = rec.cache.get(prev);
   if (!cached) rec.cache.set(prev, (cached = [undefined, undefined]));

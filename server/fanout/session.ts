@@ -41,9 +41,14 @@ export interface WriteStats {
   frames: number;
   bytes: number;
   items: number;
+  conflated: number;
+  dropped: number;
 }
 
 export type FlushResult = 'idle' | 'sent' | 'stalled' | 'cut';
+
+/** Items of the frame being built; flushes run one at a time and frames copy their items. */
+const scratch: Encoded[] = [];
 
 export class Session {
   readonly id: string;
@@ -132,28 +137,36 @@ export class Session {
     }
     this.stalledSince = 0;
     const wire = this.transport.wire;
-    const items: Encoded[] = [];
+    // No allocation per flush but the frame: shared scratch items (the frame copies them), and
+    // the subs not yet due compacted to the front of `dirty` in place.
+    const items = scratch;
+    items.length = 0;
     let behind: StreamRecord<Sub>[] | undefined;
     const dirty = this.dirty;
-    this.dirty = [];
-    for (const sub of dirty) {
+    let kept = 0;
+    for (let i = 0; i < dirty.length; i++) {
+      const sub = dirty[i];
       if (!due(sub.throttle)) {
-        this.dirty.push(sub);
+        dirty[kept++] = sub;
         keep(sub);
         continue;
       }
       sub.dirty = false;
       const rec = sub.rec;
       if (rec.seq === sub.sent) continue;
-      if (appendItems(rec, sub.sent, sub.throttle === 0, wire, items)) sub.sent = rec.seq;
+      if (appendItems(rec, sub.sent, sub.throttle === 0, wire, items, this.#stats)) sub.sent = rec.seq;
       else (behind ??= []).push(rec);
     }
-    if (items.length > 0) {
-      this.#stats.items += items.length;
-      this.#write('update', wire.frame('update', now, items), now);
+    dirty.length = kept;
+    const sent = items.length;
+    if (sent > 0) {
+      this.#stats.items += sent;
+      const frame = wire.frame('update', now, items);
+      items.length = 0;
+      this.#write('update', frame, now);
     }
     if (behind) this.sendSnapshots(behind, now, policy);
-    return items.length > 0 || behind ? 'sent' : 'idle';
+    return sent > 0 || behind ? 'sent' : 'idle';
   }
 }
 

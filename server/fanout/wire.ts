@@ -3,7 +3,7 @@
  * encoded once and the frame around them is built by concatenation, so an item shared by
  * many sessions at one flush costs one encoding.
  */
-import { arrayHeader, encode } from '../../shared/codec.js';
+import { encode } from '../../shared/codec.js';
 
 export type Encoded = Uint8Array | string;
 
@@ -17,27 +17,43 @@ export interface Wire {
 }
 
 const ITEMS_KEY = encode('items');
+/** `{type: <type>, t: ` up to t's value: fixmap of 3 (type, t, items), keys and type pre-encoded. */
+const HEADS = {
+  update: Buffer.concat([Uint8Array.of(0x83), encode('type'), encode('update'), encode('t')]),
+  snapshot: Buffer.concat([Uint8Array.of(0x83), encode('type'), encode('snapshot'), encode('t')]),
+};
 
 export const msgpackWire: Wire = {
   index: 0,
   message: (m) => encode(m),
   item: (i) => encode(i),
+  // One allocation and one copy per item; the bytes are those encode({type, t, items}) gives.
   frame(type, t, items) {
-    const head = encode({ type, t });
-    const arr = arrayHeader(items.length);
-    let size = head.length + ITEMS_KEY.length + arr.length;
-    for (const it of items) size += (it as Uint8Array).length;
+    const head = HEADS[type];
+    // encode() writes 32-bit integers as ints and every other number as float64 (Date.now() included).
+    const tInt = t >>> 0 === t || t >> 0 === t ? encode(t) : undefined;
+    const n = items.length;
+    let size = head.length + (tInt ? tInt.length : 9) + ITEMS_KEY.length + (n < 16 ? 1 : n < 0x10000 ? 3 : 5);
+    for (let i = 0; i < n; i++) size += items[i].length;
     const out = Buffer.allocUnsafe(size);
     out.set(head, 0);
-    out[0] = 0x83; // fixmap of 3: type, t, items
     let o = head.length;
+    if (tInt) {
+      out.set(tInt, o);
+      o += tInt.length;
+    } else {
+      out[o] = 0xcb;
+      o = out.writeDoubleBE(t, o + 1);
+    }
     out.set(ITEMS_KEY, o);
     o += ITEMS_KEY.length;
-    out.set(arr, o);
-    o += arr.length;
-    for (const it of items) {
-      out.set(it as Uint8Array, o);
-      o += (it as Uint8Array).length;
+    if (n < 16) out[o++] = 0x90 | n;
+    else if (n < 0x10000) (out[o] = 0xdc), (o = out.writeUInt16BE(n, o + 1));
+    else (out[o] = 0xdd), (o = out.writeUInt32BE(n, o + 1));
+    for (let i = 0; i < n; i++) {
+      const it = items[i] as Uint8Array;
+      out.set(it, o);
+      o += it.length;
     }
     return out;
   },

@@ -27,8 +27,17 @@ export interface ClientOptions {
   wsRetryMs?: number;
   /** Client ping period for RTT (ms). */
   pingMs?: number;
-  /** Token for servers that require one (sent as `?token=`). */
+  /** Token for servers that require one (sent as `?token=`, and as a Bearer header on SSE control POSTs). */
   token?: string;
+  /** SSE control POSTs: a `fetch` implementation (default: the global one). */
+  fetch?: unknown;
+  /** How long a connection attempt may take to reach `hello` before it counts as failed (ms, default 10000). */
+  connectTimeoutMs?: number;
+  /** Trades kept per `trades` stream, newest last (default 200). */
+  tradesKept?: number;
+  /** Clock (ms since epoch) and randomness (in [0, 1)), injectable for tests. */
+  now?: () => number;
+  random?: () => number;
 }
 
 /** One applied change: the stream's new state after a snapshot or an update item. */

@@ -1,0 +1,171 @@
+/**
+ * Redis bus (ioredis): one pub/sub channel per symbol carrying binary MessagePack batches (see
+ * cluster/keys.ts). The feed publishes every tick in one MULTI together with the state writes
+ * `persist` adds, so Redis state and published events never disagree; a gateway subscribes on
+ * demand to the symbols its clients hold. Sequence numbers travel with the events: every
+ * gateway gives the same seq for the same event.
+ */
+import { Redis, type ChainableCommander } from 'ioredis';
+import type { StreamEvent } from '../market/stream-event.js';
+import { Keys, packEvents, unpackEvents } from '../cluster/keys.js';
+import type { Bus } from './bus.js';
+
+export interface RedisBusOptions {
+  url: string;
+  keys?: Keys;
+  /** Feed side: adds the state writes of a batch to the transaction that publishes it. */
+  persist?: (tx: ChainableCommander, events: StreamEvent[]) => void;
+  /**
+   * Feed side: a batch could not be written (Redis down or failing). Redis is behind from then on
+   * until the feed rewrites it; publishes are dropped, not queued, while Redis is away.
+   */
+  onLost?: (err: Error) => void;
+  /** Connection errors, for the log (ioredis reconnects by itself). */
+  onError?: (err: Error) => void;
+}
+
+export class RedisBus implements Bus {
+  readonly keys: Keys;
+  /** Commands and publishes. Commands wait through reconnects, except the feed's writes. */
+  readonly redis: Redis;
+  readonly #o: RedisBusOptions;
+  #sub?: Redis;
+  #subReadyOnce = false;
+  readonly #handlers: ((events: StreamEvent[]) => void)[] = [];
+  readonly #feedWatchers: (() => void)[] = [];
+  readonly #resubscribed: (() => void)[] = [];
+  /** Symbols whose channels this node wants; resubscribed after a reconnect. */
+  readonly #wanted = new Set<string>();
+  #watchingFeed = false;
+  #closed = false;
+
+  constructor(o: RedisBusOptions) {
+    this.#o = o;
+    this.keys = o.keys ?? new Keys();
+    const publisher = o.persist !== undefined || o.onLost !== undefined;
+    this.redis = this.#connect(publisher ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {});
+  }
+
+  #connect(extra: object): Redis {
+    const r = new Redis(this.#o.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** n, 1000), ...extra });
+    r.on('error', (err: Error) => this.#o.onError?.(err));
+    return r;
+  }
+
+  /** Resolves once the command connection is ready (ioredis keeps retrying until then). */
+  ready(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
+  }
+
+  /**
+   * Writes and publishes one batch (any symbols, in order) in one transaction. Resolves when
+   * Redis answered; a failure goes to `onLost`, never rejects.
+   */
+  async publish(events: StreamEvent[]): Promise<void> {
+    if (events.length === 0 || this.#closed) return;
+    if (this.redis.status !== 'ready') return this.#o.onLost?.(new Error(`redis ${this.redis.status}`));
+    const bySymbol = new Map<string, StreamEvent[]>();
+    for (const e of events) {
+      const list = bySymbol.get(e.s);
+      if (list) list.push(e);
+      else bySymbol.set(e.s, [e]);
+    }
+    const tx = this.redis.multi();
+    this.#o.persist?.(tx, events);
+    for (const [sym, list] of bySymbol) tx.publish(this.keys.events(sym), packEvents(list));
+    try {
+      const replies = await tx.exec();
+      const failed = replies?.find(([err]) => err);
+      if (!replies || failed) this.#o.onLost?.(failed?.[0] ?? new Error('transaction discarded'));
+    } catch (err) {
+      this.#o.onLost?.(err as Error);
+    }
+  }
+
+  onEvents(handler: (events: StreamEvent[]) => void): void {
+    this.#handlers.push(handler);
+  }
+
+  /** Gateway side: subscribes to these symbols' channels; resolves once Redis confirmed. */
+  async subscribe(symbols: string[]): Promise<void> {
+    for (const s of symbols) this.#wanted.add(s);
+    if (symbols.length) await this.#subscriber().subscribe(...symbols.map(this.keys.events));
+  }
+
+  /** Stops receiving these symbols' events. */
+  async unsubscribe(symbols: string[]): Promise<void> {
+    const gone = symbols.filter((s) => this.#wanted.delete(s));
+    if (gone.length && this.#sub) await this.#sub.unsubscribe(...gone.map(this.keys.events)).catch(() => {});
+  }
+
+  /**
+   * After the subscriber connection came back and every wanted channel is subscribed again:
+   * events published while it was away are lost, so states must be re-read.
+   */
+  onResubscribed(fn: () => void): void {
+    this.#resubscribed.push(fn);
+  }
+
+  /** Calls `fn` each time the feed announces it (re)wrote the symbol list. Resolves once subscribed. */
+  async watchFeed(fn: () => void): Promise<void> {
+    this.#feedWatchers.push(fn);
+    this.#watchingFeed = true;
+    await this.#subscriber().subscribe(this.keys.feedChannel);
+  }
+
+  /** Feed side: tells gateways the symbol list was (re)written. */
+  async announceFeed(): Promise<void> {
+    await this.redis.publish(this.keys.feedChannel, String(Date.now()));
+  }
+
+  /** Whether both connections are up (for /healthz). */
+  status(): string {
+    const sub = this.#sub?.status;
+    return sub === undefined || sub === this.redis.status ? this.redis.status : `${this.redis.status}/${sub}`;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#handlers.length = 0;
+    await Promise.all([this.redis, this.#sub].map((r) => r && quit(r)));
+  }
+
+  #subscriber(): Redis {
+    if (this.#sub) return this.#sub;
+    const sub = (this.#sub = this.#connect({ autoResubscribe: false }));
+    sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#message(channel.toString(), message));
+    sub.on('ready', () => {
+      if (!this.#subReadyOnce) return void (this.#subReadyOnce = true);
+      // Our own resubscribe (not ioredis's) so that we know when it is confirmed.
+      const channels = [...this.#wanted].map(this.keys.events);
+      if (this.#watchingFeed) channels.push(this.keys.feedChannel);
+      const again = channels.length ? sub.subscribe(...channels) : Promise.resolve();
+      again.then(() => this.#resubscribed.forEach((fn) => fn())).catch((err: Error) => this.#o.onError?.(err));
+    });
+    return sub;
+  }
+
+  #message(channel: string, message: Buffer): void {
+    if (channel === this.keys.feedChannel) return this.#feedWatchers.forEach((fn) => fn());
+    const sym = this.keys.symbolOf(channel);
+    if (sym === undefined || !this.#wanted.has(sym)) return;
+    let events: StreamEvent[];
+    try {
+      events = unpackEvents(sym, message);
+    } catch (err) {
+      return this.#o.onError?.(err as Error);
+    }
+    for (const h of this.#handlers) h(events);
+  }
+}
+
+/** Graceful QUIT when connected (pending replies arrive first), else drop the connection. */
+async function quit(r: Redis): Promise<void> {
+  if (r.status !== 'ready') return r.disconnect();
+  const timer = setTimeout(() => r.disconnect(), 1000);
+  await r.quit().catch(() => r.disconnect());
+  clearTimeout(timer);
+}
+
+export const redisBus = (o: RedisBusOptions): Bus => new RedisBus(o) satisfies Bus;

@@ -1,0 +1,88 @@
+/**
+ * The gateway's reads of what the feed keeps in Redis (layout in keys.ts): the symbol list,
+ * stream states with their seq, and candle history. Serves REST as a MarketView, and whole
+ * symbols to the gateway's StateSource. Each read of one symbol is one MULTI, so it sees the
+ * symbol between two feed ticks.
+ */
+import type { Redis } from 'ioredis';
+import { CHANNELS, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
+import type { MarketView } from '../http/market-view.js';
+import type { StreamSnapshot } from '../market/stream-event.js';
+import { unpack, unpackBar, unpackState, unpackTrade, type Keys } from './keys.js';
+
+export class RedisView implements MarketView {
+  readonly #redis: Redis;
+  readonly #keys: Keys;
+  #symbols: SymbolInfo[] = [];
+  #known = new Set<string>();
+
+  constructor(redis: Redis, keys: Keys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  /** Re-reads the symbol list; false when the feed has not written one yet. */
+  async loadSymbols(): Promise<boolean> {
+    const raw = await this.#redis.getBuffer(this.#keys.symbols);
+    if (!raw) return false;
+    this.#symbols = unpack<SymbolInfo[]>(raw);
+    this.#known = new Set(this.#symbols.map((s) => s.symbol));
+    return true;
+  }
+
+  has(symbol: string): boolean {
+    return this.#known.has(symbol);
+  }
+
+  symbols(): SymbolInfo[] {
+    return this.#symbols;
+  }
+
+  async snapshot(symbol: string, ch: Channel): Promise<StreamSnapshot | undefined> {
+    if (!this.has(symbol)) return undefined;
+    const tx = this.#redis.multi().hgetBuffer(this.#keys.state(symbol), ch);
+    if (ch === 'trades') tx.lrangeBuffer(this.#keys.trades(symbol), 0, -1);
+    const r = await exec(tx);
+    const raw = r[0] as Buffer | null;
+    if (!raw) return undefined;
+    const [seq, d] = unpackState(raw);
+    return { s: symbol, ch, seq, d: ch === 'trades' ? (r[1] as Buffer[]).map(unpackTrade) : (d ?? {}) };
+  }
+
+  /** Closed bars from the list, then the open bar from the state hash (read together). */
+  async candles(symbol: string, iv: Interval, limit: number): Promise<Candle[] | undefined> {
+    if (!this.has(symbol)) return undefined;
+    const tx = this.#redis.multi();
+    // LRANGE -0 -1 would be the whole list: with limit 1 only the open bar is wanted.
+    if (limit > 1) tx.lrangeBuffer(this.#keys.bars(symbol, iv), -(limit - 1), -1);
+    tx.hgetBuffer(this.#keys.state(symbol), `candles:${iv}`);
+    const r = await exec(tx);
+    const bars = limit > 1 ? (r[0] as Buffer[]).map(unpackBar) : [];
+    const open = r.at(-1) as Buffer | null;
+    if (open) bars.push(unpackState(open)[1] as unknown as Candle);
+    return bars.slice(-limit);
+  }
+
+  /** Every stream of one symbol; undefined when Redis does not hold all of them (yet). */
+  async readSymbol(symbol: string): Promise<Map<Channel, StreamSnapshot> | undefined> {
+    const r = await exec(this.#redis.multi().hgetallBuffer(this.#keys.state(symbol)).lrangeBuffer(this.#keys.trades(symbol), 0, -1));
+    const hash = r[0] as Record<string, Buffer>;
+    if (CHANNELS.some((ch) => !hash[ch])) return undefined;
+    const out = new Map<Channel, StreamSnapshot>();
+    for (const ch of CHANNELS) {
+      const [seq, d] = unpackState(hash[ch]);
+      const state: Record<string, number> | Trade[] = ch === 'trades' ? (r[1] as Buffer[]).map(unpackTrade) : (d ?? {});
+      out.set(ch, { s: symbol, ch, seq, d: state });
+    }
+    return out;
+  }
+}
+
+async function exec(tx: ReturnType<Redis['multi']>): Promise<unknown[]> {
+  const replies = await tx.exec();
+  if (!replies) throw new Error('transaction discarded');
+  return replies.map(([err, v]) => {
+    if (err) throw err;
+    return v;
+  });
+}

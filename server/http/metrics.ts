@@ -1,0 +1,99 @@
+/**
+ * `GET /metrics`: Prometheus text format from a registry of this node's own (several nodes may
+ * share a process in tests). Most values are read from the hub's counters at scrape time, in
+ * collect() callbacks, so the hot path pays nothing; only the fan-out delay is observed live,
+ * once per unthrottled flush pass. Default process metrics (event-loop lag, heap, GC) included.
+ */
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Hub, HubStats } from '../fanout/hub.js';
+import type { RejectReason } from './access.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Requests refused before a session exists (access and connection limits). */
+  reject(reason: RejectReason): void;
+}
+
+type Total = Exclude<keyof HubStats, 'sessions'>;
+
+export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+
+  new Gauge({
+    name: 'tickwire_connections',
+    help: 'Open sessions by transport',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      let ws = 0;
+      let sse = 0;
+      for (const s of hub.sessions) {
+        if (s.transport.wire.index === 0) ws++;
+        else sse++;
+      }
+      this.set({ transport: 'ws' }, ws);
+      this.set({ transport: 'sse' }, sse);
+    },
+  });
+  new Gauge({
+    name: 'tickwire_subscriptions',
+    help: 'Subscribed streams (symbol, channel) summed over sessions',
+    registers: [registry],
+    collect() {
+      let n = 0;
+      for (const s of hub.sessions) n += s.subs.size;
+      this.set(n);
+    },
+  });
+
+  // Monotonic hub counters, exported as counters by adding what they grew since the last scrape.
+  const total = (name: string, help: string, key: Total) => {
+    let last = 0;
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const v = hub.stats[key];
+        if (v > last) this.inc(v - last);
+        last = v;
+      },
+    });
+  };
+  total('tickwire_update_items_total', 'Update items sent (one per stream per update)', 'items');
+  total('tickwire_frames_sent_total', 'Messages sent (WebSocket frames, SSE events)', 'frames');
+  total('tickwire_bytes_sent_total', 'Encoded bytes of the messages sent', 'bytes');
+  total('tickwire_conflated_events_total', 'State events folded into a later item instead of sent on their own', 'conflated');
+  total('tickwire_dropped_trades_total', 'Trades left out of items (counted in their `dropped`)', 'dropped');
+  total('tickwire_slow_consumer_disconnects_total', 'Sessions cut off as slow consumers (close 1013)', 'slowConsumers');
+
+  let lastRated = 0;
+  const rejected = new Counter({
+    name: 'tickwire_rejected_total',
+    help: 'Requests and messages refused, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+    collect() {
+      const v = hub.stats.rateLimited;
+      if (v > lastRated) this.inc({ reason: 'rate_limited' }, v - lastRated);
+      lastRated = v;
+    },
+  });
+
+  const delay = new Histogram({
+    name: 'tickwire_fanout_delay_seconds',
+    help: 'Sampled age of the newest event at an unthrottled flush: event ts to write',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  hub.delayProbe = (ms) => delay.observe(Math.max(0, ms) / 1000);
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await registry.metrics();
+    return reply.header('Content-Type', registry.contentType).header('Cache-Control', 'no-store').send(text);
+  });
+
+  return { registry, reject: (reason) => rejected.inc({ reason }) };
+}

@@ -1,0 +1,111 @@
+/**
+ * A feed node (ROLE=feed): runs the market and publishes every tick to Redis together with the
+ * state gateways read (cluster/feed-store.ts). Serves only /healthz and /metrics. Exactly one
+ * feed runs per Redis. A restarted feed continues every stream's seq from what Redis holds.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { listen } from '../app.js';
+import { RedisBus } from '../bus/redis.js';
+import { FeedStore } from '../cluster/feed-store.js';
+import type { Config } from '../config.js';
+import { SimSource } from '../feed/sim-source.js';
+import type { TickSource } from '../feed/tick-source.js';
+import { MarketState } from '../market/market-state.js';
+import type { StreamEvent } from '../market/stream-event.js';
+import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
+
+export interface FeedNode {
+  readonly role: 'feed';
+  app: FastifyInstance;
+  feed: TickSource;
+  market: MarketState;
+  bus: RedisBus;
+  stats: FeedStats;
+  /** Writes the symbols not restored from Redis, starts the feed, listens; resolves to the URL. */
+  start(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Waits for Redis (ioredis keeps retrying) and reads what a previous feed left there. */
+export async function createFeedNode(config: Config): Promise<FeedNode> {
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0 };
+  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed });
+  const market = new MarketState();
+  // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
+  let behind = false;
+  let store: FeedStore | undefined;
+  const bus = new RedisBus({
+    url: config.redisUrl,
+    persist: (tx, events) => store?.persist(tx, events),
+    onLost: () => {
+      if (!behind) app.log.warn('redis: a batch was not written; rewriting everything once Redis is back');
+      stats.lost++;
+      behind = true;
+    },
+    onError: (err) => app.log.warn(`redis: ${err.message}`),
+  });
+  await bus.ready();
+  const symbols = feed.instruments.map((i) => i.symbol);
+  const restored = await FeedStore.restore(bus.redis, bus.keys, symbols);
+  for (const s of symbols) {
+    const r = restored.get(s);
+    market.addSymbol(s, r?.history ?? feed.history(s), r?.seqs);
+  }
+  stats.restored = restored.size;
+  const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
+  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored));
+
+  const rewrite = () => {
+    behind = false;
+    stats.rewrites++;
+    st.writeAll().catch(() => (behind = true));
+  };
+  // Registered after the first `ready`, so it sees reconnects only: Redis may have restarted empty,
+  // or batches were missed. The market's state is the truth.
+  bus.redis.on('ready', rewrite);
+
+  const started = Date.now();
+  app.get('/healthz', async () => ({
+    status: 'ok',
+    role: 'feed',
+    uptime: (Date.now() - started) / 1000,
+    symbols: symbols.length,
+    redis: bus.status(),
+    ...stats,
+  }));
+  registerFeedMetrics(app, stats, () => bus.status() === 'ready');
+
+  const out: StreamEvent[] = [];
+  return {
+    role: 'feed',
+    app,
+    feed,
+    market,
+    bus,
+    stats,
+    async start() {
+      // Restored symbols are left as stored: their trades and ts are the previous run's.
+      await st.writeAll(symbols.filter((s) => !restored.has(s)));
+      feed.start((events) => {
+        out.length = 0;
+        for (const e of events) market.apply(e, out);
+        if (out.length === 0) return;
+        if (behind && bus.redis.status === 'ready') rewrite();
+        st.note(out);
+        stats.events += out.length;
+        stats.batches++;
+        void bus.publish(out.slice());
+      });
+      return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health and metrics only
+    },
+    async close() {
+      feed.stop();
+      await app.close();
+      await bus.close();
+    },
+  };
+}

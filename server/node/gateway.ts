@@ -1,0 +1,75 @@
+/**
+ * A gateway node (ROLE=gateway): serves clients (WebSocket, SSE, REST, dashboard) from Redis.
+ * It runs no market: stream states and candles come from what the feed keeps in Redis, live
+ * events from the Redis bus, subscribed only for the symbols its clients hold.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createHub, listen, serveClients } from '../app.js';
+import { RedisBus } from '../bus/redis.js';
+import { GatewaySource, type GatewaySourceOptions } from '../cluster/gateway-source.js';
+import { RedisView } from '../cluster/redis-view.js';
+import type { Config } from '../config.js';
+import type { Hub } from '../fanout/hub.js';
+
+export interface GatewayNode {
+  readonly role: 'gateway';
+  app: FastifyInstance;
+  hub: Hub;
+  source: GatewaySource;
+  bus: RedisBus;
+  /** Listens once Redis answered; the symbol list may still be on its way (read when the feed writes it). */
+  start(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** How often a gateway that found no symbol list in Redis looks again, ms. */
+const SYMBOLS_RETRY_MS = 1000;
+
+export async function createGatewayNode(config: Config, o: GatewaySourceOptions = {}): Promise<GatewayNode> {
+  let warn = (_msg: string): void => {};
+  const bus = new RedisBus({ url: config.redisUrl, onError: (err) => warn(`redis: ${err.message}`) });
+  const view = new RedisView(bus.redis, bus.keys);
+  const source = new GatewaySource(bus, view, o);
+  const hub = createHub(config, source);
+  source.attach(hub);
+  const app = await serveClients(config, hub, view, () => ({
+    role: 'gateway',
+    symbols: view.symbols().length,
+    redis: bus.status(),
+    bus: { ...source.stats },
+  }));
+  warn = (msg) => app.log.warn(msg);
+
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const loadSymbols = async (): Promise<void> => {
+    clearTimeout(retry);
+    const ok = await view.loadSymbols().catch(() => false);
+    if (!ok && !closed) retry = setTimeout(loadSymbols, SYMBOLS_RETRY_MS);
+  };
+  // The list changes when the feed (re)writes it, and Redis may have been emptied meanwhile.
+  bus.onResubscribed(() => void loadSymbols());
+
+  return {
+    role: 'gateway',
+    app,
+    hub,
+    source,
+    bus,
+    async start() {
+      await bus.ready();
+      await bus.watchFeed(() => void loadSymbols());
+      await loadSymbols();
+      hub.start();
+      return listen(app, config);
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retry);
+      hub.stop();
+      source.close();
+      await app.close();
+      await bus.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/** `transport: 'auto'`: SSE when WebSocket upgrades are refused, back to WebSocket when they work again. */
+import { EventSource } from 'eventsource';
+import WebSocket from 'ws';
+import { afterEach, expect, it } from 'vitest';
+import { createNode, type Node } from '../server/app.js';
+import { loadConfig } from '../server/config.js';
+import { MarketClient } from '../shared/client/index.js';
+import type { ClientStatus, StreamChange } from '../shared/client/types.js';
+import { sleep } from './helpers/node.js';
+
+let node: Node | undefined;
+let client: MarketClient | undefined;
+afterEach(async () => {
+  client?.close();
+  await node?.close();
+});
+
+/** A node whose `/ws` upgrades are refused with 403 while `refuse.on`, as a blocking proxy would. */
+async function nodeRefusingWs(refuse: { on: boolean; count: number }): Promise<{ node: Node; url: string }> {
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', FEED_RATE: '20', FEED_SYMBOLS: '20', HEARTBEAT_MS: '1000' }), port: 0, host: '127.0.0.1' };
+  const n = await createNode(config);
+  n.app.addHook('onRequest', async (req, reply) => {
+    if (refuse.on && req.url.startsWith('/ws')) {
+      refuse.count++;
+      return reply.code(403).send({ type: 'error', code: 'unauthorized', message: 'WebSocket blocked' });
+    }
+  });
+  return { node: n, url: await n.start() };
+}
+
+async function until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+it('falls back to SSE when WebSocket is refused, keeps data flowing, and returns to WebSocket later', async () => {
+  const refuse = { on: true, count: 0 };
+  const started = await nodeRefusingWs(refuse);
+  node = started.node;
+  const statuses: ClientStatus[] = [];
+  const changes: StreamChange[] = [];
+  client = new MarketClient({ urls: started.url, transport: 'auto', WebSocket, EventSource, wsRetryMs: 400, baseDelayMs: 50 });
+  client.on('status', (s) => statuses.push(s));
+  client.on('change', (c) => changes.push(c));
+  client.subscribe(['AAPL'], { channels: ['ticker', 'trades'] });
+
+  await until(() => client!.status.state === 'live', 'live');
+  expect(statuses.slice(0, 3)).toEqual([
+    { state: 'connecting', url: started.url, transport: 'ws' },
+    { state: 'connecting', url: started.url, transport: 'sse' },
+    { state: 'live', url: started.url, transport: 'sse', fallback: true },
+  ]);
+  expect(refuse.count).toBe(1);
+  await until(() => changes.filter((c) => c.kind === 'update').length >= 5, 'updates over SSE');
+  expect(client.connection?.transport).toBe('sse');
+
+  // The retry probes WebSocket while SSE keeps serving; once upgrades work it switches.
+  await until(() => refuse.count >= 2, 'a WebSocket retry');
+  expect(client.status).toMatchObject({ transport: 'sse', fallback: true });
+  refuse.on = false;
+  await until(() => client!.connection?.transport === 'ws', 'back on WebSocket');
+  expect(client.status).toEqual({ state: 'live', url: started.url, transport: 'ws', fallback: false });
+  const mark = changes.length;
+  await until(() => changes.slice(mark).filter((c) => c.kind === 'update' && c.symbol === 'AAPL').length >= 3, 'updates over WebSocket');
+  // The SSE session was given up: one session is left on the server.
+  await until(() => node!.hub.sessions.size === 1, 'the SSE session freed');
+  expect(statuses.some((s) => s.state === 'reconnecting')).toBe(false);
+
+  // Every stream's seq only rises (snapshots may restart a stream on the new session).
+  const last = new Map<string, number>();
+  for (const c of changes) {
+    const key = `${c.symbol}|${c.channel}`;
+    if (c.kind === 'update') expect(c.seq).toBeGreaterThan(last.get(key)!);
+    last.set(key, c.seq);
+  }
+});

@@ -1,0 +1,138 @@
+/**
+ * Real Chromium for dashboard tests: builds the SPA into dist/web when its sources are newer
+ * than the build (once, even with parallel workers), launches /usr/bin/chromium, and watches a
+ * page's console for errors.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const WEB_DIR = join(ROOT, 'dist/web');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const LOCK = join(ROOT, 'dist/.web-build.lock');
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const newest = (path: string): number => {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = 0;
+  for (const e of readdirSync(path)) m = Math.max(m, newest(join(path, e)));
+  return m;
+};
+
+const sourcesTime = () => Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'shared')), newest(join(ROOT, 'vite.config.ts')));
+const buildTime = () => statSync(join(WEB_DIR, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds dist/web with Vite unless it is newer than web/, shared/ and vite.config.ts. */
+export async function ensureWebBuilt(): Promise<void> {
+  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  for (;;) {
+    if (buildTime() > sourcesTime()) return;
+    try {
+      mkdirSync(LOCK); // atomic: one worker builds, the others wait
+    } catch {
+      const age = Date.now() - (statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (age > 120_000) rmSync(LOCK, { recursive: true, force: true }); // a crashed build's lock
+      await sleep(250);
+      continue;
+    }
+    try {
+      if (buildTime() > sourcesTime()) return;
+      await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: ROOT });
+      return;
+    } finally {
+      rmSync(LOCK, { recursive: true, force: true });
+    }
+  }
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** Collects console errors and uncaught page errors from `page` from now on. */
+export function watchConsole(page: Page): { errors: string[] } {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  return { errors };
+}
+
+/**
+ * Frames per second over `ms`, counted with requestAnimationFrame in the page. The script is a
+ * string so that no transpiler helper (esbuild's `__name`) leaks into the page.
+ */
+export function measureFps(page: Page, ms: number): Promise<number> {
+  return page.evaluate(`new Promise((resolve) => {
+    let frames = 0;
+    const start = performance.now();
+    const tick = (now) => {
+      frames++;
+      if (now - start < ${Number(ms)}) requestAnimationFrame(tick);
+      else resolve((frames * 1000) / (now - start));
+    };
+    requestAnimationFrame(tick);
+  })`) as Promise<number>;
+}
+
+/** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
+export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Browser noise about the network while a server is down: not errors of the app. */
+export const NETWORK_NOISE = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|WebSocket connection to .* failed|Failed to load resource|EventSource's response/;
+
+/** Opens the dashboard at `url` in a fresh 1440x900 context (empty localStorage). */
+export async function openDashboard(browser: Browser, url: string, setup?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const { errors } = watchConsole(page);
+  await setup?.(page);
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** The watchlist's last prices, by symbol, as shown (one round trip). */
+export function lastPrices(page: Page): Promise<Record<string, string>> {
+  return page.evaluate(`Object.fromEntries([...document.querySelectorAll('[data-testid="watch-row"]')]
+    .map((r) => [r.dataset.symbol, r.querySelector('[data-testid="last"]').textContent.trim()]))`) as Promise<Record<string, string>>;
+}
+
+/** Resolves once some shown last price differs from `before` (and none is a dash). */
+export function pricesMove(page: Page, timeoutMs = 10_000): Promise<Record<string, string>> {
+  return (async () => {
+    const before = await until('prices to show', async () => {
+      const p = await lastPrices(page);
+      return Object.keys(p).length > 0 && Object.values(p).every((v) => /\d/.test(v)) ? p : undefined;
+    }, timeoutMs);
+    return until('prices to move', async () => {
+      const now = await lastPrices(page);
+      return Object.keys(now).some((s) => before[s] !== undefined && now[s] !== before[s]) ? now : undefined;
+    }, timeoutMs);
+  })();
+}
