@@ -1,0 +1,67 @@
+/**
+ * A real redis-server for a test: started on a free port with no persistence, stopped (and
+ * startable again on the same port, which is how tests restart Redis) by the test.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+
+export interface RedisProcess {
+  port: number;
+  url: string;
+  /** Kills the server (SIGKILL: a crash, not a shutdown) and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty, and waits until it answers PING. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves when a PING on 127.0.0.1:port is answered +PONG; rejects after timeoutMs. */
+export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = createConnection({ port, host: '127.0.0.1' });
+      sock.setTimeout(500, () => (sock.destroy(), resolve(false)));
+      sock.once('error', () => resolve(false));
+      sock.once('connect', () => sock.write('PING\r\n'));
+      sock.once('data', (d) => (sock.destroy(), resolve(d.toString().startsWith('+PONG'))));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`redis-server on port ${port} did not answer PING`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startRedis(port?: number): Promise<RedisProcess> {
+  const p = port ?? (await freePort());
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(p), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    child.once('error', (e) => {
+      throw new Error(`cannot start redis-server (is it installed?): ${e.message}`);
+    });
+    await waitForPing(p);
+  };
+  const kill = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  return { port: p, url: `redis://127.0.0.1:${p}`, kill, restart: launch, stop: kill };
+}
