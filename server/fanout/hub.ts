@@ -59,11 +59,15 @@ export class Hub {
   delayProbe?: (ms: number) => void;
   #batchTs = 0;
   readonly #records = new Map<string, StreamRecord<Sub>>();
+  /** The same records by symbol, then channel: publish finds them without building a key. */
+  readonly #bySymbol = new Map<string, Map<Channel, StreamRecord<Sub>>>();
   readonly #sessions = new Set<Session>();
   readonly #immediate = new Set<Session>();
   readonly #groups = new Map<number, { nextAt: number; sessions: Set<Session> }>();
   readonly #symbolUsers = new Map<string, number>();
   #immediateQueued = false;
+  /** A throttled sub that was not due at a flush waits for its group's next one. */
+  readonly #keep = (sub: Sub) => this.enqueue(sub);
   #pass = 0;
   #ticker?: NodeJS.Timeout;
   #beater?: NodeJS.Timeout;
@@ -190,6 +194,9 @@ export class Hub {
       const snap = this.source.snapshot(symbol, ch);
       if (snap) rec.reset(snap);
       this.#records.set(key, rec);
+      let chs = this.#bySymbol.get(symbol);
+      if (!chs) this.#bySymbol.set(symbol, (chs = new Map()));
+      chs.set(ch, rec);
     }
     return rec;
   }
@@ -213,7 +220,7 @@ export class Hub {
     const ts = (events[0]?.d as { ts?: unknown } | undefined)?.ts;
     if (typeof ts === 'number') this.#batchTs = ts;
     for (const e of events) {
-      const rec = this.#records.get(`${e.s}|${e.ch}`);
+      const rec = this.#bySymbol.get(e.s)?.get(e.ch);
       if (!rec || rec.apply(e) === 'stale') continue;
       for (const sub of rec.subs) {
         if (sub.dirty) continue;
@@ -286,7 +293,7 @@ export class Hub {
   }
 
   #flush(s: Session, now: number, due: (t: number) => boolean): void {
-    const r = s.flush(now, due, this.policy, (sub) => this.enqueue(sub));
+    const r = s.flush(now, due, this.policy, this.#keep);
     if (r === 'stalled') {
       for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
       if (s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);

@@ -47,7 +47,7 @@ export interface WriteStats {
 
 export type FlushResult = 'idle' | 'sent' | 'stalled' | 'cut';
 
-/** Items of the frame being built; flushes run one at a time and frames copy their items. */
+/** Items of the frame being built, reused: flushes run one at a time and a frame copies its items. */
 const scratch: Encoded[] = [];
 
 export class Session {
@@ -140,7 +140,7 @@ export class Session {
     // No allocation per flush but the frame: shared scratch items (the frame copies them), and
     // the subs not yet due compacted to the front of `dirty` in place.
     const items = scratch;
-    items.length = 0;
+    if (items.length !== 0) items.length = 0;
     let behind: StreamRecord<Sub>[] | undefined;
     const dirty = this.dirty;
     let kept = 0;
@@ -161,9 +161,7 @@ export class Session {
     const sent = items.length;
     if (sent > 0) {
       this.#stats.items += sent;
-      const frame = wire.frame('update', now, items);
-      items.length = 0;
-      this.#write('update', frame, now);
+      this.#write('update', wire.frame('update', now, items), now);
     }
     if (behind) this.sendSnapshots(behind, now, policy);
     return sent > 0 || behind ? 'sent' : 'idle';

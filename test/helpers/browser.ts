@@ -4,6 +4,8 @@
  * page's console for errors.
  */
 import { execFile } from 'node:child_process';
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,4 +137,31 @@ export function pricesMove(page: Page, timeoutMs = 10_000): Promise<Record<strin
       return Object.keys(now).some((s) => before[s] !== undefined && now[s] !== before[s]) ? now : undefined;
     }, timeoutMs);
   })();
+}
+
+/**
+ * An HTTP proxy in front of `target` that passes every request (SSE streams too) but refuses
+ * every WebSocket upgrade with 403, as a proxy without upgrade support does. Unlike Playwright's
+ * routeWebSocket it also blocks WebSockets opened by workers.
+ */
+export async function startWsBlockingProxy(target: string): Promise<{ url: string; close(): Promise<void> }> {
+  const t = new URL(target);
+  const server = createServer((req, res) => {
+    const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    res.on('close', () => up.destroy());
+    req.pipe(up);
+  });
+  server.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
 }

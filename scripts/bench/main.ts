@@ -1,0 +1,141 @@
+/**
+ * `npm run bench`: fan-out scenarios against Tickwire and, in the same run with the same load
+ * client, against the baselines in bench/baselines/. Each (scenario, system) gets a fresh server
+ * process; the load client runs in this process. Writes results.json and report.md to the
+ * report folder and prints the table. Flags: see usage().
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildUniverse } from '../../server/feed/universe.js';
+import { wallNow } from './clock.js';
+import { runLoad } from './load-run.js';
+import { costsMarkdown, topCosts, type Cost } from './profile-top.js';
+import { startServer, type ServerProc } from './proc.js';
+import { note } from './progress.js';
+import { markdown, ratios, toRow, type Row } from './report.js';
+import { quick, SCENARIOS, type Scenario } from './scenarios.js';
+import { SYSTEMS, type SystemName } from './systems.js';
+
+function usage(): string {
+  return `usage: npm run bench -- [--scenario A,B,C,D] [--duration S] [--warmup S] [--systems tickwire,tutorial,socketio]
+                          [--sample N] [--quick] [--profile] [--out DIR]
+  --scenario   which scenarios (default all; see scripts/bench/scenarios.ts)
+  --duration   measured seconds per run (default per scenario: 15, D 10)
+  --warmup     seconds between the last subscription and the measurement (default 3; quick 0.5)
+  --systems    which systems (default all three)
+  --sample     decode one message in N per connection for data age (default 10)
+  --quick      smoke run: 1/100 of the clients, 50 symbols, 1 s
+  --profile    run Tickwire under node --cpu-prof; top costs go into the report
+  --out        report folder (default reports/bench-<timestamp>)`;
+}
+
+const { values: a } = parseArgs({
+  options: {
+    scenario: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, systems: { type: 'string' },
+    sample: { type: 'string' }, quick: { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' },
+  },
+});
+if (a.help) {
+  console.log(usage());
+  process.exit(0);
+}
+
+const ids = (a.scenario ?? 'A,B,C,D').toUpperCase().split(',').map((x) => x.trim());
+const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+const systems = (a.systems ?? 'tickwire,tutorial,socketio').split(',').map((x) => x.trim()) as SystemName[];
+if (unknown.length || systems.some((s) => !SYSTEMS[s])) {
+  console.error(`unknown scenario or system\n${usage()}`);
+  process.exit(2);
+}
+const scenarios = SCENARIOS.filter((s) => ids.includes(s.id))
+  .map((s) => (a.quick ? quick(s) : s))
+  .map((s) => (a.duration ? { ...s, durationS: Number(a.duration) } : s));
+const warmupMs = 1000 * Number(a.warmup ?? (a.quick ? 0.5 : 3));
+const sampleEvery = Math.max(1, Number(a.sample ?? 10));
+const out = a.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+mkdirSync(out, { recursive: true });
+
+const fdLimit = Number(execFileSync('sh', ['-c', 'ulimit -n']).toString().trim()) || Infinity;
+const most = Math.max(...scenarios.map((s) => s.clients));
+if (most + 200 > fdLimit) note(`warning: ulimit -n is ${fdLimit}, below the ${most} connections asked for: raise it (ulimit -n 65536)`);
+
+const rows: Row[] = [];
+const profiles: Record<string, { busyShare: number; costs: Cost[] }> = {};
+const started = new Date().toISOString();
+
+function largest(dir: string): string {
+  const files = readdirSync(dir).map((f) => join(dir, f));
+  return files.sort((x, y) => statSync(y).size - statSync(x).size)[0];
+}
+
+function save(): void {
+  const rs = ratios(rows);
+  const meta = {
+    started, host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, sampleEvery, warmupMs,
+    note: 'Load client and server share this machine. Server CPU includes the feed simulator (the same in every system).',
+  };
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, profiles }, null, 2) + '\n');
+  let md = `# Fan-out benchmark\n\nStarted ${started}; Node ${process.version}; data age sampled on 1 message in ${sampleEvery} per connection.\n\n`;
+  for (const s of scenarios) md += `- **${s.id}**: ${s.title} (FEED_SYMBOLS=${s.feedSymbols}, FEED_RATE=${s.feedRate}, ${s.durationS} s)\n`;
+  md += '\n' + markdown(rows, rs);
+  for (const [k, p] of Object.entries(profiles)) md += `\n### Tickwire profile, scenario ${k} (busy ${(p.busyShare * 100).toFixed(0)}% of samples)\n\n${costsMarkdown(p.costs)}`;
+  writeFileSync(join(out, 'report.md'), md);
+}
+
+const UNLIMITED = { LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0' };
+
+// --quick keeps one server per system for all scenarios (same feed): a smoke run stays short.
+const running = new Map<string, ServerProc>();
+async function serverFor(name: SystemName, s: Scenario, profile: boolean): Promise<ServerProc> {
+  const key = `${name}|${s.feedSymbols}|${s.feedRate}`;
+  const have = running.get(key);
+  if (have) return have;
+  const server = await startServer({
+    script: SYSTEMS[name].script,
+    // Tickwire's per-IP connection limits (LIMIT_CONNECTIONS_PER_IP, LIMIT_NEW_CONNECTIONS) are off:
+    // every load client connects from 127.0.0.1.
+    env: { FEED_SYMBOLS: String(s.feedSymbols), FEED_RATE: String(s.feedRate), FEED_SEED: 'bench', ...UNLIMITED },
+    // One profile per thread (tsx's loader has its own): the main thread's is the largest.
+    nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', join(out, 'profiles', s.id)] : [],
+  });
+  if (a.quick) running.set(key, server);
+  return server;
+}
+
+for (const s of scenarios) {
+  const universe = buildUniverse(s.feedSymbols).map((i) => i.symbol);
+  for (const name of systems) {
+    const label = `${s.id} ${name.padEnd(8)}`;
+    const profile = !!a.profile && !a.quick && name === 'tickwire';
+    const server = await serverFor(name, s, profile);
+    let measured = { from: 0, to: 0 };
+    const load0 = loadavg()[0];
+    try {
+      const r = await runLoad({
+        system: SYSTEMS[name], url: server.url, pid: server.pid, clients: s.clients, symbolsPer: s.symbolsPer, throttle: s.throttle, universe,
+        warmupMs, durationMs: s.durationS * 1000, idleMs: a.quick ? 200 : 2000, sampleEvery, concurrency: 100, label,
+      });
+      measured = { from: r.measuredFrom, to: r.measuredTo };
+      const row = toRow(s, name, r, [load0, loadavg()[0]]);
+      rows.push(row);
+      note(`${label} ${Math.round(row.updatesPerS).toLocaleString('en-US')} upd/s (${(row.deliveredShare * 100).toFixed(1)}%), ` +
+        `${row.cpuSecondsPerMillion?.toFixed(2)} CPU s/M, age p99 ${row.dataAgeMs.p99.toFixed(1)} ms, ${row.bytesPerUpdate.toFixed(1)} B/upd` +
+        `, cores: server ${row.serverCores?.toFixed(2)} client ${row.clientCores.toFixed(2)}` +
+        (r.failed ? `, ${r.failed} failed to connect (${r.errors.join('; ')})` : ''));
+    } finally {
+      if (!a.quick) await server.stop();
+    }
+    // The profile ends when the server exits: keep only the samples of the measured window.
+    const exitAt = wallNow();
+    if (profile) profiles[s.id] = topCosts(largest(join(out, 'profiles', s.id)), 15, { fromEndMs: exitAt - measured.from, toEndMs: exitAt - measured.to });
+    save();
+  }
+}
+for (const server of running.values()) await server.stop();
+save();
+console.log(markdown(rows, ratios(rows)));
+for (const [k, p] of Object.entries(profiles)) console.log(`Tickwire profile, scenario ${k}:\n${costsMarkdown(p.costs.slice(0, 10))}`);
+console.log(`report: ${out}/report.md, ${out}/results.json`);

@@ -1,0 +1,37 @@
+/** The fan-out scenarios of `npm run bench` (all at FEED_SYMBOLS=500, FEED_RATE=10). */
+
+export interface Scenario {
+  id: string;
+  title: string;
+  clients: number;
+  symbolsPer: number;
+  /** ms; 0 = every event. */
+  throttle: number;
+  feedRate: number;
+  feedSymbols: number;
+  /** Measured seconds (default; `--duration` overrides). */
+  durationS: number;
+}
+
+export const SCENARIOS: Scenario[] = [
+  { id: 'A', title: '200 clients x 20 symbols, every event', clients: 200, symbolsPer: 20, throttle: 0, feedRate: 10, feedSymbols: 500, durationS: 15 },
+  { id: 'B', title: '1,000 clients x 20 symbols, every event', clients: 1000, symbolsPer: 20, throttle: 0, feedRate: 10, feedSymbols: 500, durationS: 15 },
+  { id: 'C', title: '1,000 clients x 50 symbols, throttle 100 ms', clients: 1000, symbolsPer: 50, throttle: 100, feedRate: 10, feedSymbols: 500, durationS: 15 },
+  { id: 'D', title: '10,000 connections x 5 symbols, throttle 1,000 ms', clients: 10000, symbolsPer: 5, throttle: 1000, feedRate: 10, feedSymbols: 500, durationS: 10 },
+];
+
+/** `--quick`: the same shapes, tiny, for a smoke run. */
+export function quick(s: Scenario): Scenario {
+  return { ...s, clients: Math.max(2, Math.round(s.clients / 100)), feedSymbols: 50, durationS: 1 };
+}
+
+/**
+ * Updates per second a server can deliver at most. Unthrottled: every event of every
+ * subscribed stream (clients x symbols x rate). Throttled to T ms: one conflated item per
+ * stream per period that had at least one event; with Poisson events that is
+ * (1000/T) x (1 - e^(-rate x T/1000)) per stream.
+ */
+export function offeredPerSecond(s: Pick<Scenario, 'clients' | 'symbolsPer' | 'throttle' | 'feedRate'>): number {
+  const perStream = s.throttle > 0 ? (1000 / s.throttle) * (1 - Math.exp((-s.feedRate * s.throttle) / 1000)) : s.feedRate;
+  return s.clients * s.symbolsPer * perStream;
+}

@@ -1,0 +1,16 @@
+/** The one place the dashboard makes MarketClients: same origin, the browser's WebSocket and EventSource. */
+import { MarketClient } from '../../../shared/client/index.js';
+import type { MarketClientApi, TransportChoice } from '../../../shared/client/types.js';
+
+let token: string | undefined;
+
+/** Sets the token later clients connect with. */
+export function setClientToken(t: string | undefined): void {
+  token = t;
+}
+
+export const getClientToken = (): string | undefined => token;
+
+export function createClient(transport: TransportChoice): MarketClientApi {
+  return new MarketClient({ urls: location.origin, transport, pingMs: 5000, token });
+}

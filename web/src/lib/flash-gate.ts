@@ -1,0 +1,17 @@
+/**
+ * Rate limit for price flashes: at most three a second per cell (WCAG 2.3.1, "three flashes").
+ * One gate per cell; pure, the time comes in.
+ */
+export class FlashGate {
+  #last = -Infinity;
+
+  /** @param minGapMs shortest time between two flashes; 334 ms keeps under 3 per second. */
+  constructor(readonly minGapMs = 334) {}
+
+  /** True (and records the flash) when a flash may start at `now` (ms). */
+  allow(now: number): boolean {
+    if (now - this.#last < this.minGapMs) return false;
+    this.#last = now;
+    return true;
+  }
+}

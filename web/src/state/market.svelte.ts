@@ -1,0 +1,228 @@
+/**
+ * The dashboard's main stream: one MarketClient, its subscriptions, and the screen state fed
+ * from it. Ticks land in plain maps; once per animation frame (FrameLoop) the rows, the tape
+ * and the chart get the latest values. Reactive state is written only there.
+ */
+import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
+import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
+import { fetchCandles } from '../lib/api.js';
+import { createClient } from '../lib/client.js';
+import type { FrameLoop } from '../lib/frame-loop.js';
+import { SampleWindow } from '../lib/stats.js';
+import { SubscriptionSync, type Wanted } from '../lib/subscriptions.js';
+import { QuoteRow } from './quote-row.svelte.js';
+import { Tape } from './tape.svelte.js';
+
+/**
+ * A watchlist row, the tape and the chart each show news at most every SHOW_MIN_MS: ten changes
+ * a second is as fast as a number can be read, and it keeps busy rows from repainting on every
+ * frame. Nothing is dropped: values are conflated (trades collected) until the next showing.
+ */
+export const SHOW_MIN_MS = 100;
+
+/** How long a server error stays in the top bar, ms. */
+const ERROR_MS = 10_000;
+
+/** A live bar of the focused stream, with the symbol and interval it belongs to. */
+export type BarListener = (bar: Candle, symbol: string, interval: Interval) => void;
+
+export class Market {
+  readonly tape = new Tape();
+  readonly #loop: FrameLoop;
+  readonly #rows = new Map<string, QuoteRow>();
+  #status = $state.raw<ClientStatus>({ state: 'closed' });
+  #latencyMs = $state(NaN);
+  #rttMs = $state(NaN);
+  #lastError = $state('');
+  #reconnects = $state(0);
+  #dropped = false;
+
+  #client: MarketClientApi | undefined;
+  #sync: SubscriptionSync | undefined;
+  #offs: (() => void)[] = [];
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #errorTimer: ReturnType<typeof setTimeout> | undefined;
+  #want: Wanted = new Map();
+  #throttle = 0;
+  #focus: { symbol: string; interval: Interval } | undefined;
+
+  // Pending for the next frame: plain data, never reactive.
+  readonly #tickers = new Map<string, Ticker>();
+  readonly #sparkWaiting = new Set<QuoteRow>();
+  #bar: Candle | undefined;
+  #trades: Trade[] = [];
+  #tradesSnapshot: Trade[] | undefined;
+  #tapeShownAt = -Infinity;
+  #barShownAt = -Infinity;
+  readonly #barListeners = new Set<BarListener>();
+  readonly #latency = new SampleWindow(3000, 4096);
+  readonly #sparkRequested = new Set<string>();
+
+  constructor(loop: FrameLoop) {
+    this.#loop = loop;
+    loop.add((now) => this.#flush(now));
+  }
+
+  get status(): ClientStatus {
+    return this.#status;
+  }
+  /** Median transport latency (server send → browser) over the last 3 s, ms. */
+  get latencyMs(): number {
+    return this.#latencyMs;
+  }
+  get rttMs(): number {
+    return this.#rttMs;
+  }
+  /** Rises each time the stream is live again after a drop: history may have a hole to refill. */
+  get reconnects(): number {
+    return this.#reconnects;
+  }
+  get lastError(): string {
+    return this.#lastError;
+  }
+
+  /** The row of `symbol`, made on first use (its sparkline history is fetched then). */
+  row(symbol: string): QuoteRow {
+    let r = this.#rows.get(symbol);
+    if (!r) {
+      r = new QuoteRow(symbol);
+      this.#rows.set(symbol, r);
+      const last = this.#client?.state<Ticker>(symbol, 'ticker');
+      if (last) {
+        this.#tickers.set(symbol, last.state);
+        this.#loop.request();
+      }
+    }
+    if (!this.#sparkRequested.has(symbol)) {
+      this.#sparkRequested.add(symbol);
+      const row = r;
+      fetchCandles(symbol, '5m', row.spark.cap).then((bars) => row.loadSpark(bars)).catch(() => this.#sparkRequested.delete(symbol));
+    }
+    return r;
+  }
+
+  /** Connects (or reconnects with another transport); the wanted subscriptions carry over. */
+  connect(transport: TransportChoice): void {
+    this.close();
+    const c = createClient(transport);
+    this.#client = c;
+    this.#sync = new SubscriptionSync(c);
+    this.#status = c.status;
+    this.#offs = [
+      c.on('status', (s) => this.#onStatus(s)),
+      c.on('change', (ch) => this.#onChange(ch)),
+      c.on('latency', (s) => this.#latency.add(performance.now(), s.transportMs)),
+      c.on('rtt', (ms) => (this.#rttMs = ms)),
+      c.on('error', (e) => this.#showError(`${e.code}: ${e.message}`)),
+    ];
+    this.#timer = setInterval(() => {
+      const [p50] = this.#latency.percentiles(performance.now(), [50]);
+      this.#latencyMs = p50;
+    }, 500);
+    this.#sync.sync(this.#want, this.#throttle);
+  }
+
+  close(): void {
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    clearInterval(this.#timer);
+    this.#client?.close();
+    this.#client = undefined;
+    this.#sync = undefined;
+    this.#status = { state: 'closed' };
+  }
+
+  /** Sets what to stream: `want` from `wantedFor`, and the throttle (ms). */
+  sync(want: Wanted, throttle: number, focus: { symbol: string; interval: Interval }): void {
+    this.#want = want;
+    this.#throttle = throttle;
+    if (this.#focus?.symbol !== focus.symbol) {
+      this.tape.clear();
+      this.#trades = [];
+      this.#tradesSnapshot = this.#client?.state<Trade[]>(focus.symbol, 'trades')?.state;
+    }
+    if (this.#focus?.symbol !== focus.symbol || this.#focus.interval !== focus.interval) this.#bar = undefined;
+    this.#focus = focus;
+    this.#sync?.sync(want, throttle);
+    this.#loop.request();
+  }
+
+  /** Live bars of the focused symbol and interval, at most one per frame; returns the removal. */
+  onBar(fn: BarListener): () => void {
+    this.#barListeners.add(fn);
+    return () => this.#barListeners.delete(fn);
+  }
+
+  /** Shows the server's latest error for ERROR_MS. */
+  #showError(text: string): void {
+    this.#lastError = text;
+    clearTimeout(this.#errorTimer);
+    this.#errorTimer = setTimeout(() => (this.#lastError = ''), ERROR_MS);
+  }
+
+  #onStatus(s: ClientStatus): void {
+    this.#status = s;
+    if (s.state === 'live') {
+      if (this.#dropped) this.#reconnects++;
+      this.#dropped = false;
+    } else if (s.state === 'reconnecting') {
+      this.#dropped = true;
+    }
+  }
+
+  #onChange(c: StreamChange): void {
+    if (c.channel === 'ticker') {
+      this.#tickers.set(c.symbol, c.state as Ticker);
+    } else if (c.symbol !== this.#focus?.symbol) {
+      return;
+    } else if (c.channel === 'trades') {
+      if (c.kind === 'snapshot') {
+        this.#tradesSnapshot = c.state as Trade[];
+        this.#trades = [];
+      } else {
+        for (const t of c.delta as Trade[]) this.#trades.push(t);
+        if (this.#trades.length > 200) this.#trades.splice(0, this.#trades.length - 200);
+      }
+    } else if (c.channel === (`candles:${this.#focus.interval}` satisfies Channel)) {
+      this.#bar = c.state as Candle;
+    } else {
+      return;
+    }
+    this.#loop.request();
+  }
+
+  #flush(now: number): void {
+    let held = false;
+    for (const [symbol, t] of this.#tickers) {
+      const row = this.#rows.get(symbol);
+      if (!row) {
+        this.#tickers.delete(symbol);
+      } else if (now - row.shownAt < SHOW_MIN_MS) {
+        held = true; // shown very recently: the next frames take the newest value
+      } else {
+        if (row.setTicker({ ...t }, now)) this.#sparkWaiting.add(row);
+        this.#tickers.delete(symbol);
+      }
+    }
+    for (const row of this.#sparkWaiting) if (!row.flushSpark(now)) this.#sparkWaiting.delete(row);
+
+    const tapeNews = this.#tradesSnapshot !== undefined || this.#trades.length > 0;
+    if (tapeNews && now - this.#tapeShownAt < SHOW_MIN_MS) held = true;
+    else if (tapeNews) {
+      this.#tapeShownAt = now;
+      if (this.#tradesSnapshot) this.tape.replace(this.#tradesSnapshot);
+      if (this.#trades.length) this.tape.push(this.#trades);
+      this.#tradesSnapshot = undefined;
+      this.#trades = [];
+    }
+    if (this.#bar && now - this.#barShownAt < SHOW_MIN_MS) held = true;
+    else if (this.#bar) {
+      this.#barShownAt = now;
+      const bar = { ...this.#bar };
+      this.#bar = undefined;
+      const { symbol, interval } = this.#focus!;
+      for (const fn of this.#barListeners) fn(bar, symbol, interval);
+    }
+    if (held || this.#sparkWaiting.size) this.#loop.request();
+  }
+}
