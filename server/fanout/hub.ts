@@ -13,6 +13,7 @@ import { handleControl, type Reply } from './control.js';
 import { Session, type FlushPolicy, type Sub, type Transport } from './session.js';
 import { StreamRecord } from './stream-record.js';
 import { parseClientMessage } from './validate.js';
+import { TokenBucket } from '../token-bucket.js';
 
 /** Where the fan-out reads whole stream states from (the market state, or Redis on a gateway). */
 export interface StateSource {
@@ -105,7 +106,7 @@ export class Hub {
   }
 
   open(transport: Transport): Session {
-    const s = new Session(randomUUID(), transport, this.limits.rate * 2, this.stats);
+    const s = new Session(randomUUID(), transport, new TokenBucket(this.limits.rate, this.limits.rate * 2, this.now()), this.stats);
     s.lastSendAt = this.now();
     this.#sessions.add(s);
     this.stats.sessions = this.#sessions.size;
@@ -163,14 +164,11 @@ export class Hub {
    * when already reported recently). A client that keeps going after refusals is closed 1008.
    */
   #admit(s: Session, now: number): true | string {
-    const rate = this.limits.rate;
-    s.tokens = Math.min(rate * 2, s.tokens + ((now - s.tokensAt) * rate) / 1000);
-    s.tokensAt = now;
-    if (s.tokens >= 1) {
-      s.tokens -= 1;
+    if (s.bucket.take(now)) {
       s.refusals = 0;
       return true;
     }
+    const rate = this.limits.rate;
     this.stats.rateLimited++;
     if (++s.refusals > rate * 2) {
       s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);

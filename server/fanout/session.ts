@@ -7,6 +7,7 @@ import type { Channel, ErrorCode, ServerMessage } from '../../shared/protocol.js
 import { appendItems } from './items.js';
 import type { StreamRecord } from './stream-record.js';
 import type { Encoded, Wire } from './wire.js';
+import type { TokenBucket } from '../token-bucket.js';
 
 /** What a session writes to. Nothing above the transports branches on which one it is. */
 export interface Transport {
@@ -60,8 +61,7 @@ export class Session {
   stalledSince = 0;
   closed = false;
   /** Token bucket for control messages, and how many were refused in a row. */
-  tokens: number;
-  tokensAt = 0;
+  readonly bucket: TokenBucket;
   refusals = 0;
   /** Serialises control handling (some steps may wait for the bus). */
   queue: Promise<void> = Promise.resolve();
@@ -70,10 +70,10 @@ export class Session {
 
   readonly #stats: WriteStats;
 
-  constructor(id: string, transport: Transport, burst: number, stats: WriteStats) {
+  constructor(id: string, transport: Transport, bucket: TokenBucket, stats: WriteStats) {
     this.id = id;
     this.transport = transport;
-    this.tokens = burst;
+    this.bucket = bucket;
     this.#stats = stats;
   }
 

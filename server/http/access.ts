@@ -13,6 +13,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../shared/protocol.js';
+import { TokenBucket } from '../token-bucket.js';
 
 export interface AccessOptions {
   tokens: readonly string[];
@@ -48,14 +49,13 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
   const digests = o.tokens.map(digest);
   const origins = new Set(o.origins.map((x) => x.replace(/\/+$/, '').toLowerCase()));
   const open = new Map<string, number>();
-  const buckets = new Map<string, { tokens: number; at: number }>();
-  const burst = o.newConnections * 2;
+  const buckets = new Map<string, TokenBucket>();
   let lastWarn = 0;
   let quiet = 0;
 
   const prune = setInterval(() => {
     const t = now();
-    for (const [ip, b] of buckets) if (b.tokens + ((t - b.at) * o.newConnections) / 1000 >= burst) buckets.delete(ip);
+    for (const [ip, b] of buckets) if (b.full(t)) buckets.delete(ip);
   }, PRUNE_MS);
   prune.unref();
   app.addHook('onClose', async () => clearInterval(prune));
@@ -91,12 +91,9 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
       return refuse(req, reply, 429, 'limit_exceeded', 'connections_per_ip', `at most ${o.connectionsPerIp} open connections per client address`);
     if (o.newConnections > 0) {
       const t = now();
-      const b = buckets.get(ip) ?? { tokens: burst, at: t };
-      b.tokens = Math.min(burst, b.tokens + ((t - b.at) * o.newConnections) / 1000);
-      b.at = t;
-      buckets.set(ip, b);
-      if (b.tokens < 1) return refuse(req, reply, 429, 'limit_exceeded', 'connection_rate', `at most ${o.newConnections} new connections per second per client address`);
-      b.tokens -= 1;
+      let b = buckets.get(ip);
+      if (!b) buckets.set(ip, (b = new TokenBucket(o.newConnections, o.newConnections * 2, t)));
+      if (!b.take(t)) return refuse(req, reply, 429, 'limit_exceeded', 'connection_rate', `at most ${o.newConnections} new connections per second per client address`);
     }
 
     open.set(ip, n + 1);
