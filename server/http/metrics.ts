@@ -18,8 +18,7 @@ export interface Metrics {
 type Total = Exclude<keyof HubStats, 'sessions'>;
 
 export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const registry = newRegistry();
 
   new Gauge({
     name: 'tickwire_connections',
@@ -48,20 +47,7 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
     },
   });
 
-  // Monotonic hub counters, exported as counters by adding what they grew since the last scrape.
-  const total = (name: string, help: string, key: Total) => {
-    let last = 0;
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const v = hub.stats[key];
-        if (v > last) this.inc(v - last);
-        last = v;
-      },
-    });
-  };
+  const total = (name: string, help: string, key: Total) => counterFrom(registry, name, help, () => hub.stats[key]);
   total('tickwire_update_items_total', 'Update items sent (one per stream per update)', 'items');
   total('tickwire_frames_sent_total', 'Messages sent (WebSocket frames, SSE events)', 'frames');
   total('tickwire_bytes_sent_total', 'Encoded bytes of the messages sent', 'bytes');
@@ -90,10 +76,39 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
   });
   hub.delayProbe = (ms) => delay.observe(Math.max(0, ms) / 1000);
 
+  serveMetrics(app, registry);
+  return { registry, reject: (reason) => rejected.inc({ reason }) };
+}
+
+/** A registry of this node's own, with Node's default process metrics. */
+export function newRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * Exports a monotonic counter kept elsewhere (read at scrape time) as a Prometheus counter, by
+ * adding what it grew since the last scrape.
+ */
+export function counterFrom(registry: Registry, name: string, help: string, read: () => number): void {
+  let last = 0;
+  new Counter({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      const v = read();
+      if (v > last) this.inc(v - last);
+      last = v;
+    },
+  });
+}
+
+/** `GET /metrics` answering with the registry's text. */
+export function serveMetrics(app: FastifyInstance, registry: Registry): void {
   app.get('/metrics', async (_req, reply) => {
     const text = await registry.metrics();
     return reply.header('Content-Type', registry.contentType).header('Cache-Control', 'no-store').send(text);
   });
-
-  return { registry, reject: (reason) => rejected.inc({ reason }) };
 }

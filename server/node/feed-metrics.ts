@@ -3,7 +3,8 @@
  * Gateways and single-process nodes use http/metrics.ts, which reads a hub; a feed has none.
  */
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { counterFrom, newRegistry, serveMetrics } from '../http/metrics.js';
 
 export interface FeedStats {
   /** Stream events published. */
@@ -19,20 +20,8 @@ export interface FeedStats {
 }
 
 export function registerFeedMetrics(app: FastifyInstance, stats: FeedStats, redisUp: () => boolean): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const total = (name: string, help: string, key: keyof FeedStats) => {
-    let last = 0;
-    new Counter({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        if (stats[key] > last) this.inc(stats[key] - last);
-        last = stats[key];
-      },
-    });
-  };
+  const registry = newRegistry();
+  const total = (name: string, help: string, key: keyof FeedStats) => counterFrom(registry, name, help, () => stats[key]);
   total('tickwire_feed_events_total', 'Stream events published to Redis', 'events');
   total('tickwire_feed_batches_total', 'Ticks published (one Redis transaction each)', 'batches');
   total('tickwire_feed_lost_batches_total', 'Batches Redis did not take', 'lost');
@@ -45,9 +34,6 @@ export function registerFeedMetrics(app: FastifyInstance, stats: FeedStats, redi
       this.set(redisUp() ? 1 : 0);
     },
   });
-  app.get('/metrics', async (_req, reply) => {
-    const text = await registry.metrics();
-    return reply.header('Content-Type', registry.contentType).header('Cache-Control', 'no-store').send(text);
-  });
+  serveMetrics(app, registry);
   return registry;
 }
