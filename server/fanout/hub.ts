@@ -1,9 +1,7 @@
 /**
- * The fan-out core: which sessions hold which streams, and when each session flushes.
- * Events from the bus update the stream records and mark subscribers dirty; unthrottled
- * sessions flush right after the batch, throttled ones on one shared clock per throttle value
- * (so every session of a throttle class flushes together and shares item bytes). One timer
- * drives every throttled flush, another the heartbeats, for all sessions.
+ * The fan-out core: which sessions hold which streams. Events from the bus update the stream
+ * records and mark subscribers dirty; the FlushClock (flush-clock.ts) decides when each
+ * session flushes. One timer drives every throttled flush, another the heartbeats.
  */
 import { randomUUID } from 'node:crypto';
 import type { Decoded } from '../../shared/codec.js';
@@ -14,6 +12,7 @@ import { Session, type FlushPolicy, type Sub, type Transport } from './session.j
 import { StreamRecord } from './stream-record.js';
 import { parseClientMessage } from './validate.js';
 import { TokenBucket } from '../token-bucket.js';
+import { FlushClock } from './flush-clock.js';
 
 /** Where the fan-out reads whole stream states from (the market state, or Redis on a gateway). */
 export interface StateSource {
@@ -63,13 +62,8 @@ export class Hub {
   /** The same records by symbol, then channel: publish finds them without building a key. */
   readonly #bySymbol = new Map<string, Map<Channel, StreamRecord<Sub>>>();
   readonly #sessions = new Set<Session>();
-  readonly #immediate = new Set<Session>();
-  readonly #groups = new Map<number, { nextAt: number; sessions: Set<Session> }>();
   readonly #symbolUsers = new Map<string, number>();
-  #immediateQueued = false;
-  /** A throttled sub that was not due at a flush waits for its group's next one. */
-  readonly #keep = (sub: Sub) => this.enqueue(sub);
-  #pass = 0;
+  readonly #clock: FlushClock;
   #ticker?: NodeJS.Timeout;
   #beater?: NodeJS.Timeout;
 
@@ -80,6 +74,18 @@ export class Hub {
     this.policy = o.policy;
     this.now = o.now ?? Date.now;
     this.tickMs = o.tickMs ?? 10;
+    this.#clock = new FlushClock({
+      now: this.now,
+      tickMs: this.tickMs,
+      policy: this.policy,
+      onCut: (s) => {
+        this.stats.slowConsumers++;
+        this.close(s);
+      },
+      onUnthrottledFlush: (now) => {
+        if (this.delayProbe && this.#batchTs) this.delayProbe(now - this.#batchTs);
+      },
+    });
   }
 
   start(): void {
@@ -133,8 +139,7 @@ export class Hub {
     for (const sub of session.subs.values()) this.detach(sub);
     session.subs.clear();
     session.dirty = [];
-    this.#immediate.delete(session);
-    for (const g of this.#groups.values()) g.sessions.delete(session);
+    this.#clock.forget(session);
     this.stats.sessions = this.#sessions.size;
   }
 
@@ -242,63 +247,14 @@ export class Hub {
     }
   }
 
+  /** Schedules a dirty subscription's session for its throttle class's next flush. */
   enqueue(sub: Sub): void {
-    if (sub.throttle === 0) {
-      this.#immediate.add(sub.session);
-      if (!this.#immediateQueued) {
-        this.#immediateQueued = true;
-        setImmediate(() => this.#flushImmediate());
-      }
-      return;
-    }
-    let g = this.#groups.get(sub.throttle);
-    if (!g) this.#groups.set(sub.throttle, (g = { nextAt: this.now() + sub.throttle, sessions: new Set() }));
-    g.sessions.add(sub.session);
+    this.#clock.enqueue(sub);
   }
 
-  #flushImmediate(): void {
-    this.#immediateQueued = false;
-    const sessions = [...this.#immediate];
-    this.#immediate.clear();
-    const now = this.now();
-    for (const s of sessions) this.#flush(s, now, isZero);
-    if (this.delayProbe && this.#batchTs && sessions.length) this.delayProbe(now - this.#batchTs);
-  }
-
-  /** One beat of the shared flush clock: flushes every throttle class that is due. */
+  /** One beat of the shared flush clock (driven by start()'s timer; tests may call it). */
   tick(now: number): void {
-    const due = new Set<number>();
-    const visit: Session[] = [];
-    const pass = ++this.#pass;
-    for (const [t, g] of this.#groups) {
-      if (g.nextAt > now) continue;
-      due.add(t);
-      // The next flush is a whole period away, rounded up onto the clock: never two within `t`.
-      g.nextAt = Math.ceil((now + t) / this.tickMs) * this.tickMs;
-      for (const s of g.sessions) {
-        if (s.pass !== pass) {
-          s.pass = pass;
-          visit.push(s);
-        }
-      }
-      g.sessions.clear();
-    }
-    // Stalled unthrottled sessions are retried here, not in a busy loop.
-    for (const s of this.#immediate) if (s.stalledSince && s.pass !== pass) (s.pass = pass), visit.push(s);
-    if (visit.length === 0) return;
-    const isDue = (t: number) => t === 0 || due.has(t);
-    for (const s of visit) this.#flush(s, now, isDue);
-  }
-
-  #flush(s: Session, now: number, due: (t: number) => boolean): void {
-    const r = s.flush(now, due, this.policy, this.#keep);
-    if (r === 'stalled') {
-      for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
-      if (s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);
-    } else if (r === 'cut') {
-      this.stats.slowConsumers++;
-      this.close(s);
-    }
+    this.#clock.tick(now);
   }
 
   /** Heartbeats for sessions that were sent nothing for `heartbeatMs`. */
@@ -309,4 +265,3 @@ export class Hub {
   }
 }
 
-const isZero = (t: number) => t === 0;
