@@ -10,7 +10,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -110,8 +110,13 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
 export const NETWORK_NOISE = /ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_EMPTY_RESPONSE|ERR_INCOMPLETE_CHUNKED_ENCODING|WebSocket connection to .* failed|Failed to load resource|EventSource's response/;
 
 /** Opens the dashboard at `url` in a fresh 1440x900 context (empty localStorage). */
-export async function openDashboard(browser: Browser, url: string, setup?: (page: Page) => Promise<void>): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+export async function openDashboard(
+  browser: Browser,
+  url: string,
+  setup?: (page: Page) => Promise<void>,
+  options: BrowserContextOptions = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, ...options });
   const page = await context.newPage();
   const { errors } = watchConsole(page);
   await setup?.(page);

@@ -139,6 +139,45 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
   });
 
+  it('flashes moving prices at most three times a second per cell, and not under reduced motion', async () => {
+    // Watches 3 s of flashes: when each one starts, per cell.
+    const watchFlashes = (p: Page) => p.evaluate(`new Promise((resolve) => {
+      const on = new Map();
+      const starts = new Map();
+      const mo = new MutationObserver((records) => {
+        const now = performance.now();
+        for (const { target: el } of records) {
+          const has = /flash-(up|down)/.test(el.className);
+          if (has && !on.get(el)) starts.set(el, [...(starts.get(el) || []), now]);
+          on.set(el, has);
+        }
+      });
+      mo.observe(document.querySelector('[data-testid="watchlist"]'), { subtree: true, attributes: true, attributeFilter: ['class'] });
+      setTimeout(() => {
+        mo.disconnect();
+        const lists = [...starts.values()];
+        // The most flashes of one cell within any one second (50 ms allowed for observer jitter).
+        let most = 0;
+        for (const t of lists) for (let i = 0; i < t.length; i++) most = Math.max(most, t.filter((x) => x >= t[i] && x < t[i] + 950).length);
+        resolve({ total: lists.reduce((a, t) => a + t.length, 0), most });
+      }, 3000);
+    })`) as Promise<{ total: number; most: number }>;
+
+    const p = await open();
+    await pricesMove(p);
+    const moving = await watchFlashes(p);
+    expect(moving.total).toBeGreaterThan(0);
+    expect(moving.most).toBeLessThanOrEqual(3);
+    // Direction is not shown by colour alone: the last price carries an arrow.
+    expect(await p.locator('[data-testid="last"] .arrow').filter({ hasText: /[▲▼]/ }).count()).toBeGreaterThan(0);
+    await p.context().close();
+
+    ({ page, errors } = await openDashboard(browser, node.url, undefined, { reducedMotion: 'reduce' }));
+    await pricesMove(page);
+    expect((await watchFlashes(page)).total).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
   it('holds the screen while paused and catches up on resume', async () => {
     const p = await open();
     await pricesMove(p);
