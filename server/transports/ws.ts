@@ -3,7 +3,7 @@
  * error and close 1003; a frame over `limits.payload` is closed 1009 by ws itself. Liveness:
  * one timer pings every socket and terminates those that did not answer the previous ping.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { decode } from '../../shared/codec.js';
@@ -32,7 +32,8 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
   pinger.unref();
   app.addHook('onClose', async () => clearInterval(pinger));
 
-  app.get('/ws', { websocket: true }, (ws, _req) => {
+  app.get('/ws', { websocket: true }, (ws, req) => {
+    releaseRequest(ws, req);
     const transport: Transport = {
       wire: msgpackWire,
       send: (_type, data) => ws.send(data),
@@ -51,7 +52,10 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
       alive.delete(ws);
       hub.close(session);
     });
-    ws.on('error', () => ws.terminate());
+    ws.on('error', (err) => {
+      app.log.error(err);
+      ws.terminate();
+    });
     ws.on('message', (data, isBinary) => {
       if (!isBinary) {
         session.error('bad_request', 'text frames are not accepted: send binary MessagePack frames', hub.now());
@@ -63,4 +67,15 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
     });
     session.send(hub.hello(session), hub.now());
   });
+}
+
+/**
+ * Lets the HTTP request that opened a socket be collected (about 2 KiB a connection): after the
+ * upgrade, the socket still points at the response object (`_httpMessage`) and @fastify/websocket's
+ * error listener holds the request and reply. Errors are logged and end the socket, as there.
+ */
+function releaseRequest(ws: WebSocket, req: FastifyRequest): void {
+  const res = (req.raw.socket as { _httpMessage?: { detachSocket?(s: unknown): void } | null } | null)?._httpMessage;
+  res?.detachSocket?.(req.raw.socket);
+  ws.removeAllListeners('error');
 }
