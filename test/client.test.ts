@@ -126,6 +126,13 @@ describe('MarketClient', () => {
     const repair = () => r.changes.findIndex((c) => c.symbol === 'AAPL' && c.kind === 'snapshot' && c.seq >= gap.prev);
     await r.until(() => repair() >= 0, 'the repairing snapshot');
     await r.until(() => r.changes.slice(repair()).some((c) => c.symbol === 'AAPL' && c.kind === 'update'), 'updates after the repair');
+    // A gap shows only when the stream's next update comes: wait until every stream of the lost
+    // frame has seen its gap and its repairing snapshot before stopping the feed.
+    const repaired = (k: string) => {
+      const g = r.gaps.find((x) => `${x.symbol}|${x.channel}` === k);
+      return g !== undefined && r.changes.some((c) => `${c.symbol}|${c.channel}` === k && c.kind === 'snapshot' && c.seq >= g.prev);
+    };
+    await r.until(() => [...lostStreams].every(repaired), 'every lost stream repaired');
 
     n.node.feed.stop();
     await sleep(300);
