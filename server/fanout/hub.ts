@@ -225,12 +225,7 @@ export class Hub {
     for (const e of events) {
       const rec = this.#bySymbol.get(e.s)?.get(e.ch);
       if (!rec || rec.apply(e) === 'stale') continue;
-      for (const sub of rec.subs) {
-        if (sub.dirty) continue;
-        sub.dirty = true;
-        sub.session.dirty.push(sub);
-        this.enqueue(sub);
-      }
+      this.#markDirty(rec);
     }
   }
 
@@ -239,6 +234,11 @@ export class Hub {
     const rec = this.#records.get(`${snap.s}|${snap.ch}`);
     if (!rec) return;
     rec.reset(snap);
+    this.#markDirty(rec);
+  }
+
+  /** Marks every subscriber of a stream that changed as having news, once, and schedules it. */
+  #markDirty(rec: StreamRecord<Sub>): void {
     for (const sub of rec.subs) {
       if (sub.dirty) continue;
       sub.dirty = true;
