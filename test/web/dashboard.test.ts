@@ -140,15 +140,21 @@ describe('dashboard', () => {
   });
 
   it('flashes moving prices at most three times a second per cell, and not under reduced motion', async () => {
-    // Watches 3 s of flashes: when each one starts, per cell.
+    // Watches 3 s of flashes: when each one starts, per cell, and how long each stays lit.
     const watchFlashes = (p: Page) => p.evaluate(`new Promise((resolve) => {
       const on = new Map();
       const starts = new Map();
+      let ended = 0;
+      let longest = 0;
       const mo = new MutationObserver((records) => {
         const now = performance.now();
         for (const { target: el } of records) {
           const has = /flash-(up|down)/.test(el.className);
           if (has && !on.get(el)) starts.set(el, [...(starts.get(el) || []), now]);
+          if (!has && on.get(el)) {
+            ended++;
+            longest = Math.max(longest, now - starts.get(el).at(-1));
+          }
           on.set(el, has);
         }
       });
@@ -159,15 +165,18 @@ describe('dashboard', () => {
         // The most flashes of one cell within any one second (50 ms allowed for observer jitter).
         let most = 0;
         for (const t of lists) for (let i = 0; i < t.length; i++) most = Math.max(most, t.filter((x) => x >= t[i] && x < t[i] + 950).length);
-        resolve({ total: lists.reduce((a, t) => a + t.length, 0), most });
+        resolve({ total: lists.reduce((a, t) => a + t.length, 0), most, ended, longest });
       }, 3000);
-    })`) as Promise<{ total: number; most: number }>;
+    })`) as Promise<{ total: number; most: number; ended: number; longest: number }>;
 
     const p = await open();
     await pricesMove(p);
     const moving = await watchFlashes(p);
     expect(moving.total).toBeGreaterThan(0);
     expect(moving.most).toBeLessThanOrEqual(3);
+    // Flashes are brief: each ends on a screen beat about 200 ms after it started.
+    expect(moving.ended).toBeGreaterThan(0);
+    expect(moving.longest).toBeLessThan(450);
     // Direction is not shown by colour alone: the last price carries an arrow.
     expect(await p.locator('[data-testid="last"] .arrow').filter({ hasText: /[▲▼]/ }).count()).toBeGreaterThan(0);
     await p.context().close();

@@ -3,6 +3,7 @@
  * from it. Ticks land in plain maps; once per animation frame (FrameLoop) the rows, the tape
  * and the chart get the latest values. Reactive state is written only there.
  */
+import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
 import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
 import { fetchCandles } from '../lib/api.js';
@@ -14,17 +15,23 @@ import { QuoteRow } from './quote-row.svelte.js';
 import { Tape } from './tape.svelte.js';
 
 /**
- * A watchlist row, the tape and the chart each show news at most every SHOW_MIN_MS: ten changes
- * a second is as fast as a number can be read, and it keeps busy rows from repainting on every
- * frame. Nothing is dropped: values are conflated (trades collected) until the next showing.
+ * News reaches the screen on a beat, at most every BEAT_MS: every row, the tape and the chart
+ * change in the same frame, and the frames between beats have nothing to paint. Ten changes a
+ * second is as fast as a number can be read; one damaged frame in six instead of a few rows in
+ * every frame is what keeps a software-rendered page at 60 fps. Nothing is dropped: values are
+ * conflated (trades collected) until the next beat.
  */
-export const SHOW_MIN_MS = 100;
+export const BEAT_MS = 100;
+/** Frame times jitter: a frame this close to the beat counts as on it. */
+const BEAT_SLACK_MS = 4;
 
 /** How long a server error stays in the top bar, ms. */
 const ERROR_MS = 10_000;
 
 /** A live bar of the focused stream, with the symbol and interval it belongs to. */
 export type BarListener = (bar: Candle, symbol: string, interval: Interval) => void;
+/** Runs on each beat; returns true while it wants further beats (e.g. a flash still to end). */
+export type BeatListener = (now: number) => boolean;
 
 export class Market {
   readonly tape = new Tape();
@@ -52,9 +59,10 @@ export class Market {
   #bar: Candle | undefined;
   #trades: Trade[] = [];
   #tradesSnapshot: Trade[] | undefined;
-  #tapeShownAt = -Infinity;
-  #barShownAt = -Infinity;
+  #beatAt = -Infinity;
+  #beatWanted = false;
   readonly #barListeners = new Set<BarListener>();
+  readonly #beatListeners = new Set<BeatListener>();
   readonly #latency = new SampleWindow(3000, 4096);
   readonly #sparkRequested = new Set<string>();
 
@@ -153,6 +161,12 @@ export class Market {
     return () => this.#barListeners.delete(fn);
   }
 
+  /** Runs `fn` on every beat (and keeps beats coming while it returns true); returns the removal. */
+  onBeat(fn: BeatListener): () => void {
+    this.#beatListeners.add(fn);
+    return () => this.#beatListeners.delete(fn);
+  }
+
   /** Shows the server's latest error for ERROR_MS. */
   #showError(text: string): void {
     this.#lastError = text;
@@ -192,37 +206,40 @@ export class Market {
   }
 
   #flush(now: number): void {
-    let held = false;
+    const tapeNews = this.#tradesSnapshot !== undefined || this.#trades.length > 0;
+    const news = this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || tapeNews || this.#bar !== undefined || this.#beatWanted;
+    if (!news) return;
+    if (now - this.#beatAt < BEAT_MS - BEAT_SLACK_MS) {
+      this.#loop.request(); // not yet: the beat's frame takes the newest values
+      return;
+    }
+    this.#beatAt = now;
     for (const [symbol, t] of this.#tickers) {
       const row = this.#rows.get(symbol);
-      if (!row) {
-        this.#tickers.delete(symbol);
-      } else if (now - row.shownAt < SHOW_MIN_MS) {
-        held = true; // shown very recently: the next frames take the newest value
-      } else {
-        if (row.setTicker({ ...t }, now)) this.#sparkWaiting.add(row);
-        this.#tickers.delete(symbol);
-      }
+      if (row?.setTicker({ ...t }, now)) this.#sparkWaiting.add(row);
     }
+    this.#tickers.clear();
     for (const row of this.#sparkWaiting) if (!row.flushSpark(now)) this.#sparkWaiting.delete(row);
 
-    const tapeNews = this.#tradesSnapshot !== undefined || this.#trades.length > 0;
-    if (tapeNews && now - this.#tapeShownAt < SHOW_MIN_MS) held = true;
-    else if (tapeNews) {
-      this.#tapeShownAt = now;
+    if (tapeNews) {
       if (this.#tradesSnapshot) this.tape.replace(this.#tradesSnapshot);
       if (this.#trades.length) this.tape.push(this.#trades);
       this.#tradesSnapshot = undefined;
       this.#trades = [];
     }
-    if (this.#bar && now - this.#barShownAt < SHOW_MIN_MS) held = true;
-    else if (this.#bar) {
-      this.#barShownAt = now;
+    if (this.#bar) {
       const bar = { ...this.#bar };
       this.#bar = undefined;
       const { symbol, interval } = this.#focus!;
       for (const fn of this.#barListeners) fn(bar, symbol, interval);
     }
-    if (held || this.#sparkWaiting.size) this.#loop.request();
+    void tick().then(() => this.#afterBeat(now));
+  }
+
+  /** Once the beat's effects have run (and lit their flashes): the beat listeners, and the next frame if needed. */
+  #afterBeat(now: number): void {
+    this.#beatWanted = false;
+    for (const fn of this.#beatListeners) if (fn(now)) this.#beatWanted = true;
+    if (this.#beatWanted || this.#sparkWaiting.size) this.#loop.request();
   }
 }

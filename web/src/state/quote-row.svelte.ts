@@ -18,8 +18,6 @@ export class QuoteRow {
   #sparkVersion = $state(0);
   #sparkDirty = false;
   #sparkDrawnAt = -Infinity;
-  /** When the ticker was last shown (frame time, ms). */
-  shownAt = -Infinity;
 
   constructor(symbol: string) {
     this.symbol = symbol;
@@ -41,7 +39,6 @@ export class QuoteRow {
     const prev = this.#ticker?.last;
     if (prev !== undefined && t.last !== prev) this.#dir = t.last > prev ? 1 : -1;
     this.#ticker = t;
-    this.shownAt = now;
     if (this.spark.push(t.ts, t.last)) this.#sparkDirty = true;
     return this.flushSpark(now);
   }
