@@ -1,6 +1,6 @@
 /**
- * Smoke test of the benchmark tools: `npm run bench -- --quick` and `npm run compare -- --quick`
- * each produce a complete report (files exist, JSON has every field). No timed assertion: the
+ * Smoke test of the benchmark tools: `npm run bench -- --quick`, `npm run compare -- --quick` and
+ * `npm run bench:dashboard -- --quick` each produce a complete report (files exist, JSON has every field). No timed assertion: the
  * figures of a tiny run on a busy CI machine mean nothing.
  */
 import { execFile } from 'node:child_process';
@@ -67,5 +67,20 @@ describe('benchmark tools', () => {
     expect(readFileSync(join(compareOut, 'report.md'), 'utf8')).toContain('| ws | data age');
     expect(existsSync(join(compareOut, 'latency.svg'))).toBe(true);
     expect(readFileSync(join(compareOut, 'latency.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\s*$/);
+  }, 120_000);
+
+  it('bench:dashboard --quick writes a complete report', async () => {
+    const dashOut = join(out, 'dashboard');
+    await tsx('scripts/bench/dashboard.ts', ['--quick', '--out', dashOut]);
+    const r = JSON.parse(readFileSync(join(dashOut, 'results.json'), 'utf8'));
+    expect(Object.keys(r)).toEqual(['meta', 'bare', 'dashboard', 'fpsRatio']);
+    expect(r.meta).toMatchObject({ symbols: 5, feedRate: 20, throttle: 0, runs: 1 });
+    for (const page of [r.bare, r.dashboard]) {
+      expect(Object.keys(page)).toEqual(['fps', 'missedPerS', 'worstMs', 'windows']);
+      expect(page.windows).toHaveLength(1);
+      expect(page.fps).toBeGreaterThan(0);
+    }
+    expect(r.fpsRatio).toBeGreaterThan(0);
+    expect(readFileSync(join(dashOut, 'report.md'), 'utf8')).toContain('| dashboard |');
   }, 120_000);
 });

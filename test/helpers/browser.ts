@@ -73,21 +73,37 @@ export function watchConsole(page: Page): { errors: string[] } {
   return { errors };
 }
 
+/** What a requestAnimationFrame counter saw over a window. */
+export interface FrameReport {
+  fps: number;
+  /** Display refreshes (at 60 Hz) that passed without a frame. */
+  missed: number;
+  /** The longest time between two frames, ms. */
+  worstMs: number;
+}
+
 /**
- * Frames per second over `ms`, counted with requestAnimationFrame in the page. The script is a
- * string so that no transpiler helper (esbuild's `__name`) leaks into the page.
+ * Frames per second over `ms`, counted with requestAnimationFrame in the page, with the frames
+ * missed on the way. The script is a string so that no transpiler helper (esbuild's `__name`)
+ * leaks into the page.
  */
-export function measureFps(page: Page, ms: number): Promise<number> {
+export function measureFrames(page: Page, ms: number): Promise<FrameReport> {
   return page.evaluate(`new Promise((resolve) => {
-    let frames = 0;
-    const start = performance.now();
+    let first = -1, last = 0, frames = 0, missed = 0, worst = 0;
     const tick = (now) => {
-      frames++;
-      if (now - start < ${Number(ms)}) requestAnimationFrame(tick);
-      else resolve((frames * 1000) / (now - start));
+      if (first < 0) first = now;
+      else {
+        const gap = now - last;
+        missed += Math.max(0, Math.round(gap / (1000 / 60)) - 1);
+        worst = Math.max(worst, gap);
+        frames++;
+      }
+      last = now;
+      if (now - first < ${Number(ms)}) requestAnimationFrame(tick);
+      else resolve({ fps: (frames * 1000) / (now - first), missed, worstMs: worst });
     };
     requestAnimationFrame(tick);
-  })`) as Promise<number>;
+  })`) as Promise<FrameReport>;
 }
 
 /** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */

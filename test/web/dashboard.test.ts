@@ -2,12 +2,12 @@
  * The dashboard in real Chromium against a real node serving the built SPA: watchlist, chart,
  * tape, comparison panel, persistence. Screenshots go to test-artifacts/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, measureFps, openDashboard, pricesMove, until } from '../helpers/browser.js';
+import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, pricesMove, until } from '../helpers/browser.js';
 
 let node: Running;
 let browser: Browser;
@@ -46,6 +46,10 @@ describe('dashboard', () => {
     const moved = await pricesMove(p, 10_000);
     expect(Object.keys(moved)).toEqual(expect.arrayContaining(['AAPL', 'SPY', 'BTC-USD', 'EURUSD']));
     await until('sparklines with history', async () => Number(await p.getByTestId('sparkline').first().getAttribute('data-points')) > 10);
+    // Sparklines follow live prices after their history, about once a second.
+    const lines = () => p.evaluate(`[...document.querySelectorAll('[data-testid="sparkline"] path.line')].map((e) => e.getAttribute('d'))`) as Promise<string[]>;
+    const before = await lines();
+    await until('sparklines to move', async () => (await lines()).filter((d, i) => d !== before[i]).length >= 3, 10_000);
     await until('a live badge', async () => (await attr(p, 'status-badge', 'data-state')) === 'live');
     await p.screenshot({ path: join(ARTIFACTS, 'dashboard-load.png') });
     expect(errors).toEqual([]);
@@ -200,9 +204,8 @@ describe('dashboard', () => {
     expect(errors).toEqual([]);
   });
 
-  // The frame rate is measured and reported (test-artifacts/fps.json), not asserted: it depends
-  // on the machine. What is asserted: 30 busy rows all stream, with no errors.
-  it('streams 30 symbols at FEED_RATE=20 and reports its frame rate', async () => {
+  // Its frame rate is measured by `npm run bench:dashboard` (scripts/bench/dashboard.ts), not here.
+  it('streams 30 busy symbols at FEED_RATE=20 into 30 moving rows', async () => {
     const symbols = ((await (await fetch(`${node.url}/api/symbols`)).json()) as { symbol: string }[]).slice(0, 30).map((s) => s.symbol);
     const prefs = { watchlist: symbols, selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0 };
     ({ page, errors } = await openDashboard(browser, node.url, async (p) => {
@@ -213,12 +216,10 @@ describe('dashboard', () => {
       const prices = await lastPrices(p);
       return Object.keys(prices).length === 30 && Object.values(prices).every((v) => /\d/.test(v)) ? prices : undefined;
     }, 15_000);
-    await p.waitForTimeout(2000);
-    const fps = [await measureFps(p, 3000), await measureFps(p, 3000)];
-    const after = await lastPrices(p);
-    expect(symbols.filter((s) => after[s] !== first[s]).length).toBeGreaterThanOrEqual(20);
-    writeFileSync(join(ARTIFACTS, 'fps.json'), JSON.stringify({ symbols: 30, feedRate: 20, fps: fps.map((f) => Math.round(f * 10) / 10) }) + '\n');
-    console.log(`dashboard frame rate, 30 symbols at FEED_RATE=20: ${fps.map((f) => f.toFixed(1)).join(', ')} fps`);
+    await until('20 or more rows to move', async () => {
+      const now = await lastPrices(p);
+      return symbols.filter((s) => now[s] !== first[s]).length >= 20;
+    }, 10_000);
     expect(errors).toEqual([]);
   });
 });

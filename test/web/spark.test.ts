@@ -47,6 +47,15 @@ describe('sparkPath', () => {
     expect(p.area.endsWith('Z')).toBe(true);
   });
 
+  it('snaps y to a quarter unit: a move too small to see leaves the path unchanged', () => {
+    const a = sparkPath([100, 110, 105], 100, 20);
+    const b = sparkPath([100, 110, 105.01], 100, 20);
+    expect(b.line).toBe(a.line);
+    const c = sparkPath([100, 110, 106], 100, 20);
+    expect(c.line).not.toBe(a.line);
+    for (const [, y] of a.line.matchAll(/[ML][\d.]+ ([\d.]+)/g)) expect((Number(y) * 4) % 1).toBe(0);
+  });
+
   it('places a baseline inside the box, and draws nothing without values', () => {
     const p = sparkPath([10, 11], 100, 20, 5);
     expect(p.baselineY).toBeGreaterThan(15);

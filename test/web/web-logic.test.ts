@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SymbolInfo } from '../../shared/protocol.js';
+import { Beat, PhasedSlot } from '../../web/src/lib/cadence.js';
 import { FlashGate } from '../../web/src/lib/flash-gate.js';
 import { formatBytes, formatChange, formatCompact, formatMs, formatPct, formatPrice } from '../../web/src/lib/format.js';
 import { FrameLoop } from '../../web/src/lib/frame-loop.js';
@@ -12,6 +13,37 @@ describe('FlashGate', () => {
     let n = 0;
     for (let t = 0; t < 1000; t += 16) if (g.allow(t)) n++;
     expect(n).toBe(3);
+  });
+});
+
+describe('screen cadence', () => {
+  const frames = (ms: number) => Array.from({ length: Math.round(ms / (1000 / 60)) }, (_, i) => (i * 1000) / 60);
+
+  it('beats every sixth frame at 60 Hz for 100 ms, on time despite frame jitter', () => {
+    const beat = new Beat(100);
+    const on = frames(1000).filter((t) => beat.take(t));
+    expect(on.length).toBe(10);
+    const jittery = new Beat(100);
+    // Frames 1 ms early or late: still one beat in six frames, never two within 96 ms.
+    const times = frames(2000).map((t, i) => t + (i % 2 ? 1 : -1));
+    const beats = times.filter((t) => jittery.take(t));
+    expect(beats.length).toBe(20);
+    for (let i = 1; i < beats.length; i++) expect(beats[i] - beats[i - 1]).toBeGreaterThanOrEqual(96);
+  });
+
+  it('takes a phased slot once per period, and spreads keys over the period', () => {
+    const slot = new PhasedSlot(500, 'AAPL');
+    const taken = frames(5000).filter((t) => slot.take(t));
+    expect(taken.length).toBeGreaterThanOrEqual(10);
+    expect(taken.length).toBeLessThanOrEqual(11);
+    // The first take is at once; from then on one per period, at the key's phase.
+    for (let i = 2; i < taken.length; i++) expect(taken[i] - taken[i - 1]).toBeGreaterThan(480);
+    expect(Math.round(taken[1] + slot.phase) % 500).toBeLessThan(17);
+    // 30 symbols on 100 ms beats: their slots fall on different beats, not all on one.
+    const phases = Array.from({ length: 30 }, (_, i) => new PhasedSlot(500, `SYM${i}`).phase);
+    const perBeat = [0, 1, 2, 3, 4].map((b) => phases.filter((p) => Math.floor(p / 100) === b).length);
+    expect(Math.max(...perBeat)).toBeLessThan(15);
+    expect(new PhasedSlot(500, 'AAPL').phase).toBe(slot.phase);
   });
 });
 

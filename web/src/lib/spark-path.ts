@@ -2,6 +2,8 @@
  * SVG path data for a sparkline in a `width` x `height` box: values stretched over the width,
  * the range (and the optional baseline) padded 10% vertically. SVG rather than a canvas per row:
  * thirty canvases cost the compositor a layer each on every frame; paths cost nothing idle.
+ * y is snapped to `yStep` (a quarter of a unit: the box is drawn about a unit per pixel high), so
+ * a move too small to see leaves the path string, and so the DOM and the screen, unchanged.
  */
 export interface SparkPath {
   /** The polyline, `M x y L x y ...`; empty without finite values. */
@@ -14,7 +16,7 @@ export interface SparkPath {
 
 const r = (v: number) => Math.round(v * 100) / 100;
 
-export function sparkPath(values: readonly number[], width: number, height: number, baseline?: number): SparkPath {
+export function sparkPath(values: readonly number[], width: number, height: number, baseline?: number, yStep = 0.25): SparkPath {
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of values) {
@@ -31,7 +33,7 @@ export function sparkPath(values: readonly number[], width: number, height: numb
   const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.001 || 1;
   lo -= pad;
   hi += pad;
-  const y = (v: number) => r(height - ((v - lo) / (hi - lo)) * height);
+  const y = (v: number) => r(Math.round((height - ((v - lo) / (hi - lo)) * height) / yStep) * yStep);
   const n = values.length;
   const x = (i: number) => r(n === 1 ? width : (i / (n - 1)) * width);
   const parts: string[] = [];

@@ -1,12 +1,14 @@
 /**
  * The dashboard's main stream: one MarketClient, its subscriptions, and the screen state fed
- * from it. Ticks land in plain maps; once per animation frame (FrameLoop) the rows, the tape
- * and the chart get the latest values. Reactive state is written only there.
+ * from it. Ticks land in plain maps; on the screen beat (an animation frame at most every
+ * BEAT_MS) the rows, the tape and the chart get the latest values. Reactive state is written
+ * only there.
  */
 import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
 import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
 import { fetchCandles } from '../lib/api.js';
+import { Beat } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
 import type { FrameLoop } from '../lib/frame-loop.js';
 import { SampleWindow } from '../lib/stats.js';
@@ -22,8 +24,6 @@ import { Tape } from './tape.svelte.js';
  * conflated (trades collected) until the next beat.
  */
 export const BEAT_MS = 100;
-/** Frame times jitter: a frame this close to the beat counts as on it. */
-const BEAT_SLACK_MS = 4;
 
 /** How long a server error stays in the top bar, ms. */
 const ERROR_MS = 10_000;
@@ -59,7 +59,7 @@ export class Market {
   #bar: Candle | undefined;
   #trades: Trade[] = [];
   #tradesSnapshot: Trade[] | undefined;
-  #beatAt = -Infinity;
+  readonly #beat = new Beat(BEAT_MS);
   #beatWanted = false;
   readonly #barListeners = new Set<BarListener>();
   readonly #beatListeners = new Set<BeatListener>();
@@ -209,11 +209,10 @@ export class Market {
     const tapeNews = this.#tradesSnapshot !== undefined || this.#trades.length > 0;
     const news = this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || tapeNews || this.#bar !== undefined || this.#beatWanted;
     if (!news) return;
-    if (now - this.#beatAt < BEAT_MS - BEAT_SLACK_MS) {
+    if (!this.#beat.take(now)) {
       this.#loop.request(); // not yet: the beat's frame takes the newest values
       return;
     }
-    this.#beatAt = now;
     for (const [symbol, t] of this.#tickers) {
       const row = this.#rows.get(symbol);
       if (row?.setTicker({ ...t }, now)) this.#sparkWaiting.add(row);

@@ -1,26 +1,32 @@
 /**
- * One watchlist row's screen state. Written once per animation frame by the Market (never per
- * tick); the ticker is replaced, not mutated, so Svelte only compares a reference.
+ * One watchlist row's screen state. Written by the Market on its screen beat (never per tick);
+ * the ticker is replaced, not mutated, so Svelte only compares a reference.
  */
 import type { Ticker } from '../../../shared/protocol.js';
+import { PhasedSlot } from '../lib/cadence.js';
 import { SparkSeries } from '../lib/spark-series.js';
 
-/** Sparklines redraw at most this often (ms): a 5-minute-bucket line barely moves faster. */
-const SPARK_EVERY_MS = 500;
+/**
+ * Sparklines redraw at most once per period (ms): a 5-minute-bucket line barely moves faster.
+ * Each row has its own phase within the period, so a watchlist's sparklines redraw a few per
+ * screen beat rather than all in one heavy frame.
+ */
+const SPARK_EVERY_MS = 1000;
 
 export class QuoteRow {
   readonly symbol: string;
-  /** Plain data, drawn imperatively on a canvas. */
+  /** Plain data: the Sparkline redraws from it when `sparkVersion` changes. */
   readonly spark = new SparkSeries(300, 288);
   #ticker = $state.raw<Ticker | undefined>();
   /** Direction of the last price move: 1 up, -1 down, 0 none yet. */
   #dir = $state<1 | -1 | 0>(0);
   #sparkVersion = $state(0);
   #sparkDirty = false;
-  #sparkDrawnAt = -Infinity;
+  readonly #sparkSlot: PhasedSlot;
 
   constructor(symbol: string) {
     this.symbol = symbol;
+    this.#sparkSlot = new PhasedSlot(SPARK_EVERY_MS, symbol);
   }
 
   get ticker(): Ticker | undefined {
@@ -50,12 +56,11 @@ export class QuoteRow {
     this.flushSpark(Infinity);
   }
 
-  /** Bumps the redraw version when due; true while a redraw is still pending. */
+  /** Bumps the redraw version when due (once per period, at this row's phase); true while a redraw is still pending. */
   flushSpark(now: number): boolean {
     if (!this.#sparkDirty) return false;
-    if (now - this.#sparkDrawnAt < SPARK_EVERY_MS) return true;
+    if (!this.#sparkSlot.take(now)) return true;
     this.#sparkDirty = false;
-    this.#sparkDrawnAt = now;
     this.#sparkVersion++;
     return false;
   }
