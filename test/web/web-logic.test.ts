@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SymbolInfo } from '../../shared/protocol.js';
-import { Beat, PhasedSlot } from '../../web/src/lib/cadence.js';
+import { Beat, LaneBeat, laneOf, PhasedSlot } from '../../web/src/lib/cadence.js';
 import { FlashGate } from '../../web/src/lib/flash-gate.js';
 import { formatBytes, formatChange, formatCompact, formatMs, formatPct, formatPrice } from '../../web/src/lib/format.js';
 import { FrameLoop } from '../../web/src/lib/frame-loop.js';
@@ -29,6 +29,16 @@ describe('screen cadence', () => {
     const beats = times.filter((t) => jittery.take(t));
     expect(beats.length).toBe(20);
     for (let i = 1; i < beats.length; i++) expect(beats[i] - beats[i - 1]).toBeGreaterThanOrEqual(96);
+  });
+
+  it('takes two lanes in turn, each every 100 ms, 50 ms apart', () => {
+    const beat = new LaneBeat(100, 2);
+    const taken = frames(1000).map((t) => [t, beat.take(t)] as const).filter(([, lane]) => lane >= 0);
+    expect(taken.map(([, lane]) => lane)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2));
+    for (let i = 2; i < taken.length; i++) expect(taken[i][0] - taken[i - 2][0]).toBeCloseTo(100, 0);
+    // Rows split into contiguous blocks, one per lane.
+    expect(Array.from({ length: 7 }, (_, i) => laneOf(i, 7, 2))).toEqual([0, 0, 0, 0, 1, 1, 1]);
+    expect(laneOf(0, 0, 2)).toBe(0);
   });
 
   it('takes a phased slot once per period, and spreads keys over the period', () => {

@@ -44,3 +44,34 @@ export class PhasedSlot {
     return true;
   }
 }
+
+/**
+ * A beat split into lanes taken in turn: each lane is due every `everyMs`, the lanes
+ * `everyMs / lanes` apart. Each lane carries part of the screen, so a frame carries a part of
+ * the work rather than all of it.
+ */
+export class LaneBeat {
+  readonly #beat: Beat;
+  #next = 0;
+
+  constructor(
+    readonly everyMs: number,
+    readonly lanes: number,
+    slackMs = 4,
+  ) {
+    this.#beat = new Beat(everyMs / lanes, slackMs);
+  }
+
+  /** The lane due at `now` (and it is taken), or -1 when none is. */
+  take(now: number): number {
+    if (!this.#beat.take(now)) return -1;
+    const lane = this.#next;
+    this.#next = (lane + 1) % this.lanes;
+    return lane;
+  }
+}
+
+/** The lane of item `index` of `count`: contiguous blocks, so a lane's rows sit together on screen. */
+export function laneOf(index: number, count: number, lanes: number): number {
+  return count > 0 ? Math.min(lanes - 1, Math.floor((index * lanes) / count)) : 0;
+}

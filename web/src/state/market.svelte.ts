@@ -8,7 +8,7 @@ import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
 import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
 import { fetchCandles } from '../lib/api.js';
-import { Beat } from '../lib/cadence.js';
+import { LaneBeat, laneOf } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
 import type { FrameLoop } from '../lib/frame-loop.js';
 import { SampleWindow } from '../lib/stats.js';
@@ -17,13 +17,16 @@ import { QuoteRow } from './quote-row.svelte.js';
 import { Tape } from './tape.svelte.js';
 
 /**
- * News reaches the screen on a beat, at most every BEAT_MS: every row, the tape and the chart
- * change in the same frame, and the frames between beats have nothing to paint. Ten changes a
- * second is as fast as a number can be read; one damaged frame in six instead of a few rows in
- * every frame is what keeps a software-rendered page at 60 fps. Nothing is dropped: values are
- * conflated (trades collected) until the next beat.
+ * News reaches the screen on a beat, at most every BEAT_MS: ten changes a second is as fast as a
+ * number can be read, and the frames between beats have nothing to paint. The beat has LANES
+ * lanes, BEAT_MS / LANES apart: the first half of the watchlist and the tape change on one, the
+ * second half and the chart on the other. Every row still changes ten times a second, each
+ * frame carries half the work, and each damages one compact region of the screen. That is what
+ * keeps a software-rendered page at 60 fps. Nothing is dropped: values are conflated (trades
+ * collected) until their lane's next beat.
  */
 export const BEAT_MS = 100;
+const LANES = 2;
 
 /** How long a server error stays in the top bar, ms. */
 const ERROR_MS = 10_000;
@@ -59,7 +62,9 @@ export class Market {
   #bar: Candle | undefined;
   #trades: Trade[] = [];
   #tradesSnapshot: Trade[] | undefined;
-  readonly #beat = new Beat(BEAT_MS);
+  readonly #beat = new LaneBeat(BEAT_MS, LANES);
+  /** Each watched symbol's lane, from the watchlist's order. */
+  #lanes = new Map<string, number>();
   #beatWanted = false;
   readonly #barListeners = new Set<BarListener>();
   readonly #beatListeners = new Set<BeatListener>();
@@ -144,6 +149,8 @@ export class Market {
   sync(want: Wanted, throttle: number, focus: { symbol: string; interval: Interval }): void {
     this.#want = want;
     this.#throttle = throttle;
+    const symbols = [...want.keys()]; // the watchlist's order, then the focus
+    this.#lanes = new Map(symbols.map((s, i) => [s, laneOf(i, symbols.length, LANES)]));
     if (this.#focus?.symbol !== focus.symbol) {
       this.tape.clear();
       this.#trades = [];
@@ -205,28 +212,35 @@ export class Market {
     this.#loop.request();
   }
 
+  /** Anything for the screen, or a beat listener waiting for a beat. */
+  #pending(): boolean {
+    return this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || this.#tradesSnapshot !== undefined || this.#trades.length > 0 ||
+      this.#bar !== undefined || this.#beatWanted;
+  }
+
   #flush(now: number): void {
-    const tapeNews = this.#tradesSnapshot !== undefined || this.#trades.length > 0;
-    const news = this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || tapeNews || this.#bar !== undefined || this.#beatWanted;
-    if (!news) return;
-    if (!this.#beat.take(now)) {
+    if (!this.#pending()) return;
+    const lane = this.#beat.take(now);
+    if (lane < 0) {
       this.#loop.request(); // not yet: the beat's frame takes the newest values
       return;
     }
+    const ours = (symbol: string) => (this.#lanes.get(symbol) ?? 0) === lane;
     for (const [symbol, t] of this.#tickers) {
+      if (!ours(symbol)) continue;
       const row = this.#rows.get(symbol);
       if (row?.setTicker({ ...t }, now)) this.#sparkWaiting.add(row);
+      this.#tickers.delete(symbol);
     }
-    this.#tickers.clear();
-    for (const row of this.#sparkWaiting) if (!row.flushSpark(now)) this.#sparkWaiting.delete(row);
+    for (const row of this.#sparkWaiting) if (ours(row.symbol) && !row.flushSpark(now)) this.#sparkWaiting.delete(row);
 
-    if (tapeNews) {
+    if (lane === 0 && (this.#tradesSnapshot || this.#trades.length)) {
       if (this.#tradesSnapshot) this.tape.replace(this.#tradesSnapshot);
       if (this.#trades.length) this.tape.push(this.#trades);
       this.#tradesSnapshot = undefined;
       this.#trades = [];
     }
-    if (this.#bar) {
+    if (lane === LANES - 1 && this.#bar) {
       const bar = { ...this.#bar };
       this.#bar = undefined;
       const { symbol, interval } = this.#focus!;
@@ -239,6 +253,6 @@ export class Market {
   #afterBeat(now: number): void {
     this.#beatWanted = false;
     for (const fn of this.#beatListeners) if (fn(now)) this.#beatWanted = true;
-    if (this.#beatWanted || this.#sparkWaiting.size) this.#loop.request();
+    if (this.#pending()) this.#loop.request();
   }
 }
