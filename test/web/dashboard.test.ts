@@ -199,6 +199,7 @@ describe('dashboard', () => {
     const held = await lastPrices(p);
     await p.waitForTimeout(1500);
     expect(await lastPrices(p)).toEqual(held);
+    expect(await p.locator('.flash-up, .flash-down').count()).toBe(0); // no flash left lit
     await p.getByTestId('pause-button').click();
     await until('prices to move again', async () => JSON.stringify(await lastPrices(p)) !== JSON.stringify(held));
     expect(errors).toEqual([]);
