@@ -1,8 +1,7 @@
 /**
  * The dashboard's main stream: one MarketClient, its subscriptions, and the screen state fed
- * from it. Ticks land in plain maps; on the screen beat (an animation frame at most every
- * BEAT_MS) the rows, the tape and the chart get the latest values. Reactive state is written
- * only there.
+ * from it. Ticks land in plain maps; on the screen beat (below) the rows, the tape and the
+ * chart get the latest values. Reactive state is written only there.
  */
 import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
