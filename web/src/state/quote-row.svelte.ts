@@ -52,8 +52,8 @@ export class QuoteRow {
   /** Loads the sparkline's history (5-minute closes). */
   loadSpark(bars: Parameters<SparkSeries['load']>[0]): void {
     this.spark.load(bars);
-    this.#sparkDirty = true;
-    this.flushSpark(Infinity);
+    this.#sparkDirty = false; // drawn now, whatever the cadence: history is news
+    this.#sparkVersion++;
   }
 
   /** Bumps the redraw version when due (once per period, at this row's phase); true while a redraw is still pending. */
