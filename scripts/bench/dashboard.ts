@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, measureFrames, openDashboard, until, type FrameReport } from '../../test/helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, measureFrames, openWatching, type FrameReport } from '../../test/helpers/browser.js';
 import { startServer } from './proc.js';
 import { note } from './progress.js';
 
@@ -63,18 +63,6 @@ async function openBare(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** The dashboard with a watchlist of `symbols`, once every row shows a price. */
-async function openLoaded(browser: Browser, url: string, symbols: string[]): Promise<{ page: Page; errors: string[] }> {
-  const prefs = { watchlist: symbols, selected: symbols[0], interval: '1m', transport: 'auto', throttle: o.throttle };
-  const opened = await openDashboard(browser, url, async (p) => {
-    await p.addInitScript(`localStorage.setItem('tickwire.prefs.v1', ${JSON.stringify(JSON.stringify(prefs))})`);
-  });
-  await until(`${symbols.length} priced rows`, async () =>
-    opened.page.evaluate(`[...document.querySelectorAll('[data-testid="watch-row"] [data-testid="last"]')]
-      .filter((c) => /\\d/.test(c.textContent)).length === ${symbols.length}`), 20_000);
-  return opened;
-}
-
 const summary = (ws: FrameReport[]) => {
   const mean = (f: (w: FrameReport) => number) => ws.reduce((s, w) => s + f(w), 0) / ws.length;
   return { fps: mean((w) => w.fps), missedPerS: mean((w) => w.missed) / o.durationS, worstMs: Math.max(...ws.map((w) => w.worstMs)), windows: ws };
@@ -97,7 +85,7 @@ try {
     windows.bare.push(await measureFrames(bare, o.durationS * 1000));
     await bare.context().close();
     note(`window ${i + 1}/${o.runs}: dashboard`);
-    const dash = await openLoaded(browser, server.url, symbols);
+    const dash = await openWatching(browser, server.url, symbols, o.throttle);
     await dash.page.waitForTimeout(2000); // history loaded, charts drawn: the steady state
     windows.dashboard.push(await measureFrames(dash.page, o.durationS * 1000));
     errors.push(...dash.errors);
@@ -105,15 +93,17 @@ try {
   }
   if (errors.length) throw new Error(`console errors on the dashboard: ${errors.join('; ')}`);
 
+  const bareSummary = summary(windows.bare);
+  const dashSummary = summary(windows.dashboard);
   const results = {
     meta: {
       started, host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAvg: loadavg().map(r1) },
       browser: `Chromium ${browser.version()} headless, software rendering`, viewport: '1440x900', ...o,
       note: 'Server, browser and this script share the machine. Missed = 60 Hz refreshes without a frame.',
     },
-    bare: summary(windows.bare),
-    dashboard: summary(windows.dashboard),
-    fpsRatio: summary(windows.dashboard).fps / summary(windows.bare).fps,
+    bare: bareSummary,
+    dashboard: dashSummary,
+    fpsRatio: dashSummary.fps / bareSummary.fps,
   };
   writeFileSync(join(out, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   const row = (name: string, s: ReturnType<typeof summary>) =>

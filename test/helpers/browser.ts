@@ -146,6 +146,28 @@ export function lastPrices(page: Page): Promise<Record<string, string>> {
     .map((r) => [r.dataset.symbol, r.querySelector('[data-testid="last"]').textContent.trim()]))`) as Promise<Record<string, string>>;
 }
 
+/**
+ * Opens the dashboard with its watchlist preset to `symbols` (the first one selected, `throttle`
+ * ms) and resolves once it shows exactly those rows, each with a price; `prices` are those shown.
+ */
+export async function openWatching(
+  browser: Browser,
+  url: string,
+  symbols: readonly string[],
+  throttle = 0,
+  timeoutMs = 20_000,
+): Promise<{ page: Page; errors: string[]; prices: Record<string, string> }> {
+  const prefs = { watchlist: symbols, selected: symbols[0], interval: '1m', transport: 'auto', throttle };
+  const opened = await openDashboard(browser, url, async (p) => {
+    await p.addInitScript(`localStorage.setItem('tickwire.prefs.v1', ${JSON.stringify(JSON.stringify(prefs))})`);
+  });
+  const prices = await until(`${symbols.length} priced rows`, async () => {
+    const shown = await lastPrices(opened.page);
+    return Object.keys(shown).length === symbols.length && symbols.every((s) => /\d/.test(shown[s] ?? '')) ? shown : undefined;
+  }, timeoutMs);
+  return { ...opened, prices };
+}
+
 /** Resolves once some shown last price differs from `before` (and none is a dash). */
 export function pricesMove(page: Page, timeoutMs = 10_000): Promise<Record<string, string>> {
   return (async () => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, pricesMove, until } from '../helpers/browser.js';
+import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, openWatching, pricesMove, until } from '../helpers/browser.js';
 
 let node: Running;
 let browser: Browser;
@@ -208,15 +208,9 @@ describe('dashboard', () => {
   // Its frame rate is measured by `npm run bench:dashboard` (scripts/bench/dashboard.ts), not here.
   it('streams 30 busy symbols at FEED_RATE=20 into 30 moving rows', async () => {
     const symbols = ((await (await fetch(`${node.url}/api/symbols`)).json()) as { symbol: string }[]).slice(0, 30).map((s) => s.symbol);
-    const prefs = { watchlist: symbols, selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0 };
-    ({ page, errors } = await openDashboard(browser, node.url, async (p) => {
-      await p.addInitScript(`localStorage.setItem('tickwire.prefs.v1', ${JSON.stringify(JSON.stringify(prefs))})`);
-    }));
-    const p = page!;
-    const first = await until('30 priced rows', async () => {
-      const prices = await lastPrices(p);
-      return Object.keys(prices).length === 30 && Object.values(prices).every((v) => /\d/.test(v)) ? prices : undefined;
-    }, 15_000);
+    const opened = await openWatching(browser, node.url, symbols, 0, 15_000);
+    ({ page, errors } = opened);
+    const { page: p, prices: first } = opened;
     await until('20 or more rows to move', async () => {
       const now = await lastPrices(p);
       return symbols.filter((s) => now[s] !== first[s]).length >= 20;
