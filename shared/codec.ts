@@ -30,7 +30,9 @@ export type Decoded = { ok: true; value: unknown } | { ok: false; error: string 
 
 /**
  * Decodes exactly one MessagePack value from `bytes`. Never throws: hostile input (truncated,
- * trailing bytes, reserved type 0xc1, extension types) yields `{ ok: false }`.
+ * trailing bytes, reserved type 0xc1, extension types) yields `{ ok: false }`. A map key
+ * `__proto__` arrives as `__proto_` (msgpackr's guard against prototype pollution); the protocol
+ * has no such key.
  */
 export function decode(bytes: Uint8Array): Decoded {
   if (bytes.length === 0) return { ok: false, error: 'empty frame' };
