@@ -71,7 +71,7 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: env.TRUST_PROXY === 'true' ? true : !env.TRUST_PROXY || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,
-    webDir: env.WEB_DIR || new URL('../dist/web', import.meta.url).pathname,
+    webDir: env.WEB_DIR || new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname, // from server/ (tsx) or compiled dist/server/
     role: role(env.ROLE),
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
   };
