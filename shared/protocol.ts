@@ -4,6 +4,8 @@
  */
 
 export const PROTOCOL_VERSION = 1;
+/** `hello.minor`: 1 on a server that speaks any 1.1 addition (protocol-v1.1.md). */
+export const PROTOCOL_MINOR = 1;
 
 /** Candle intervals served, shortest first, with their length in seconds. */
 export const INTERVALS = { '1s': 1, '1m': 60, '5m': 300, '1h': 3600 } as const;
@@ -24,6 +26,10 @@ export const ERROR_CODES = [
   'rate_limited',
   'unauthorized',
   'slow_consumer',
+  // 1.1
+  'forbidden',
+  'token_expired',
+  'unavailable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -92,6 +98,20 @@ export interface SubscribeMsg {
   symbols: string[];
   channels?: string[];
   throttle?: number;
+  /** 1.1: the positions the client holds, for recovery. */
+  since?: StreamPosition[];
+}
+/** 1.1: a client's position in one stream. */
+export interface StreamPosition {
+  s: string;
+  ch: string;
+  epoch: string;
+  seq: number;
+}
+/** 1.1: one stream named in `subscribed.recovered` / `unrecovered`. */
+export interface StreamName {
+  s: string;
+  ch: Channel;
 }
 export interface UnsubscribeMsg {
   type: 'unsubscribe';
@@ -123,6 +143,10 @@ export interface HelloMsg {
   limits: Limits;
   /** SSE only: the POST path for control messages. */
   control?: string;
+  /** 1.1 */
+  minor?: number;
+  /** 1.1 sections 1-2: the recovery window (HISTORY_MS, HISTORY_TRADES). */
+  history?: { ms: number; trades: number };
 }
 export interface SubscribedMsg {
   type: 'subscribed';
@@ -130,6 +154,9 @@ export interface SubscribedMsg {
   symbols: string[];
   channels: Channel[];
   throttle: number;
+  /** 1.1, with `since`: the positions resumed, and those answered with a snapshot. */
+  recovered?: StreamName[];
+  unrecovered?: StreamName[];
   t: number;
 }
 export interface UnsubscribedMsg {
@@ -143,6 +170,8 @@ export interface SnapshotItem {
   ch: Channel;
   s: string;
   seq: number;
+  /** 1.1: the numbering this seq belongs to. */
+  epoch?: string;
   /** The whole state: Ticker, Candle, or Trade[] (newest last). */
   d: unknown;
 }
