@@ -1,0 +1,95 @@
+/**
+ * `npm run build` / `npm start`: the server compiled by tsc runs under plain node (no TypeScript
+ * loader) and answers /healthz; the stale check rebuilds only when a source is newer.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isStale, mtimeOf, mtimes } from '../../scripts/build/stale.mjs';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+// Inside the project, so that node finds node_modules from the compiled files.
+const OUT = join('test-artifacts', `build-${process.pid}`, 'dist');
+const BUILD = join(ROOT, 'scripts/build/main.mjs');
+
+/** Environment without anything that could load TypeScript into the child. */
+function plainEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+const build = (...args: string[]) => spawnSync(process.execPath, [BUILD, '--server-only', '--out', OUT, ...args], { cwd: ROOT, encoding: 'utf8', env: plainEnv({}) });
+
+afterAll(() => rmSync(join(ROOT, 'test-artifacts', `build-${process.pid}`), { recursive: true, force: true }));
+
+describe('the compiled server', () => {
+  it('builds with tsc, runs under plain node and answers /healthz, then exits 0 on SIGTERM', async () => {
+    const r = build();
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/build: server built/);
+    const main = join(ROOT, OUT, 'server/main.js');
+
+    const child = spawn(process.execPath, [main], { cwd: ROOT, env: plainEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let url = '';
+    for await (const line of createInterface({ input: child.stdout })) {
+      const m = /Tickwire serving (http:\/\/[\d.:]+)/.exec(line);
+      if (m) {
+        url = m[1];
+        break;
+      }
+    }
+    expect(url).not.toBe('');
+    const res = await fetch(`${url}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok' });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('finds the dashboard at dist/web from the compiled config', () => {
+    const config = join(ROOT, OUT, 'server/config.js');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(config)}); console.log(m.loadConfig({}).webDir)`], { encoding: 'utf8', env: plainEnv({}) });
+    expect(r.stdout.trim()).toBe(join(ROOT, OUT, 'web'));
+  });
+
+  it('skips an up-to-date build with --if-stale', () => {
+    const before = statSync(join(ROOT, OUT, 'server/main.js')).mtimeMs;
+    const r = build('--if-stale');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toMatch(/built/);
+    expect(statSync(join(ROOT, OUT, 'server/main.js')).mtimeMs).toBe(before);
+  });
+});
+
+describe('the stale check', () => {
+  it('is stale without output or with a newer source, and fresh otherwise', () => {
+    expect(isStale(undefined, [])).toBe(true);
+    expect(isStale(100, [50, 100])).toBe(false);
+    expect(isStale(100, [50, 101])).toBe(true);
+    expect(isStale(100, [])).toBe(false);
+  });
+
+  it('collects file times recursively, skipping node_modules and dot-entries', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tickwire-stale-'));
+    try {
+      mkdirSync(join(dir, 'a/b'), { recursive: true });
+      mkdirSync(join(dir, 'node_modules'));
+      writeFileSync(join(dir, 'a/b/x.ts'), '');
+      writeFileSync(join(dir, 'a/.hidden'), '');
+      writeFileSync(join(dir, 'node_modules/y.ts'), '');
+      writeFileSync(join(dir, 'top.ts'), '');
+      utimesSync(join(dir, 'a/b/x.ts'), 1000, 1000);
+      utimesSync(join(dir, 'top.ts'), 2000, 2000);
+      expect(mtimes([dir, join(dir, 'missing')]).sort()).toEqual([1_000_000, 2_000_000]);
+      expect(mtimeOf(join(dir, 'top.ts'))).toBe(2_000_000);
+      expect(mtimeOf(join(dir, 'missing'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
