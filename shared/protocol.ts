@@ -12,8 +12,9 @@ export const INTERVALS = { '1s': 1, '1m': 60, '5m': 300, '1h': 3600 } as const;
 export type Interval = keyof typeof INTERVALS;
 export const INTERVAL_NAMES = Object.keys(INTERVALS) as Interval[];
 
-export type Channel = 'ticker' | 'trades' | `candles:${Interval}`;
-export const CHANNELS: readonly Channel[] = ['ticker', 'trades', ...INTERVAL_NAMES.map((i) => `candles:${i}` as const)];
+export type Channel = 'ticker' | 'trades' | `candles:${Interval}` | 'book';
+/** `book` (protocol 1.1 section 3) is a state channel too: its fields are price levels. */
+export const CHANNELS: readonly Channel[] = ['ticker', 'trades', ...INTERVAL_NAMES.map((i) => `candles:${i}` as const), 'book'];
 export const isChannel = (c: unknown): c is Channel => typeof c === 'string' && (CHANNELS as readonly string[]).includes(c);
 /** State channels conflate field by field; `trades` is an event channel. */
 export const isStateChannel = (c: Channel): boolean => c !== 'trades';
@@ -75,6 +76,26 @@ export interface Candle {
   volume: number;
 }
 
+/** One book level: [price, size]; in an update, size 0 means the level is gone. */
+export type BookLevel = [price: number, size: number];
+/**
+ * A `book` state (snapshot `d`): the top `hello.book.depth` levels of each side, best first
+ * (bids highest first, asks lowest first), every size > 0; `checksum` as in shared/book-checksum.ts.
+ */
+export interface BookData {
+  bids: BookLevel[];
+  asks: BookLevel[];
+  checksum: number;
+  ts: number;
+}
+/** A `book` update's `d`: the levels changed since `prev`, best first, 0 = removed; checksum and ts of the result. */
+export interface BookDelta {
+  bids?: BookLevel[];
+  asks?: BookLevel[];
+  checksum: number;
+  ts: number;
+}
+
 export interface SymbolInfo {
   symbol: string;
   name: string;
@@ -82,6 +103,8 @@ export interface SymbolInfo {
   decimals: number;
   tickSize: number;
   currency: string;
+  /** Book sizes are multiples of 10^-sizeDecimals (protocol 1.1). */
+  sizeDecimals?: number;
 }
 
 export interface Limits {
@@ -141,6 +164,8 @@ export interface HelloMsg {
   heartbeat: number;
   channels: Channel[];
   limits: Limits;
+  /** Protocol 1.1: the `book` channel's levels per side. */
+  book?: { depth: number };
   /** SSE only: the POST path for control messages. */
   control?: string;
   /** 1.1 */
