@@ -121,6 +121,8 @@ export class MarketState {
     if (!st) return undefined;
     if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: { ...st.ticker } };
     if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.slice(-SNAPSHOT_TRADES) };
+    // Interim until the simulated book lands: an empty book (checksum of the empty string is 0).
+    if (ch === 'book') return { s: symbol, ch, seq: 0, d: { bids: [], asks: [], checksum: 0, ts: st.ticker.ts } as unknown as Record<string, number> };
     const cs = st.candles[ch.slice(8) as Interval];
     return { s: symbol, ch, seq: cs.seq, d: { ...(cs.bar ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
   }
