@@ -3,6 +3,8 @@
  * share a process in tests). Most values are read from the hub's counters at scrape time, in
  * collect() callbacks, so the hot path pays nothing; only the fan-out delay is observed live,
  * once per unthrottled flush pass. Default process metrics (event-loop lag, heap, GC) included.
+ * Names follow Prometheus conventions (counters end in `_total`, units are base units in the
+ * name: `_seconds`, `_bytes`); ops/grafana/tickwire.json queries them (test/ops checks it).
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -16,6 +18,27 @@ export interface Metrics {
 }
 
 type Total = Exclude<keyof HubStats, 'sessions'>;
+
+export type RecoveryOutcome = 'recovered' | 'unrecovered';
+/** How many streams a `since` was answered for, by outcome (protocol 1.1 section 2). */
+export type RecoveryCounts = Record<RecoveryOutcome, number>;
+
+const recoveries = new WeakMap<object, RecoveryCounts>();
+
+/**
+ * The recovery counters of one hub, created on first use: whoever answers a subscribe's `since`
+ * adds one per stream (`recoveryCounts(hub).recovered++`); that node's /metrics exports them as
+ * `tickwire_recoveries_total{outcome}`. Keyed by the hub so that nodes sharing a process (tests)
+ * keep their own figures, whichever of hub and metrics is made first.
+ */
+export function recoveryCounts(hub: object): RecoveryCounts {
+  let c = recoveries.get(hub);
+  if (!c) recoveries.set(hub, (c = { recovered: 0, unrecovered: 0 }));
+  return c;
+}
+
+/** Refusal reasons exported at 0 from the start, so that rate() and the dashboard see them before the first refusal. */
+const KNOWN_REFUSALS: readonly (RejectReason | 'rate_limited')[] = ['unauthorized', 'origin', 'connections_per_ip', 'connection_rate', 'rate_limited'];
 
 export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
   const registry = newRegistry();
@@ -50,7 +73,7 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
   const total = (name: string, help: string, key: Total) => counterFrom(registry, name, help, () => hub.stats[key]);
   total('tickwire_update_items_total', 'Update items sent (one per stream per update)', 'items');
   total('tickwire_frames_sent_total', 'Messages sent (WebSocket frames, SSE events)', 'frames');
-  total('tickwire_bytes_sent_total', 'Encoded bytes of the messages sent', 'bytes');
+  total('tickwire_sent_bytes_total', 'Encoded bytes of the messages sent', 'bytes');
   total('tickwire_conflated_events_total', 'State events folded into a later item instead of sent on their own', 'conflated');
   total('tickwire_dropped_trades_total', 'Trades left out of items (counted in their `dropped`)', 'dropped');
   total('tickwire_slow_consumer_disconnects_total', 'Sessions cut off as slow consumers (close 1013)', 'slowConsumers');
@@ -65,6 +88,23 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
       const v = hub.stats.rateLimited;
       if (v > lastRated) this.inc({ reason: 'rate_limited' }, v - lastRated);
       lastRated = v;
+    },
+  });
+  for (const reason of KNOWN_REFUSALS) rejected.inc({ reason }, 0);
+
+  const counts = recoveryCounts(hub);
+  const last: RecoveryCounts = { recovered: 0, unrecovered: 0 };
+  new Counter({
+    name: 'tickwire_recoveries_total',
+    help: 'Streams a subscribe with `since` asked to recover, by outcome (recovered: every missed event sent; unrecovered: a fresh snapshot)',
+    labelNames: ['outcome'],
+    registers: [registry],
+    collect() {
+      for (const outcome of ['recovered', 'unrecovered'] as const) {
+        const v = counts[outcome];
+        this.inc({ outcome }, Math.max(0, v - last[outcome]));
+        last[outcome] = v;
+      }
     },
   });
 

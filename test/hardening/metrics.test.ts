@@ -1,6 +1,7 @@
 /** `/metrics`: Prometheus text with the node's connections, traffic, refusals and delays. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { recoveryCounts } from '../../server/http/metrics.js';
 import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
 
 const TOKEN = 'metrics-test-token';
@@ -54,13 +55,16 @@ describe('/metrics', () => {
     expect(sample(text, 'tickwire_subscriptions')).toBe(5);
     expect(sample(text, 'tickwire_update_items_total')).toBeGreaterThan(100);
     expect(sample(text, 'tickwire_frames_sent_total')).toBeGreaterThan(50);
-    expect(sample(text, 'tickwire_bytes_sent_total')).toBeGreaterThan(sample(text, 'tickwire_frames_sent_total')! * 10);
+    expect(sample(text, 'tickwire_sent_bytes_total')).toBeGreaterThan(sample(text, 'tickwire_frames_sent_total')! * 10);
     expect(sample(text, 'tickwire_conflated_events_total')).toBeGreaterThan(50);
     expect(sample(text, 'tickwire_dropped_trades_total')).toBeGreaterThan(0);
     expect(sample(text, 'tickwire_slow_consumer_disconnects_total')).toBe(0);
     expect(sample(text, 'tickwire_rejected_total{reason="unauthorized"}')).toBe(1);
     expect(sample(text, 'tickwire_rejected_total{reason="connections_per_ip"}')).toBe(1);
     expect(sample(text, 'tickwire_rejected_total{reason="rate_limited"}')).toBe(n.node.hub.stats.rateLimited);
+    expect(sample(text, 'tickwire_rejected_total{reason="origin"}')).toBe(0); // exported before the first refusal
+    expect(sample(text, 'tickwire_recoveries_total{outcome="recovered"}')).toBe(0);
+    expect(sample(text, 'tickwire_recoveries_total{outcome="unrecovered"}')).toBe(0);
     expect(n.node.hub.stats.rateLimited).toBeGreaterThan(0);
     expect(sample(text, 'tickwire_fanout_delay_seconds_count')).toBeGreaterThan(10);
     expect(sample(text, 'tickwire_fanout_delay_seconds_bucket{le="+Inf"}')).toBe(sample(text, 'tickwire_fanout_delay_seconds_count'));
@@ -76,5 +80,23 @@ describe('/metrics', () => {
     expect(sample(again, 'tickwire_connections{transport="sse"}')).toBe(0);
     expect(sample(again, 'tickwire_update_items_total')).toBeGreaterThanOrEqual(sample(text, 'tickwire_update_items_total')!);
     expect(sample(again, 'tickwire_rejected_total{reason="unauthorized"}')).toBe(1);
+  });
+
+  it('exports the recovery outcomes the hub counts, per node', async () => {
+    const other = await startNode({ FEED_SYMBOLS: '2' });
+    try {
+      const counts = recoveryCounts(n.node.hub);
+      const before = { ...counts };
+      counts.recovered += 3;
+      counts.unrecovered += 1;
+      const text = await (await fetch(`${n.url}/metrics?token=${TOKEN}`)).text();
+      expect(sample(text, 'tickwire_recoveries_total{outcome="recovered"}')).toBe(before.recovered + 3);
+      expect(sample(text, 'tickwire_recoveries_total{outcome="unrecovered"}')).toBe(before.unrecovered + 1);
+      const theirs = await (await fetch(`${other.url}/metrics`)).text();
+      expect(sample(theirs, 'tickwire_recoveries_total{outcome="recovered"}')).toBe(recoveryCounts(other.node.hub).recovered);
+      expect(recoveryCounts(other.node.hub)).not.toBe(counts);
+    } finally {
+      await other.close();
+    }
   });
 });
