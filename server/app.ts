@@ -23,7 +23,20 @@ import { MarketState, SNAPSHOT_TRADES } from './market/market-state.js';
 import type { StreamEvent } from './market/stream-event.js';
 import { registerSse } from './transports/sse.js';
 import { registerWs } from './transports/ws.js';
-import { tlsServerFactory } from './tls.js';
+import { serverFactory } from './tls.js';
+import { staticTokens } from './http/authenticate.js';
+import { originRule } from './http/origin.js';
+import { guardSockets, type SocketGuard } from './http/socket-guard.js';
+
+/** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
+export const KEEP_ALIVE_MS = 5000;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every TCP connection of a client-facing node (server/http/socket-guard.ts). */
+    sockets?: SocketGuard;
+  }
+}
 
 export interface Node {
   app: FastifyInstance;
@@ -102,20 +115,22 @@ export function createHub(config: Config, source: StateSource): Hub {
  * dashboard. `health` adds the node's own fields to /healthz.
  */
 export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
-  const serverFactory = tlsServerFactory(config.tlsCert, config.tlsKey);
+  const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
-    ...(serverFactory ? { serverFactory } : {}),
+    serverFactory: server.factory,
   });
-  await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
-  // Hooks before routes: headers, then access and limits (before any upgrade), then /metrics.
-  registerSecurityHeaders(app, { tls: !!serverFactory });
   const metrics = registerMetrics(app, hub);
-  registerAccess(app, {
-    tokens: config.authTokens,
-    origins: config.allowedOrigins,
+  app.decorate('sockets', guardSockets(app.server, { perIp: config.limitSocketsPerIp, onRefuse: () => metrics.reject('sockets_per_ip') }));
+  await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
+  // Hooks before routes: headers, then origins, CORS, tokens and limits (before any upgrade).
+  registerSecurityHeaders(app, { tls: server.tls });
+  await registerAccess(app, {
+    authenticate: staticTokens(config.authTokens),
+    origins: originRule(config.allowedOrigins),
+    tls: server.tls,
     connectionsPerIp: config.limitConnectionsPerIp,
     newConnections: config.limitNewConnections,
     onReject: metrics.reject,

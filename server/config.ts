@@ -17,9 +17,16 @@ export interface Config {
   logLevel: string;
   /** Access and connection limits (server/http/access.ts); empty lists and 0 mean open. */
   authTokens: string[];
+  /** JWT keys (server/auth/jwt.ts): the HS256 secret, and the path of an RS256/ES256 public key PEM. */
+  authJwtSecret?: string;
+  authJwtPublicKey?: string;
   allowedOrigins: string[];
   limitConnectionsPerIp: number;
   limitNewConnections: number;
+  /** TCP connections per peer address, whatever they carry (server/http/socket-guard.ts); 0: off. */
+  limitSocketsPerIp: number;
+  /** A connection must send a complete request head within this long, ms. */
+  headersTimeoutMs: number;
   /** Fastify's trustProxy: false, true, or the proxies' addresses (comma-separated). */
   trustProxy: boolean | string;
   /** PEM files; with both set the port serves https and wss (server/tls.ts). */
@@ -65,9 +72,13 @@ export function loadConfig(env: Env = process.env): Config {
     slowConsumerGraceMs: num(env, 'SLOW_CONSUMER_GRACE_MS', 10000, 0, 600000),
     logLevel: env.LOG_LEVEL || 'info',
     authTokens: list(env.AUTH_TOKENS),
+    authJwtSecret: env.AUTH_JWT_SECRET || undefined,
+    authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
     allowedOrigins: list(env.ALLOWED_ORIGINS),
     limitConnectionsPerIp: Math.floor(num(env, 'LIMIT_CONNECTIONS_PER_IP', 200, 0, 1e6)),
     limitNewConnections: num(env, 'LIMIT_NEW_CONNECTIONS', 50, 0, 1e6),
+    limitSocketsPerIp: Math.floor(num(env, 'LIMIT_SOCKETS_PER_IP', 256, 0, 1e6)),
+    headersTimeoutMs: num(env, 'HEADERS_TIMEOUT_MS', 10000, 100, 600000),
     trustProxy: env.TRUST_PROXY === 'true' ? true : !env.TRUST_PROXY || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     tlsCert: env.TLS_CERT || undefined,
     tlsKey: env.TLS_KEY || undefined,

@@ -1,23 +1,34 @@
 /**
- * Access control and connection limits, as one Fastify onRequest hook. @fastify/websocket runs
- * onRequest hooks before it upgrades, so a refused WebSocket is answered with plain HTTP and
- * never opens. Guarded paths: `/ws`, `/sse` (stream and control POSTs), `/api/*`, `/metrics`;
- * `/healthz` and the dashboard's files stay open (a load balancer and a browser need them).
- * - tokens (AUTH_TOKENS): a guarded request needs `?token=` or `Authorization: Bearer`; else 401.
- * - origins (ALLOWED_ORIGINS): a guarded request whose `Origin` is neither listed nor the
- *   server's own host gets 403. No `Origin` header is allowed (non-browser clients send none).
+ * Access control, origins, CORS and stream limits, decided on the route that will serve the
+ * request (Fastify's matched route, `request.routeOptions.url`), never on the raw URL: every
+ * spelling the router maps to a route (percent-encoding, absolute-form targets, a stray `?`)
+ * is guarded exactly as that route. Every route is guarded unless listed in OPEN below; a request
+ * that matches no route is guarded too (it gets 401 before its 404). @fastify/websocket runs
+ * onRequest hooks before it upgrades, so a refused WebSocket is answered with plain HTTP.
+ * - origins (ALLOWED_ORIGINS, origin.ts): a guarded request or a preflight whose `Origin` is not
+ *   allowed gets 403 without CORS headers. No `Origin` header passes (non-browser clients).
+ * - CORS (@fastify/cors): allowed origins get `Access-Control-Allow-Origin` (the origin, `Vary:
+ *   Origin`); preflights are answered without a token.
+ * - tokens: a guarded request needs `?token=` or `Authorization: Bearer`, checked by the
+ *   Authenticator; else 401.
  * - stream opens (`GET /ws`, `GET /sse`), per client IP: at most `connectionsPerIp` open at once
  *   and `newConnections` per second (token bucket, burst twice that); else 429.
- * Every refusal is a JSON `{type: "error", code, message, t}`: `unauthorized` or `limit_exceeded`.
+ * Every refusal is a JSON `{type: "error", code, message, t}`: `unauthorized`,
+ * `limit_exceeded` or `forbidden`; logged as one line, at most one a second.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../shared/protocol.js';
 import { TokenBucket } from '../token-bucket.js';
+import type { Authenticate } from './authenticate.js';
+import type { OriginRule } from './origin.js';
+import { QuietLog } from './quiet-log.js';
 
 export interface AccessOptions {
-  tokens: readonly string[];
-  origins: readonly string[];
+  authenticate: Authenticate;
+  origins: OriginRule;
+  /** Whether the port serves TLS (an origin's scheme must match it). */
+  tls: boolean;
   /** Open streams per IP; 0: no limit. */
   connectionsPerIp: number;
   /** New streams per second per IP; 0: no limit. */
@@ -26,7 +37,14 @@ export interface AccessOptions {
   now?: () => number;
 }
 
-export type RejectReason = 'unauthorized' | 'origin' | 'connections_per_ip' | 'connection_rate';
+export type RejectReason = 'unauthorized' | 'origin' | 'connections_per_ip' | 'connection_rate' | 'sockets_per_ip' | 'token_expired' | 'forbidden';
+
+/** Routes open to anyone: health for load balancers, the dashboard's files, CORS preflights. */
+const OPEN = new Set(['GET /healthz', 'HEAD /healthz', 'GET /', 'HEAD /', 'GET /*', 'HEAD /*', 'OPTIONS *']);
+/** Routes that open a long-lived stream, counted per client address. */
+const STREAMS = new Set(['GET /ws', 'GET /sse']);
+
+const routeOf = (req: FastifyRequest): string => `${req.method} ${req.routeOptions.url ?? '(none)'}`;
 
 /** What hello.limits adds to the protocol's own limits (omitted when off). */
 export function connectionLimits(o: { limitConnectionsPerIp: number; limitNewConnections: number }): { connections?: number; newConnections?: number } {
@@ -34,6 +52,14 @@ export function connectionLimits(o: { limitConnectionsPerIp: number; limitNewCon
     ...(o.limitConnectionsPerIp > 0 ? { connections: o.limitConnectionsPerIp } : {}),
     ...(o.limitNewConnections > 0 ? { newConnections: o.limitNewConnections } : {}),
   };
+}
+
+/** The token a request presents: a non-empty `?token=` (the first, if repeated), else a Bearer header. */
+export function presentedToken(req: FastifyRequest): string | undefined {
+  const q = (req.query as Record<string, unknown> | undefined)?.token;
+  const first = Array.isArray(q) ? q[0] : q;
+  if (typeof first === 'string' && first) return first;
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** Buckets idle long enough to be full again are forgotten on this period, ms. */
@@ -44,14 +70,13 @@ export interface AccessState {
   readonly open: ReadonlyMap<string, number>;
 }
 
-export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessState {
+/** Registers the guards and CORS on the root instance, before any route. */
+export async function registerAccess(app: FastifyInstance, o: AccessOptions): Promise<AccessState> {
   const now = o.now ?? Date.now;
-  const digests = o.tokens.map(digest);
-  const origins = new Set(o.origins.map((x) => x.replace(/\/+$/, '').toLowerCase()));
   const open = new Map<string, number>();
   const buckets = new Map<string, TokenBucket>();
-  let lastWarn = 0;
-  let quiet = 0;
+  const warnLog = new QuietLog((obj, msg) => app.log.warn(obj, msg), now);
+  const infoLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
 
   const prune = setInterval(() => {
     const t = now();
@@ -62,28 +87,50 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
 
   const refuse = (req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, reason: RejectReason, message: string) => {
     o.onReject?.(reason);
+    const line = { ip: req.ip, route: routeOf(req), reason };
     if (status === 429) {
-      // A flood of refusals must not become a flood of log lines: at most one warning a second.
-      const t = now();
-      if (t - lastWarn >= 1000) {
-        req.log.warn({ ip: req.ip, path: req.url.split('?')[0], reason, suppressed: quiet }, 'connection refused');
-        lastWarn = t;
-        quiet = 0;
-      } else quiet++;
+      warnLog.line(line, 'connection refused');
       reply.header('Retry-After', '1');
-    } else req.log.info({ ip: req.ip, path: req.url.split('?')[0], reason }, 'request refused');
+    } else infoLog.line(line, 'request refused');
     if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="tickwire"');
     return reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, t: now() });
   };
 
-  app.addHook('onRequest', async (req, reply) => {
-    const path = req.url.split('?', 1)[0];
-    if (!guarded(path)) return;
+  const originAllowed = (req: FastifyRequest): boolean => {
     const origin = req.headers.origin;
-    if (origins.size && origin !== undefined && !origins.has(origin.toLowerCase()) && !sameOrigin(origin, req.headers.host))
-      return refuse(req, reply, 403, 'unauthorized', 'origin', 'origin not allowed');
-    if (digests.length && !authorized(req, digests)) return refuse(req, reply, 401, 'unauthorized', 'unauthorized', 'a valid token is required: ?token= or Authorization: Bearer');
-    if (req.method !== 'GET' || (path !== '/ws' && path !== '/sse')) return;
+    return origin === undefined || o.origins.allows(origin, { port: req.socket.localPort ?? 0, tls: o.tls });
+  };
+
+  // 1. Origins, before CORS: a refused origin gets no CORS headers, preflights included.
+  app.addHook('onRequest', async (req, reply) => {
+    const route = routeOf(req);
+    if (OPEN.has(route) && route !== 'OPTIONS *') return;
+    if (!originAllowed(req)) return refuse(req, reply, 403, 'unauthorized', 'origin', 'origin not allowed');
+  });
+
+  // 2. CORS for the origins that passed: headers on answers, preflights answered here.
+  await app.register(cors, {
+    origin: true,
+    methods: ['GET', 'HEAD', 'POST'],
+    allowedHeaders: ['Authorization', 'Content-Type'],
+    exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
+    maxAge: 600,
+    strictPreflight: false,
+  });
+
+  // 3. Tokens and stream limits, on every route not listed as open.
+  app.addHook('onRequest', async (req, reply) => {
+    const route = routeOf(req);
+    if (OPEN.has(route)) return;
+    if (o.authenticate.enabled) {
+      const r = await o.authenticate.check(presentedToken(req));
+      if (!r.ok) {
+        const code = r.reason === 'expired' ? 'token_expired' : 'unauthorized';
+        return refuse(req, reply, 401, code, r.reason === 'expired' ? 'token_expired' : 'unauthorized', r.message);
+      }
+      req.principal = r.principal;
+    }
+    if (!STREAMS.has(route)) return;
 
     const ip = req.ip;
     const n = open.get(ip) ?? 0;
@@ -97,7 +144,6 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
     }
 
     open.set(ip, n + 1);
-    req.log.debug({ ip, path, open: n + 1 }, 'stream opening');
     let released = false;
     const release = () => {
       if (released) return;
@@ -105,7 +151,6 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
       const left = (open.get(ip) ?? 1) - 1;
       if (left > 0) open.set(ip, left);
       else open.delete(ip);
-      req.log.debug({ ip, path, open: left }, 'stream closed');
     };
     // An upgraded socket outlives the HTTP exchange; an event stream ends with its response.
     if (req.headers.upgrade) req.raw.socket.once('close', release);
@@ -113,32 +158,4 @@ export function registerAccess(app: FastifyInstance, o: AccessOptions): AccessSt
   });
 
   return { open };
-}
-
-function guarded(path: string): boolean {
-  return path === '/ws' || path === '/sse' || path.startsWith('/sse/') || path.startsWith('/api/') || path === '/metrics';
-}
-
-const digest = (token: string) => createHash('sha256').update(token).digest();
-
-/** Compares digests in constant time, so response timing tells nothing about a token. */
-function authorized(req: FastifyRequest, digests: Buffer[]): boolean {
-  const q = (req.query as Record<string, unknown> | undefined)?.token;
-  const header = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
-  const given = typeof q === 'string' && q ? q : header;
-  if (!given) return false;
-  const d = digest(given);
-  let ok = false;
-  for (const x of digests) ok = timingSafeEqual(d, x) || ok;
-  return ok;
-}
-
-/** A page served by this very host (the bundled dashboard) is always allowed. */
-function sameOrigin(origin: string, host: string | undefined): boolean {
-  if (!host) return false;
-  try {
-    return new URL(origin).host.toLowerCase() === host.toLowerCase();
-  } catch {
-    return false;
-  }
 }

@@ -3,6 +3,9 @@
  * messages are JSON events named by their type; `POST /sse/{session}` carries control messages
  * (one JSON client message per request, answered as sse-answer.ts says). Only an adapter: the
  * hub's sessions, throttling, conflation and slow-consumer policy are the same as WebSocket's.
+ * A session obeys only its owner: control POSTs must come with the credentials that opened the
+ * stream (the same token when tokens are configured, else the same client address); anything
+ * else gets the 404 of an unknown session, since a session id travels in URLs and logs.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -11,6 +14,7 @@ import type { Hub } from '../fanout/hub.js';
 import type { Session, Transport } from '../fanout/session.js';
 import { jsonWire } from '../fanout/wire.js';
 import { controlAnswer } from './sse-answer.js';
+import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
 export interface SseOptions {
   /** `retry:` sent at open: how long a plain EventSource waits before it reconnects, ms. */
@@ -29,7 +33,7 @@ const HEADERS = {
 const END_GRACE_MS = 2000;
 
 export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}): void {
-  const open = new Map<string, { session: Session; end: () => void }>();
+  const open = new Map<string, { session: Session; end: () => void; owner: string }>();
 
   app.register(async (scope) => {
     // Control bodies are parsed here, so that any body that is not a JSON object gets the
@@ -46,6 +50,8 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
 
     // No HEAD twin: a HEAD request must not open a session.
     scope.get('/sse', { exposeHeadRoute: false }, (req, reply) => {
+      const sub = subscribeFromQuery(req);
+      if (typeof sub === 'string') return fail(reply, 400, sub);
       const res = reply.raw;
       reply.hijack();
       // Headers set by earlier hooks (CORS and the like) would be lost by hijack(): keep them.
@@ -67,22 +73,23 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
         close: () => end(),
       };
       const session = hub.open(transport);
-      open.set(session.id, { session, end });
+      open.set(session.id, { session, end, owner: ownerOf(req) });
       // The response's 'close' fires when the client goes away (the request's may fire as soon
       // as its body is read): free the session at once.
       res.on('close', end);
       res.on('error', end);
       session.send(hub.hello(session, { control: `/sse/${session.id}` }), hub.now());
-      const sub = subscribeFromQuery(req);
       if (sub) hub.receive(session, { ok: true, value: sub });
     });
 
     scope.post('/sse/:session', async (req, reply) => {
       const entry = open.get((req.params as { session: string }).session);
-      if (!entry || entry.session.closed) return fail(reply, 404, 'no such session (it may have ended): open a new /sse stream');
+      if (!entry || entry.session.closed || entry.owner !== ownerOf(req)) return fail(reply, 404, 'no such session (it may have ended): open a new /sse stream');
+      const body = typeof req.body === 'string' ? req.body : '';
+      if (jsonTooDeep(body)) return fail(reply, 400, `the body nests deeper than ${MAX_JSON_DEPTH} levels`);
       let value: unknown;
       try {
-        value = JSON.parse(typeof req.body === 'string' ? req.body : '');
+        value = JSON.parse(body);
       } catch {
         return fail(reply, 400, 'the body must be one client message as JSON');
       }
@@ -99,14 +106,37 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
   });
 }
 
-/** The subscription a stream asks for in its query string, if any (validated by the hub). */
-function subscribeFromQuery(req: FastifyRequest): object | undefined {
+/** Who may send a session's control POSTs: the token's owner key, else the client address. */
+const ownerOf = (req: FastifyRequest): string => req.principal?.owner ?? `ip:${req.ip}`;
+
+/**
+ * The subscription a stream asks for in its query string, if any (validated by the hub), or
+ * the message of a 400 for a `since` that is not JSON. `since` is the JSON array of positions
+ * (protocol 1.1 section 2), URL-encoded.
+ */
+function subscribeFromQuery(req: FastifyRequest): object | string | undefined {
   const q = req.query as Record<string, unknown>;
   const symbols = csv(q.symbols);
   if (!symbols) return undefined;
   const channels = csv(q.channels);
   const throttle = typeof q.throttle === 'string' && q.throttle !== '' ? Number(q.throttle) : undefined;
-  return { type: 'subscribe', symbols, ...(channels ? { channels } : {}), ...(throttle !== undefined ? { throttle } : {}) };
+  let since: unknown;
+  if (q.since !== undefined) {
+    if (typeof q.since !== 'string') return '`since` must be given once, as a JSON array';
+    if (jsonTooDeep(q.since)) return `\`since\` nests deeper than ${MAX_JSON_DEPTH} levels`;
+    try {
+      since = JSON.parse(q.since);
+    } catch {
+      return '`since` must be a JSON array of {s, ch, epoch, seq}';
+    }
+  }
+  return {
+    type: 'subscribe',
+    symbols,
+    ...(channels ? { channels } : {}),
+    ...(throttle !== undefined ? { throttle } : {}),
+    ...(since !== undefined ? { since } : {}),
+  };
 }
 
 /** `a,b` or repeated parameters; undefined when absent or empty. */

@@ -11,6 +11,7 @@ import { CLOSE } from '../../shared/protocol.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Transport } from '../fanout/session.js';
 import { msgpackWire } from '../fanout/wire.js';
+import { QuietLog } from '../http/quiet-log.js';
 
 export interface WsOptions {
   /** Protocol-level ping period, ms; a socket silent for a whole period is terminated. */
@@ -31,6 +32,9 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
   }, o.pingMs);
   pinger.unref();
   app.addHook('onClose', async () => clearInterval(pinger));
+  // A peer that breaks the protocol (bad frames, oversized payloads) is the peer's problem: one
+  // line without a stack, and at most one a second however many peers do it.
+  const peerErrors = new QuietLog((obj, msg) => app.log.info(obj, msg));
 
   app.get('/ws', { websocket: true }, (ws, req) => {
     releaseRequest(ws, req);
@@ -52,8 +56,8 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
       alive.delete(ws);
       hub.close(session);
     });
-    ws.on('error', (err) => {
-      app.log.error(err);
+    ws.on('error', (err: Error & { code?: string }) => {
+      peerErrors.line({ ip: req.ip, code: err.code ?? 'error', error: err.message }, 'websocket peer error');
       ws.terminate();
     });
     ws.on('message', (data, isBinary) => {
