@@ -20,9 +20,6 @@ export interface Config {
   /** JWT keys (server/auth/jwt.ts): the HS256 secret, and the path of an RS256/ES256 public key PEM. */
   authJwtSecret?: string;
   authJwtPublicKey?: string;
-  /** JWT keys (server/auth/jwt.ts): the HS256 secret, and the path of an RS256/ES256 public key PEM. */
-  authJwtSecret?: string;
-  authJwtPublicKey?: string;
   allowedOrigins: string[];
   limitConnectionsPerIp: number;
   limitNewConnections: number;
@@ -75,8 +72,6 @@ export function loadConfig(env: Env = process.env): Config {
     slowConsumerGraceMs: num(env, 'SLOW_CONSUMER_GRACE_MS', 10000, 0, 600000),
     logLevel: env.LOG_LEVEL || 'info',
     authTokens: list(env.AUTH_TOKENS),
-    authJwtSecret: env.AUTH_JWT_SECRET || undefined,
-    authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,
     authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
     allowedOrigins: list(env.ALLOWED_ORIGINS),
