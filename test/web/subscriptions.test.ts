@@ -9,6 +9,11 @@ describe('wantedFor', () => {
     expect([...w.get('B')!].sort()).toEqual(['candles:5m', 'ticker', 'trades']);
   });
 
+  it('adds the focused symbol\'s book only when asked (the server has books)', () => {
+    expect([...wantedFor(['A'], { symbol: 'A', interval: '1m', book: true }).get('A')!].sort()).toEqual(['book', 'candles:1m', 'ticker', 'trades']);
+    expect(wantedFor(['A'], { symbol: 'A', interval: '1m', book: false }).get('A')!.has('book' as Channel)).toBe(false);
+  });
+
   it('streams a focused symbol that is not in the watchlist', () => {
     expect([...wantedFor([], { symbol: 'C', interval: '1m' }).keys()]).toEqual(['C']);
   });

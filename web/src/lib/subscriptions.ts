@@ -8,14 +8,28 @@ import type { MarketClientApi } from '../../../shared/client/types.js';
 /** Channels per symbol. */
 export type Wanted = Map<string, Set<Channel>>;
 
+/**
+ * The order book's channel. Typed through `string` so that this compiles whether or not the
+ * protocol's Channel type lists it yet; the dashboard subscribes to it only when the server's
+ * `/api/symbols` shows books (`sizeDecimals`).
+ */
+export const BOOK_CHANNEL = 'book' as string as Channel;
+
+/** The focused stream: its symbol, chart interval, and whether to stream its book. */
+export interface Focus {
+  symbol: string;
+  interval: Interval;
+  book?: boolean;
+}
+
 export interface SubOp {
   op: 'subscribe' | 'unsubscribe';
   symbols: string[];
   channels: Channel[];
 }
 
-/** Ticker for every watched symbol; trades and `candles:<interval>` for the focused one. */
-export function wantedFor(watchlist: readonly string[], focus?: { symbol: string; interval: Interval }): Wanted {
+/** Ticker for every watched symbol; trades, `candles:<interval>` (and `book` when asked) for the focused one. */
+export function wantedFor(watchlist: readonly string[], focus?: Focus): Wanted {
   const w: Wanted = new Map();
   for (const s of watchlist) w.set(s, new Set<Channel>(['ticker']));
   if (focus) {
@@ -23,6 +37,7 @@ export function wantedFor(watchlist: readonly string[], focus?: { symbol: string
     set.add('ticker');
     set.add('trades');
     set.add(`candles:${focus.interval}`);
+    if (focus.book) set.add(BOOK_CHANNEL);
     w.set(focus.symbol, set);
   }
   return w;

@@ -11,15 +11,17 @@ import { LaneBeat, laneOf } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
 import type { FrameLoop } from '../lib/frame-loop.js';
 import { SampleWindow } from '../lib/stats.js';
-import { SubscriptionSync, type Wanted } from '../lib/subscriptions.js';
+import { BOOK_CHANNEL, SubscriptionSync, type Focus, type Wanted } from '../lib/subscriptions.js';
+import type { BookLevels } from '../lib/book-ladder.js';
+import { BookState } from './book.svelte.js';
 import { QuoteRow } from './quote-row.svelte.js';
 import { Tape } from './tape.svelte.js';
 
 /**
  * News reaches the screen on a beat, at most every BEAT_MS: ten changes a second is as fast as a
  * number can be read, and the frames between beats have nothing to paint. The beat has LANES
- * lanes, BEAT_MS / LANES apart: the first half of the watchlist and the tape change on one, the
- * second half and the chart on the other. Every row still changes ten times a second, each
+ * lanes, BEAT_MS / LANES apart: the first half of the watchlist, the tape and the order book
+ * change on one, the second half and the chart on the other. Every row still changes ten times a second, each
  * frame carries half the work, and each damages one compact region of the screen. That is what
  * keeps a software-rendered page at 60 fps. Nothing is dropped: values are conflated (trades
  * collected) until their lane's next beat.
@@ -37,6 +39,8 @@ export type BeatListener = (now: number) => boolean;
 
 export class Market {
   readonly tape = new Tape();
+  /** The focused symbol's order book (when the server has the `book` channel). */
+  readonly book = new BookState();
   readonly #loop: FrameLoop;
   readonly #rows = new Map<string, QuoteRow>();
   #status = $state.raw<ClientStatus>({ state: 'closed' });
@@ -44,6 +48,7 @@ export class Market {
   #rttMs = $state(NaN);
   #lastError = $state('');
   #reconnects = $state(0);
+  #tokenRefused = $state(false);
   #dropped = false;
 
   #client: MarketClientApi | undefined;
@@ -53,7 +58,7 @@ export class Market {
   #errorTimer: ReturnType<typeof setTimeout> | undefined;
   #want: Wanted = new Map();
   #throttle = 0;
-  #focus: { symbol: string; interval: Interval } | undefined;
+  #focus: Focus | undefined;
 
   // Pending for the next frame: plain data, never reactive.
   readonly #tickers = new Map<string, Ticker>();
@@ -61,6 +66,9 @@ export class Market {
   #bar: Candle | undefined;
   #trades: Trade[] = [];
   #tradesSnapshot: Trade[] | undefined;
+  /** Trades of the focus were lost (an unrecovered stream, a gap): the tape marks the hole. */
+  #tradesMissed = false;
+  #book: BookLevels | undefined;
   readonly #beat = new LaneBeat(BEAT_MS, LANES);
   /** Each watched symbol's lane, from the watchlist's order. */
   #lanes = new Map<string, number>();
@@ -91,6 +99,10 @@ export class Market {
   }
   get lastError(): string {
     return this.#lastError;
+  }
+  /** The server refused the token (expired, or not valid any more): the dashboard asks for a new one. */
+  get tokenRefused(): boolean {
+    return this.#tokenRefused;
   }
 
   /** The row of `symbol`, made on first use (its sparkline history is fetched then). */
@@ -125,7 +137,17 @@ export class Market {
       c.on('change', (ch) => this.#onChange(ch)),
       c.on('latency', (s) => this.#latency.add(performance.now(), s.transportMs)),
       c.on('rtt', (ms) => (this.#rttMs = ms)),
-      c.on('error', (e) => this.#showError(`${e.code}: ${e.message}`)),
+      c.on('error', (e) => {
+        if (e.code === 'token_expired' || e.code === 'unauthorized') this.#tokenRefused = true;
+        this.#showError(`${e.code}: ${e.message}`);
+      }),
+      // Every gap of the focused trades stream is lost trades; 'unrecovered' after a reconnect too.
+      c.on('gap', (g) => {
+        if (g.channel === 'trades' && g.symbol === this.#focus?.symbol) {
+          this.#tradesMissed = true;
+          this.#loop.request();
+        }
+      }),
     ];
     this.#timer = setInterval(() => {
       const [p50] = this.#latency.percentiles(performance.now(), [50]);
@@ -145,7 +167,7 @@ export class Market {
   }
 
   /** Sets what to stream: `want` from `wantedFor`, and the throttle (ms). */
-  sync(want: Wanted, throttle: number, focus: { symbol: string; interval: Interval }): void {
+  sync(want: Wanted, throttle: number, focus: Focus): void {
     this.#want = want;
     this.#throttle = throttle;
     const symbols = [...want.keys()]; // the watchlist's order, then the focus
@@ -154,6 +176,9 @@ export class Market {
       this.tape.clear();
       this.#trades = [];
       this.#tradesSnapshot = this.#client?.state<Trade[]>(focus.symbol, 'trades')?.state;
+      this.#tradesMissed = false;
+      this.book.clear();
+      this.#book = this.#client?.state<BookLevels>(focus.symbol, BOOK_CHANNEL)?.state;
     }
     if (this.#focus?.symbol !== focus.symbol || this.#focus.interval !== focus.interval) this.#bar = undefined;
     this.#focus = focus;
@@ -187,6 +212,8 @@ export class Market {
       this.#dropped = false;
     } else if (s.state === 'reconnecting') {
       this.#dropped = true;
+      // A close for an expired or refused token: reconnecting with it cannot help.
+      if (/unauthori[sz]ed|token_expired|\b401\b/i.test(s.reason)) this.#tokenRefused = true;
     }
   }
 
@@ -205,6 +232,8 @@ export class Market {
       }
     } else if (c.channel === (`candles:${this.#focus.interval}` satisfies Channel)) {
       this.#bar = c.state as Candle;
+    } else if (c.channel === BOOK_CHANNEL) {
+      this.#book = c.state as BookLevels;
     } else {
       return;
     }
@@ -214,7 +243,7 @@ export class Market {
   /** Anything for the screen, or a beat listener waiting for a beat. */
   #pending(): boolean {
     return this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || this.#tradesSnapshot !== undefined || this.#trades.length > 0 ||
-      this.#bar !== undefined || this.#beatWanted;
+      this.#tradesMissed || this.#book !== undefined || this.#bar !== undefined || this.#beatWanted;
   }
 
   #flush(now: number): void {
@@ -233,11 +262,17 @@ export class Market {
     }
     for (const row of this.#sparkWaiting) if (ours(row.symbol) && !row.flushSpark(now)) this.#sparkWaiting.delete(row);
 
-    if (lane === 0 && (this.#tradesSnapshot || this.#trades.length)) {
+    if (lane === 0 && (this.#tradesSnapshot || this.#trades.length || this.#tradesMissed)) {
+      if (this.#tradesMissed) this.tape.markMissed();
+      this.#tradesMissed = false;
       if (this.#tradesSnapshot) this.tape.replace(this.#tradesSnapshot);
       if (this.#trades.length) this.tape.push(this.#trades);
       this.#tradesSnapshot = undefined;
       this.#trades = [];
+    }
+    if (lane === 0 && this.#book) {
+      this.book.set(this.#book);
+      this.#book = undefined;
     }
     if (lane === LANES - 1 && this.#bar) {
       const bar = { ...this.#bar };
