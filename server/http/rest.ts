@@ -1,57 +1,182 @@
 /**
- * REST: `/api/symbols`, `/api/snapshot`, `/api/candles`, `/healthz`. Errors are JSON
- * `{ type: 'error', code, message }` with the protocol's codes.
+ * REST: `/api/symbols`, `/api/snapshot`, `/api/candles`, `/healthz`, in one encapsulated scope.
+ * Every query is validated by a TypeBox schema (JSON Schema, Fastify's Ajv with its usual
+ * coercion); unknown parameters (`token`, cache-busters) are ignored. Every answer that is not
+ * 2xx is JSON `{type: "error", code, message, t}` with a protocol code (plus `symbols` /
+ * `channels` where those were refused): 400 for bad input, 403 `forbidden` for what the
+ * principal's rights do not cover, 404 for unknown symbols or endpoints, 503 `unavailable`
+ * when the market view fails; never a 500 and never an internal message.
+ * Cost is linear in the input: symbol lookups go through a Set, names longer than MAX_NAME are
+ * refused without lookup and echoed cut, and a named list is capped at `maxSymbols`.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import { INTERVALS, isChannel, type Channel, type ErrorCode, type Interval } from '../../shared/protocol.js';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { INTERVAL_NAMES, isChannel, type Channel, type ErrorCode, type SymbolInfo } from '../../shared/protocol.js';
+import type { Rights } from '../auth/entitlements.js';
+import { forbiddenMessage, type Forbidden } from '../auth/session-rights.js';
+import { MAX_NAME } from '../fanout/validate.js';
 import { HISTORY_CAP } from '../market/market-state.js';
 import type { MarketView } from './market-view.js';
+import { QuietLog } from './quiet-log.js';
 
 export interface HealthInfo {
   (): Record<string, unknown>;
 }
 
-const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string, extra: object = {}) =>
-  reply.code(status).send({ type: 'error', code, message, ...extra, t: Date.now() });
+export interface RestOptions {
+  /** Most symbols one `/api/snapshot` may name (limits.symbols); default 1000. */
+  maxSymbols?: number;
+  /** Called once per refusal for the principal's rights (metric reason `forbidden`). */
+  onForbidden?: () => void;
+  now?: () => number;
+}
 
-const csv = (v: unknown): string[] | undefined =>
-  typeof v === 'string' && v.length > 0 ? [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))] : undefined;
+type Code = ErrorCode | 'forbidden' | 'unavailable';
+type Refused = Forbidden;
 
-export function registerRest(app: FastifyInstance, view: MarketView, health: HealthInfo): void {
-  app.get('/healthz', async () => ({ status: 'ok', ...health() }));
+const SnapshotQuery = Type.Object({
+  symbols: Type.Optional(Type.String({ description: 'comma-separated symbols; default: every symbol served (and covered)' })),
+  channels: Type.Optional(Type.String({ description: 'comma-separated channels; default: ticker' })),
+});
+const CandlesQuery = Type.Object({
+  symbol: Type.String(),
+  interval: Type.Optional(Type.Enum(INTERVAL_NAMES, { default: '1m' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, default: 300, description: 'bars; capped by the history kept' })),
+});
+const NoQuery = Type.Object({});
 
-  app.get('/api/symbols', async () => view.symbols());
+/** A name as it may be echoed: at most MAX_NAME characters, marked when cut. */
+const cut = (s: string) => (s.length > MAX_NAME ? `${s.slice(0, MAX_NAME)}…` : s);
 
-  app.get('/api/snapshot', async (req, reply) => {
-    const q = req.query as Record<string, unknown>;
-    const symbols = csv(q.symbols) ?? (await view.symbols()).map((s) => s.symbol);
-    const chs = csv(q.channels) ?? ['ticker'];
-    const badCh = chs.filter((c) => !isChannel(c));
-    if (badCh.length) return fail(reply, 400, 'unknown_channel', `unknown channel(s): ${badCh.join(', ')}`, { channels: badCh });
-    if (symbols.length > 10000) return fail(reply, 400, 'limit_exceeded', 'at most 10000 symbols');
-    const items = [];
-    const unknown: string[] = [];
-    for (const s of symbols) {
-      for (const ch of chs as Channel[]) {
-        const snap = await view.snapshot(s, ch);
-        if (snap) items.push(snap);
-        else if (!unknown.includes(s)) unknown.push(s);
+/** Comma-separated names, trimmed, blanks dropped, first occurrence kept. */
+const names = (raw: string): string[] => [...new Set(raw.split(',').map((x) => x.trim()).filter(Boolean))];
+
+/** `what` for a refusal listing: up to 10 quoted names. */
+const listed = (xs: readonly string[]) => xs.slice(0, 10).map((x) => JSON.stringify(x)).join(', ') + (xs.length > 10 ? ', …' : '');
+
+/** The set of symbol names, built once per list the view hands out (it keeps returning the same one). */
+const knownSets = new WeakMap<readonly SymbolInfo[], ReadonlySet<string>>();
+function knownOf(list: readonly SymbolInfo[]): ReadonlySet<string> {
+  let set = knownSets.get(list);
+  if (!set) knownSets.set(list, (set = new Set(list.map((s) => s.symbol))));
+  return set;
+}
+
+/**
+ * The rights the access guard found (undefined: full access). Read structurally so this file does
+ * not depend on which Principal type the guard declares.
+ */
+const rightsOf = (req: FastifyRequest): Rights | undefined => (req.principal as { rights?: Rights } | undefined)?.rights;
+
+export function registerRest(app: FastifyInstance, view: MarketView, health: HealthInfo, o: RestOptions = {}): void {
+  const now = o.now ?? Date.now;
+  const maxSymbols = o.maxSymbols ?? 1000;
+  const forbiddenLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
+
+  const fail = (reply: FastifyReply, status: number, code: Code, message: string, extra: Refused = {}) =>
+    reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, ...extra, t: now() });
+
+  const forbid = (req: FastifyRequest, reply: FastifyReply, refused: Refused) => {
+    o.onForbidden?.();
+    const sub = (req.principal as { sub?: string } | undefined)?.sub;
+    forbiddenLog.line({ ip: req.ip, sub, route: req.routeOptions.url, ...refused }, 'request forbidden');
+    return fail(reply, 403, 'forbidden', forbiddenMessage(refused), refused);
+  };
+
+  app.register(async (scope) => {
+    const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+
+    scope.setErrorHandler((err: FastifyError, req, reply) => {
+      if (err.validation) return fail(reply, 400, 'bad_request', validationMessage(err));
+      const status = err.statusCode ?? 500;
+      if (status >= 400 && status < 500) return fail(reply, status, status === 413 ? 'limit_exceeded' : 'bad_request', (STATUS_CODES[status] ?? 'bad request').toLowerCase());
+      req.log.warn({ err, route: req.routeOptions.url }, 'REST request failed');
+      return fail(reply, 503, 'unavailable', 'the server cannot serve this request now; retry later');
+    });
+
+    api.get('/healthz', { schema: { querystring: NoQuery } }, async () => ({ status: 'ok', ...health() }));
+
+    api.get('/api/symbols', { schema: { querystring: NoQuery } }, async (req) => {
+      const all = await view.symbols();
+      const rights = rightsOf(req);
+      return rights && !rights.full ? all.filter((s) => rights.allowsSymbol(s.symbol)) : all;
+    });
+
+    api.get('/api/snapshot', { schema: { querystring: SnapshotQuery } }, async (req, reply) => {
+      const q = req.query;
+      const named = q.symbols === undefined ? undefined : names(q.symbols);
+      if (named?.length === 0) return fail(reply, 400, 'bad_request', '`symbols` names no symbol');
+      if (named && named.length > maxSymbols) return fail(reply, 400, 'limit_exceeded', `at most ${maxSymbols} symbols per request`);
+      const chs = q.channels === undefined ? ['ticker'] : names(q.channels);
+      if (chs.length === 0) return fail(reply, 400, 'bad_request', '`channels` names no channel');
+      const badCh = chs.filter((c) => !isChannel(c)).map(cut);
+      if (badCh.length) return fail(reply, 400, 'unknown_channel', `unknown channel(s): ${listed(badCh)}`, { channels: badCh });
+
+      const rights = rightsOf(req);
+      if (rights && !rights.full) {
+        const refused = rights.refused(named?.map(cut) ?? [], chs);
+        if (named) refused.symbols = named.filter((s) => s.length > MAX_NAME || !rights.allowsSymbol(s)).map(cut);
+        if (refused.symbols.length || refused.channels.length)
+          return forbid(req, reply, { ...(refused.symbols.length ? { symbols: refused.symbols } : {}), ...(refused.channels.length ? { channels: refused.channels } : {}) });
       }
-    }
-    if (items.length === 0) return fail(reply, 404, 'unknown_symbol', `unknown symbol(s): ${unknown.join(', ')}`, { symbols: unknown });
-    return { type: 'snapshot', t: Date.now(), items, ...(unknown.length ? { unknown } : {}) };
-  });
 
-  app.get('/api/candles', async (req, reply) => {
-    const q = req.query as Record<string, unknown>;
-    const symbol = typeof q.symbol === 'string' ? q.symbol : '';
-    const interval = (typeof q.interval === 'string' ? q.interval : '1m') as Interval;
-    if (!symbol) return fail(reply, 400, 'bad_request', '`symbol` is required');
-    if (!(interval in INTERVALS)) return fail(reply, 400, 'bad_request', `interval must be one of ${Object.keys(INTERVALS).join(', ')}`);
-    const limit = q.limit === undefined ? 300 : Number(q.limit);
-    if (!Number.isInteger(limit) || limit < 1) return fail(reply, 400, 'bad_request', '`limit` must be a positive integer');
-    const bars = await view.candles(symbol, interval, Math.min(limit, HISTORY_CAP[interval]));
-    if (!bars) return fail(reply, 404, 'unknown_symbol', `unknown symbol ${JSON.stringify(symbol.slice(0, 32))}`, { symbols: [symbol] });
-    return { symbol, interval, bars };
+      const universe = await view.symbols();
+      const known = knownOf(universe);
+      const wanted = named ?? (rights && !rights.full ? rights.filterSymbols(universe.map((s) => s.symbol)) : universe.map((s) => s.symbol));
+      const unknown = new Set<string>();
+      const asked: [string, Channel][] = [];
+      for (const s of wanted) {
+        if (s.length > MAX_NAME || !known.has(s)) unknown.add(cut(s));
+        else for (const ch of chs as Channel[]) asked.push([s, ch]);
+      }
+      const got = asked.map(([s, ch]) => view.snapshot(s, ch));
+      const snaps = got.some((x) => x instanceof Promise) ? await Promise.all(got) : got;
+      const items = [];
+      for (let i = 0; i < snaps.length; i++) {
+        const snap = snaps[i];
+        if (snap) items.push(snap);
+        else unknown.add(asked[i][0]); // listed, but the view holds no state for it (yet)
+      }
+      if (named && items.length === 0) return fail(reply, 404, 'unknown_symbol', `unknown symbol(s): ${listed([...unknown])}`, { symbols: [...unknown] });
+      return { type: 'snapshot', t: now(), items, ...(unknown.size ? { unknown: [...unknown] } : {}) };
+    });
+
+    api.get('/api/candles', { schema: { querystring: CandlesQuery } }, async (req, reply) => {
+      const { symbol } = req.query;
+      const interval = req.query.interval ?? '1m';
+      const limit = req.query.limit ?? 300;
+      if (!symbol) return fail(reply, 400, 'bad_request', '`symbol` is required');
+      const rights = rightsOf(req);
+      if (rights && !rights.full) {
+        const ch = `candles:${interval}`;
+        const badSym = symbol.length > MAX_NAME || !rights.allowsSymbol(symbol);
+        if (badSym || !rights.allowsChannel(ch)) return forbid(req, reply, { ...(badSym ? { symbols: [cut(symbol)] } : {}), ...(rights.allowsChannel(ch) ? {} : { channels: [ch] }) });
+      }
+      const unknown = () => fail(reply, 404, 'unknown_symbol', `unknown symbol ${JSON.stringify(cut(symbol))}`, { symbols: [cut(symbol)] });
+      if (symbol.length > MAX_NAME || !knownOf(await view.symbols()).has(symbol)) return unknown();
+      const bars = await view.candles(symbol, interval, Math.min(limit, HISTORY_CAP[interval]));
+      if (!bars) return unknown();
+      return { symbol, interval, bars };
+    });
+
+    // Anything else under /api/ is a JSON 404 too (not the dashboard's file server's answer).
+    // OPTIONS stays with CORS, which answers preflights for the whole server.
+    scope.route({
+      method: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'],
+      url: '/api/*',
+      handler: async (req, reply) => fail(reply, 404, 'bad_request', 'no such endpoint: GET /api/symbols, /api/snapshot or /api/candles'),
+    });
   });
+}
+
+/** Ajv's first error as a sentence about the parameter, e.g. "`limit` must be integer". */
+function validationMessage(err: FastifyError): string {
+  const e = err.validation?.[0];
+  if (!e) return 'bad request';
+  const params = e.params as { missingProperty?: string; allowedValues?: unknown[] };
+  if (e.keyword === 'required' && params.missingProperty) return `\`${params.missingProperty}\` is required`;
+  const name = e.instancePath.replace(/^\//, '') || 'query';
+  if (e.keyword === 'enum' && params.allowedValues) return `\`${name}\` must be one of ${params.allowedValues.join(', ')}`;
+  return `\`${name}\` ${e.message ?? 'is invalid'}`;
 }
