@@ -4,6 +4,8 @@
  * the same server when WebSocket cannot connect, trying WebSocket again every `wsRetryMs`.
  * A link is live once the server's `hello` arrives; one that stays silent for twice the
  * heartbeat is dropped. Knows nothing of subscriptions: its owner resubscribes on `live`.
+ * With `getToken`, every attempt (and every WebSocket retry) asks it for the token to use, so
+ * a reconnect after a refused or expired token carries a fresh one.
  */
 import type { HelloMsg, ServerMessage } from '../protocol.js';
 import { backoffDelay, nextAttempt } from './backoff.js';
@@ -20,6 +22,7 @@ export interface ConnectorOptions {
   EventSource?: EventSourceCtor;
   fetch?: FetchLike;
   token?: string;
+  getToken?: () => string | Promise<string>;
   baseDelayMs: number;
   maxDelayMs: number;
   wsRetryMs: number;
@@ -61,6 +64,15 @@ export class Connector {
   start(): void {
     if (this.#closed || this.#link) return;
     this.#attempt(this.#firstKind());
+  }
+
+  /** Drops the live link (or the attempt under way) and reconnects at once, e.g. when its token expired. */
+  reconnect(reason: string): void {
+    const link = this.#link;
+    if (this.#closed || !link) return;
+    link.close();
+    this.#failures = 0;
+    this.#closedLink(link, reason, 0);
   }
 
   close(): void {
@@ -105,24 +117,61 @@ export class Connector {
     });
   }
 
-  /** Opens a link; one that cannot even be created fails asynchronously, like a refused one. */
+  /**
+   * Opens a link; one that cannot even be created fails asynchronously, like a refused one.
+   * With `getToken` the link is opened once the token is there (sends before that are dropped,
+   * as on any link that is not open yet).
+   */
   #open(kind: TransportKind, url: string): Link {
     const ref: { link?: Link } = {};
     const h: LinkHandlers = {
       message: (m, size) => this.#message(ref.link!, m, size),
       closed: (reason) => this.#closedLink(ref.link!, reason),
     };
+    const { getToken } = this.#o;
+    let token: string | Promise<string> | undefined = this.#o.token;
     try {
-      const { WebSocket: WS, EventSource: ES, fetch: f, token } = this.#o;
+      if (getToken) token = getToken();
+    } catch (err) {
+      token = Promise.reject(err);
+    }
+    if (typeof token === 'string' || token === undefined) return (ref.link = this.#openWith(kind, url, token, h));
+    let inner: Link | undefined;
+    let ended = false;
+    const outer: Link = {
+      kind,
+      get token() {
+        return inner?.token;
+      },
+      send: (m) => inner?.send(m),
+      close: () => {
+        ended = true;
+        inner?.close();
+      },
+      setToken: (t) => inner?.setToken?.(t),
+    };
+    ref.link = outer;
+    token.then(
+      (t) => {
+        if (!ended && !this.#closed) inner = this.#openWith(kind, url, String(t), h);
+      },
+      (err: unknown) => {
+        if (!ended) h.closed(`getToken failed: ${err instanceof Error ? err.message : String(err)}`);
+      },
+    );
+    return outer;
+  }
+
+  #openWith(kind: TransportKind, url: string, token: string | undefined, h: LinkHandlers): Link {
+    try {
+      const { WebSocket: WS, EventSource: ES, fetch: f } = this.#o;
       if (kind === 'ws' && !WS) throw new Error('no WebSocket implementation');
       if (kind === 'sse' && (!ES || !f)) throw new Error('no EventSource or fetch implementation');
-      ref.link = kind === 'ws' ? openWsLink(WS!, wsEndpoint(url, token), h) : openSseLink(ES!, f!, sseEndpoint(url, token), token, h);
+      return kind === 'ws' ? openWsLink(WS!, wsEndpoint(url, token), h, token) : openSseLink(ES!, f!, sseEndpoint(url, token), token, h);
     } catch (err) {
-      const failed: Link = { kind, send() {}, close() {} };
-      ref.link = failed;
-      this.#later(0, () => this.#closedLink(failed, `cannot open ${kind}: ${(err as Error).message}`));
+      this.#later(0, () => h.closed(`cannot open ${kind}: ${(err as Error).message}`));
+      return { kind, send() {}, close() {} };
     }
-    return ref.link;
   }
 
   #message(link: Link, msg: ServerMessage, size: number): void {
@@ -161,7 +210,8 @@ export class Connector {
     this.#closedLink(link, `no message for ${silent} ms`);
   }
 
-  #closedLink(link: Link, reason: string): void {
+  /** `delayMs`: the delay before the next attempt when it is known (otherwise the backoff's). */
+  #closedLink(link: Link, reason: string, delayMs?: number): void {
     if (this.#closed) return;
     if (link === this.#probe) {
       this.#probe = undefined;
@@ -183,6 +233,7 @@ export class Connector {
     } else this.#failures++;
     const n = this.#o.urls.length;
     const next = nextAttempt(this.#failures, n, (a) => backoffDelay(a, this.#o.baseDelayMs, this.#o.maxDelayMs, this.#o.random));
+    if (delayMs !== undefined) next.delayMs = delayMs;
     if (next.advance) this.#urlIndex = (this.#urlIndex + 1) % n;
     this.#h.status({ state: 'reconnecting', attempt: this.#failures + 1, delayMs: next.delayMs, reason });
     this.#later(next.delayMs, () => this.#attempt(this.#firstKind()));

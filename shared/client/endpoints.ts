@@ -38,3 +38,8 @@ export function controlEndpoint(streamUrl: string, control: string, token?: stri
   if (token) u.searchParams.set('token', token);
   return u.toString();
 }
+
+/** A REST path on the server: `http(s)://host:port/api/...`. */
+export function apiEndpoint(base: string, path: string): string {
+  return new URL(path.replace(/^\//, ''), httpBase(base)).toString();
+}

@@ -18,9 +18,13 @@ export interface Link {
   send(msg: ClientMessage): void;
   /** Ends the link quietly: no further callbacks. */
   close(): void;
+  /** The token the link was opened with (or last given by setToken), if any. */
+  readonly token?: string;
+  /** After a refresh: later requests of this link carry the new token (SSE control POSTs). */
+  setToken?(token: string): void;
 }
 
-const SERVER_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error']);
+const SERVER_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed']);
 
 /** True for a map with a known server message `type` (unknown types are skipped: extensions). */
 export function isServerMessage(v: unknown): v is ServerMessage {

@@ -1,22 +1,32 @@
 /**
  * MarketClient: subscriptions that survive reconnects, the state of every stream kept by the
- * protocol's `prev` rule, gap repair by snapshot, latency figures. Connection handling is in
+ * protocol's `prev` rule, gap repair by snapshot, latency figures; with a v1.1 server, recovery
+ * (`since` on reconnect), verified books and token refresh. Connection handling is in
  * connector.ts, the state rules in stream-store.ts. No DOM and no Node modules: it runs in
  * browsers as is, and in Node 20 with `ws` and `eventsource` passed in the options.
  */
-import { streamKey, type Channel, type HelloMsg, type ServerMessage, type SnapshotMsg, type UpdateMsg } from '../protocol.js';
+import type { BookState } from '../book.js';
+import { streamKey, type Channel, type ErrorMsg, type HelloMsg, type ServerMessage, type SnapshotMsg, type SubscribedMsg, type UpdateMsg } from '../protocol.js';
+import { BookChecks } from './book-checks.js';
+import { connectorOptions } from './client-options.js';
 import { Connector } from './connector.js';
 import { Emitter } from './emitter.js';
 import type { Link } from './link.js';
-import type { EventSourceCtor, FetchLike } from './sse-link.js';
+import { dropRefused } from './refusals.js';
+import { recoveryReport, resubscribeMessages, sentPositions } from './recovery.js';
+import type { FetchLike } from './sse-link.js';
 import { StreamStore } from './stream-store.js';
-import type { ClientEvents, ClientOptions, ClientStatus, MarketClientApi, TransportKind } from './types.js';
-import type { WebSocketCtor } from './ws-link.js';
+import { fetchSymbols } from './symbol-info.js';
+import { refresherOn, type TokenRefresher } from './token-refresh.js';
+import type { BookCheckCounts, ClientEvents, ClientOptions, ClientStatus, GapReason, MarketClientApi, TransportKind } from './types.js';
 
 /** A gap's snapshot request is repeated if its snapshot has not come within this long (ms). */
 const SNAPSHOT_RETRY_MS = 5000;
-/** Symbols per `subscribe` sent when resubscribing (keeps frames far below `limits.payload`). */
-const SUBSCRIBE_CHUNK = 200;
+const BOOK: Channel = 'book';
+
+/** v1.1 fields this client reads that older type declarations may lack. */
+type Hello11 = HelloMsg & { expires?: number };
+type Refreshed = { type: 'refreshed'; id?: number; expires: number; t: number };
 
 export class MarketClient implements MarketClientApi {
   readonly #events = new Emitter<ClientEvents>();
@@ -28,43 +38,30 @@ export class MarketClient implements MarketClientApi {
   readonly #conn: Connector;
   readonly #now: () => number;
   readonly #pingMs: number;
+  readonly #fetch?: FetchLike;
+  readonly #getToken?: () => string | Promise<string>;
+  readonly #checks = new BookChecks();
+  /** The seqs sent in `since` on the live connection, by stream key. */
+  #sentSince = new Map<string, number>();
   #status: ClientStatus;
   #link?: Link;
   #hello?: HelloMsg;
   #pinger?: ReturnType<typeof setInterval>;
+  #refresher?: TokenRefresher;
+  /** The link the decimals were fetched for (once per connection). */
+  #decimalsFor?: Link;
   #nextId = 1;
 
   constructor(o: ClientOptions) {
-    const urls = (Array.isArray(o.urls) ? o.urls : [o.urls]).filter(Boolean);
-    if (urls.length === 0) throw new Error('MarketClient: at least one server URL is needed');
-    const transport = o.transport ?? 'auto';
-    const g = globalThis as { WebSocket?: unknown; EventSource?: unknown; fetch?: unknown };
-    const WebSocket = (o.WebSocket ?? g.WebSocket) as WebSocketCtor | undefined;
-    const EventSource = (o.EventSource ?? g.EventSource) as EventSourceCtor | undefined;
-    const fetchFn = (o.fetch ?? (g.fetch ? (g.fetch as FetchLike).bind(globalThis) : undefined)) as FetchLike | undefined;
-    if (transport !== 'sse' && !WebSocket && (transport === 'ws' || !EventSource))
-      throw new Error('MarketClient: no WebSocket implementation (in Node, pass `ws` as options.WebSocket)');
-    if (transport === 'sse' && !EventSource)
-      throw new Error('MarketClient: no EventSource implementation (in Node, pass `eventsource` as options.EventSource)');
-    this.#now = o.now ?? Date.now;
+    const opts = connectorOptions(o);
+    this.#now = opts.now;
     this.#pingMs = o.pingMs ?? 10_000;
     this.#store = new StreamStore(o.tradesKept ?? 200);
-    this.#status = { state: 'connecting', url: urls[0], transport: transport === 'sse' ? 'sse' : 'ws' };
+    this.#fetch = opts.fetch;
+    this.#getToken = o.getToken;
+    this.#status = { state: 'connecting', url: opts.urls[0]!, transport: opts.transport === 'sse' ? 'sse' : 'ws' };
     this.#conn = new Connector(
-      {
-        urls,
-        transport,
-        WebSocket,
-        EventSource,
-        fetch: fetchFn,
-        token: o.token,
-        baseDelayMs: o.baseDelayMs ?? 500,
-        maxDelayMs: o.maxDelayMs ?? 30_000,
-        wsRetryMs: o.wsRetryMs ?? 60_000,
-        connectTimeoutMs: o.connectTimeoutMs ?? 10_000,
-        now: this.#now,
-        random: o.random ?? Math.random,
-      },
+      opts,
       {
         status: (s) => this.#setStatus(s),
         live: (link, hello) => this.#live(link, hello),
@@ -104,6 +101,7 @@ export class MarketClient implements MarketClientApi {
       for (const ch of channels) chs.set(ch, throttle);
     }
     this.#link?.send({ type: 'subscribe', id: this.#nextId++, symbols, channels, throttle });
+    if (channels.includes(BOOK) && this.#link) this.#loadDecimals(this.#link);
   }
 
   unsubscribe(symbols: string[], channels?: Channel[]): void {
@@ -120,8 +118,14 @@ export class MarketClient implements MarketClientApi {
     if (symbols.length) this.#link?.send({ type: 'unsubscribe', id: this.#nextId++, symbols, ...(channels ? { channels } : {}) });
   }
 
-  state<T = unknown>(symbol: string, channel: Channel): { seq: number; state: T } | undefined {
-    return this.#store.get(symbol, channel) as { seq: number; state: T } | undefined;
+  state<T = unknown>(symbol: string, channel: Channel): { seq: number; state: T; epoch?: string } | undefined {
+    const st = this.#store.get(symbol, channel);
+    return st && { seq: st.seq, state: st.state as T, ...(st.epoch !== undefined ? { epoch: st.epoch } : {}) };
+  }
+
+  get bookChecks(): BookCheckCounts {
+    const { verified, mismatched, unverified } = this.#checks;
+    return { verified, mismatched, unverified };
   }
 
   close(): void {
@@ -135,25 +139,24 @@ export class MarketClient implements MarketClientApi {
     this.#events.emit('status', s);
   }
 
-  /** A new session: it knows nothing of ours, so everything is asked for again. */
+  /**
+   * A new session: it knows nothing of ours, so everything is asked for again, with the
+   * position of every stream held when the server can resume (`hello.history`).
+   */
   #live(link: Link, hello: HelloMsg): void {
     this.#down();
     this.#link = link;
     this.#hello = hello;
-    const groups = new Map<string, { channels: Channel[]; throttle: number; symbols: string[] }>();
-    for (const [symbol, chs] of this.#subs) {
-      const byThrottle = new Map<number, Channel[]>();
-      for (const [ch, t] of chs) byThrottle.set(t, [...(byThrottle.get(t) ?? []), ch]);
-      for (const [throttle, channels] of byThrottle) {
-        const key = `${throttle}|${channels.join(',')}`;
-        const g = groups.get(key) ?? { channels, throttle, symbols: [] };
-        g.symbols.push(symbol);
-        groups.set(key, g);
-      }
-    }
-    for (const { channels, throttle, symbols } of groups.values()) {
-      for (let i = 0; i < symbols.length; i += SUBSCRIBE_CHUNK)
-        link.send({ type: 'subscribe', id: this.#nextId++, symbols: symbols.slice(i, i + SUBSCRIBE_CHUNK), channels, throttle });
+    this.#store.bookDepth = hello.book?.depth ?? 0;
+    const positions = hello.history ? (streams: { symbol: string; channel: Channel }[]) => this.#store.positions(streams) : undefined;
+    const msgs = resubscribeMessages(this.#subs, positions);
+    this.#sentSince = sentPositions(msgs);
+    for (const msg of msgs) link.send({ ...msg, id: this.#nextId++ });
+    if ([...this.#subs.values()].some((chs) => chs.has(BOOK))) this.#loadDecimals(link);
+    const expires = (hello as Hello11).expires;
+    if (typeof expires === 'number' && this.#getToken) {
+      this.#refresher = refresherOn(link, this.#getToken, this.#now, () => this.#nextId++);
+      this.#refresher.arm(expires);
     }
     const ping = () => this.#link?.send({ type: 'ping', id: this.#nextId++, t: this.#now() });
     ping();
@@ -163,25 +166,60 @@ export class MarketClient implements MarketClientApi {
   #down(): void {
     clearInterval(this.#pinger);
     this.#pinger = undefined;
+    this.#refresher?.stop();
+    this.#refresher = undefined;
     this.#link = undefined;
     this.#hello = undefined;
     this.#pending.clear();
+    this.#sentSince = new Map();
+  }
+
+  /** Fetches `/api/symbols` once for this connection: the books' checksums need each symbol's decimals. */
+  #loadDecimals(link: Link): void {
+    if (!this.#fetch || this.#decimalsFor === link || this.#status.state !== 'live') return;
+    this.#decimalsFor = link;
+    this.#checks.loading();
+    const failed = () => {
+      if (this.#decimalsFor === link) this.#decimalsFor = undefined;
+      this.#checks.giveUp();
+    };
+    fetchSymbols(this.#fetch, this.#status.url, link.token).then((body) => {
+      const now = this.#now();
+      const bad = this.#checks.setInfo(body).filter((s) => this.#brokenBook(s, now));
+      if (bad.length) this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols: bad, channels: [BOOK] });
+    }, failed);
   }
 
   #message(m: ServerMessage, size: number, transport: TransportKind): void {
     const now = this.#now();
     if (m.type === 'snapshot' || m.type === 'update') return this.#data(m, size, transport, now);
     if (m.type === 'pong' && typeof m.echo === 'number') return this.#events.emit('rtt', now - m.echo);
-    if (m.type !== 'error') return;
-    // A symbol or channel the server does not have will not appear later: stop asking for it.
-    if (m.code === 'unknown_symbol') for (const s of m.symbols ?? []) this.#subs.delete(s);
-    if (m.code === 'unknown_channel') {
-      for (const [s, chs] of this.#subs) {
-        for (const c of m.channels ?? []) chs.delete(c as Channel);
-        if (chs.size === 0) this.#subs.delete(s);
-      }
+    if (m.type === 'subscribed') return this.#subscribed(m);
+    if ((m.type as string) === 'refreshed') {
+      const r = m as unknown as Refreshed;
+      if (typeof r.expires === 'number') this.#refresher?.refreshed(r.id, r.expires);
+      return;
     }
+    if (m.type === 'error') this.#error(m);
+  }
+
+  #error(m: ErrorMsg): void {
+    // Streams that will not come later (unknown, or not covered by the token): stop asking.
+    for (const { symbol, channel } of dropRefused(this.#subs, m)) {
+      this.#store.delete(symbol, channel);
+      this.#pending.delete(streamKey(symbol, channel));
+    }
+    if (m.code === 'unauthorized') this.#refresher?.refused(m.id);
     this.#events.emit('error', m);
+    // The server closes next; reconnecting at once (with a fresh token) loses less.
+    if (m.code === 'token_expired') this.#conn.reconnect('token expired');
+  }
+
+  /** With `since`: streams resumed are reported as `recovered`, the others as gaps (their snapshot follows). */
+  #subscribed(m: SubscribedMsg): void {
+    const { recovered, unrecovered } = recoveryReport(m, this.#sentSince);
+    if (recovered.length) this.#events.emit('recovered', { streams: recovered });
+    for (const g of unrecovered) this.#events.emit('gap', g);
   }
 
   #wants(symbol: string, ch: Channel): boolean {
@@ -191,6 +229,7 @@ export class MarketClient implements MarketClientApi {
   #data(m: SnapshotMsg | UpdateMsg, size: number, transport: TransportKind, now: number): void {
     let newestTs: number | undefined;
     const gaps = new Map<Channel, string[]>();
+    const gap = (s: string, ch: Channel) => gaps.set(ch, [...(gaps.get(ch) ?? []), s]);
     for (const item of m.items) {
       if (!this.#wants(item.s, item.ch)) continue;
       const ts = sourceTime(item.d);
@@ -200,26 +239,36 @@ export class MarketClient implements MarketClientApi {
         applied = this.#store.applySnapshot(item);
         this.#pending.delete(streamKey(item.s, item.ch));
       } else {
-        const r = this.#store.applyUpdate(item as UpdateMsg['items'][number]);
+        const it = item as UpdateMsg['items'][number];
+        const r = this.#store.applyUpdate(it);
         if (!r.ok) {
-          if (this.#gap(item.s, item.ch, r.have, (item as UpdateMsg['items'][number]).prev, now)) gaps.set(item.ch, [...(gaps.get(item.ch) ?? []), item.s]);
+          if (this.#gap(item.s, item.ch, r.have, it.prev, now, 'prev')) gap(item.s, item.ch);
           continue;
         }
         applied = r;
       }
       this.#events.emit('change', { symbol: item.s, channel: item.ch, seq: applied.seq, kind: m.type, state: applied.state, delta: item.d, t: m.t, receivedAt: now });
+      if (item.ch === BOOK && this.#checks.check(item.s, applied.state as BookState) === 'mismatch' && this.#brokenBook(item.s, now)) gap(item.s, BOOK);
     }
     for (const [ch, symbols] of gaps) this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols, channels: [ch] });
     this.#events.emit('latency', { transport, transportMs: now - m.t, ...(newestTs !== undefined ? { ageMs: now - newestTs } : {}), bytes: size, items: m.items.length });
   }
 
+  /** A book failed its checksum: its updates are refused until a snapshot; true when one should be requested. */
+  #brokenBook(symbol: string, now: number): boolean {
+    const st = this.#store.get(symbol, BOOK);
+    if (!st || !this.#wants(symbol, BOOK)) return false;
+    this.#store.markBroken(symbol, BOOK);
+    return this.#gap(symbol, BOOK, st.seq, -1, now, 'checksum');
+  }
+
   /** Records a gap; true when a snapshot should be requested (none asked for recently). */
-  #gap(symbol: string, channel: Channel, have: number | undefined, prev: number, now: number): boolean {
+  #gap(symbol: string, channel: Channel, have: number | undefined, prev: number, now: number, reason: GapReason): boolean {
     const key = streamKey(symbol, channel);
     const asked = this.#pending.get(key);
     if (asked !== undefined && now - asked < SNAPSHOT_RETRY_MS) return false;
     this.#pending.set(key, now);
-    this.#events.emit('gap', { symbol, channel, have: have ?? -1, prev });
+    this.#events.emit('gap', { symbol, channel, have: have ?? -1, prev, reason });
     return true;
   }
 }

@@ -3,7 +3,9 @@
  * JSON POSTs to `hello.control`, one at a time and in order (two in flight could be handled
  * out of order), and their answers (`subscribed`, `pong`, `error`...) are delivered like
  * stream messages. The EventSource's own reconnect is not used: a new stream would be a new
- * session that knows none of our subscriptions, so any stream error ends the link.
+ * session that knows none of our subscriptions, so any stream error ends the link, and so
+ * does a control POST answered 401 (the token was refused or expired: the owner reconnects
+ * with a fresh one).
  */
 import type { ClientMessage } from '../protocol.js';
 import { controlEndpoint } from './endpoints.js';
@@ -18,13 +20,14 @@ export type EventSourceCtor = new (url: string) => EventSourceLike;
 
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body: string },
+  init: { method: string; headers: Record<string, string>; body?: string },
 ) => Promise<{ status: number; text(): Promise<string> }>;
 
 export function openSseLink(ES: EventSourceCtor, fetchFn: FetchLike, url: string, token: string | undefined, h: LinkHandlers): Link {
   const es = new ES(url);
   let done = false;
   let control: string | undefined;
+  let controlPath: string | undefined;
   let queue: Promise<void> = Promise.resolve();
 
   const end = (reason: string) => {
@@ -46,7 +49,10 @@ export function openSseLink(ES: EventSourceCtor, fetchFn: FetchLike, url: string
         return;
       }
       if (!isServerMessage(msg)) return;
-      if (msg.type === 'hello') control = controlEndpoint(url, msg.control ?? `/sse/${msg.session}`, token);
+      if (msg.type === 'hello') {
+        controlPath = msg.control ?? `/sse/${msg.session}`;
+        control = controlEndpoint(url, controlPath, token);
+      }
       h.message(msg, ev.data.length);
     });
   }
@@ -60,6 +66,7 @@ export function openSseLink(ES: EventSourceCtor, fetchFn: FetchLike, url: string
       const text = await res.text();
       if (done) return;
       if (res.status === 404) return end('SSE session ended');
+      if (res.status === 401) return end('SSE control request refused (401)');
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -74,6 +81,13 @@ export function openSseLink(ES: EventSourceCtor, fetchFn: FetchLike, url: string
 
   return {
     kind: 'sse',
+    get token() {
+      return token;
+    },
+    setToken(t) {
+      token = t;
+      if (controlPath) control = controlEndpoint(url, controlPath, t);
+    },
     send(msg) {
       queue = queue.then(() => post(msg));
     },

@@ -27,8 +27,15 @@ export interface ClientOptions {
   wsRetryMs?: number;
   /** Client ping period for RTT (ms). */
   pingMs?: number;
-  /** Token for servers that require one (sent as `?token=`, and as a Bearer header on SSE control POSTs). */
+  /** Token for servers that require one (sent as `?token=`, and as a Bearer header on SSE control POSTs and REST). */
   token?: string;
+  /**
+   * Called for every connection attempt for the token to use (instead of `token`), and again
+   * before `hello.expires` to refresh the connection's token (a `refresh` message over
+   * WebSocket, a control POST over SSE). After `token_expired` or a refused token the client
+   * reconnects with a fresh one.
+   */
+  getToken?: () => string | Promise<string>;
   /** SSE control POSTs: a `fetch` implementation (default: the global one). */
   fetch?: unknown;
   /** How long a connection attempt may take to reach `hello` before it counts as failed (ms, default 10000). */
@@ -46,7 +53,7 @@ export interface StreamChange {
   channel: Channel;
   seq: number;
   kind: 'snapshot' | 'update';
-  /** Ticker or Candle fields (the whole state), or for `trades` the recent trades list. */
+  /** Ticker or Candle fields (the whole state), a BookState for `book`, or for `trades` the recent trades list. */
   state: unknown;
   /** For updates: the delta as received (`d`); for trades, the new trades. */
   delta: unknown;
@@ -64,11 +71,39 @@ export interface LatencySample {
   items: number;
 }
 
+/**
+ * Why a stream's state broke off: `prev` (an update did not chain on the seq held; a snapshot
+ * was requested), `unrecovered` (after a reconnect the server could not resume from the
+ * position held and sends a snapshot: what happened in between is lost), `checksum` (a book's
+ * levels did not give the server's checksum; a snapshot was requested).
+ */
+export type GapReason = 'prev' | 'unrecovered' | 'checksum';
+
+export interface GapInfo {
+  symbol: string;
+  channel: Channel;
+  /** The seq held (-1: none). */
+  have: number;
+  /** The `prev` of the update that did not chain (-1 when the reason is not `prev`). */
+  prev: number;
+  reason: GapReason;
+}
+
+/** Counts of book states checked against their checksum since the client started. */
+export interface BookCheckCounts {
+  verified: number;
+  mismatched: number;
+  /** Not checkable: the symbol's decimals could not be had from `/api/symbols`. */
+  unverified: number;
+}
+
 export interface ClientEvents {
   status: (s: ClientStatus) => void;
   change: (c: StreamChange) => void;
-  /** A `prev` mismatch was detected and a snapshot requested. */
-  gap: (info: { symbol: string; channel: Channel; have: number; prev: number }) => void;
+  /** A stream's state broke off (see GapReason); its next snapshot repairs it. */
+  gap: (info: GapInfo) => void;
+  /** After a reconnect, these streams resumed from the positions held: nothing was missed. */
+  recovered: (info: { streams: { symbol: string; channel: Channel }[] }) => void;
   /** Per received data message. */
   latency: (s: LatencySample) => void;
   rtt: (ms: number) => void;
@@ -83,8 +118,10 @@ export interface MarketClientApi {
   subscribe(symbols: string[], opts?: { channels?: Channel[]; throttle?: number }): void;
   /** Default channels: all of those symbols'. */
   unsubscribe(symbols: string[], channels?: Channel[]): void;
-  /** The current state of a stream (Ticker, Candle or Trade[]), with its seq. */
-  state<T = unknown>(symbol: string, channel: Channel): { seq: number; state: T } | undefined;
+  /** The current state of a stream (Ticker, Candle, BookState or Trade[]), with its seq and epoch. */
+  state<T = unknown>(symbol: string, channel: Channel): { seq: number; state: T; epoch?: string } | undefined;
+  /** How many book states were checked against their checksum, and how they fared. */
+  readonly bookChecks: BookCheckCounts;
   readonly status: ClientStatus;
   close(): void;
 }

@@ -19,7 +19,8 @@ export type WebSocketCtor = new (url: string) => WebSocketLike;
 
 const OPEN = 1;
 
-export function openWsLink(Ctor: WebSocketCtor, url: string, h: LinkHandlers): Link {
+/** `token`: the one in `url`, remembered for the owner (a WebSocket sends it only at the upgrade). */
+export function openWsLink(Ctor: WebSocketCtor, url: string, h: LinkHandlers, token?: string): Link {
   const ws = new Ctor(url);
   ws.binaryType = 'arraybuffer';
   let done = false;
@@ -38,6 +39,12 @@ export function openWsLink(Ctor: WebSocketCtor, url: string, h: LinkHandlers): L
   ws.onerror = () => {};
   return {
     kind: 'ws',
+    get token() {
+      return token;
+    },
+    setToken(t) {
+      token = t;
+    },
     send(msg) {
       if (!done && ws.readyState === OPEN) ws.send(encode(msg));
     },
