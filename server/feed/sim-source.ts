@@ -24,6 +24,8 @@ export interface SimSourceOptions {
   maxLagMs?: number;
   /** Probability that an event is also a trade (default 0.5). */
   tradeProbability?: number;
+  /** Levels per side the `book` channel publishes (default 20). */
+  bookDepth?: number;
 }
 
 export class SimSource implements TickSource {
@@ -65,6 +67,7 @@ export class SimSource implements TickSource {
     this.#sim = new Simulator(this.instruments, rng.fork('sim'), this.startMs, {
       tradeProbability,
       backfillTradeRate: rate * tradeProbability,
+      bookDepth: opts.bookDepth,
     });
     this.#clock = rng.fork('clock');
     this.#cursor = this.startMs;

@@ -7,13 +7,19 @@ import type { Instrument, MarketEvent, SymbolHistory } from './tick-source.js';
 import { backfill, perSecondVol, stepWalk, volMultiplier, type Backfill, type PackedBars, type WalkState } from './backfill.js';
 import type { Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
+import { bookParams, OrderBook } from './order-book.js';
 
 export interface SimulatorOptions {
   /** Probability that an event carries a trade (default 0.5). */
   tradeProbability?: number;
   /** Trades per second behind the back-filled volumes (default 1). */
   backfillTradeRate?: number;
+  /** Levels per side the book publishes (BOOK_DEPTH, default 20); the simulation keeps a margin beyond. */
+  bookDepth?: number;
 }
+
+/** Levels simulated per side for a published depth: enough beyond it for levels to enter and leave. */
+export const bookLevelsFor = (depth: number): number => depth + Math.max(5, Math.ceil(depth / 2));
 
 interface SymbolState {
   ms: Microstructure;
@@ -21,6 +27,11 @@ interface SymbolState {
   sigma: number;
   walk: WalkState;
   backfill: Backfill;
+  book: OrderBook;
+  /** 10^sizeDecimals: book units per unit of size. */
+  unit: number;
+  sizeDecimals: number;
+  decimals: number;
 }
 
 export class Simulator {
@@ -31,6 +42,7 @@ export class Simulator {
   #rng: Rng;
   #tradeProbability: number;
   #backfillTradeRate: number;
+  #bookLevels: number;
 
   /**
    * `startMs` is when history ends and live events begin. Each symbol draws from
@@ -43,6 +55,7 @@ export class Simulator {
     this.#rng = rng;
     this.#tradeProbability = opts.tradeProbability ?? 0.5;
     this.#backfillTradeRate = opts.backfillTradeRate ?? 1;
+    this.#bookLevels = bookLevelsFor(opts.bookDepth ?? 20);
     for (const inst of instruments) this.#bySymbol.set(inst.symbol, inst);
   }
 
@@ -52,7 +65,15 @@ export class Simulator {
    * Throws on an unknown symbol.
    */
   history(symbol: string): SymbolHistory {
-    return toHistory(this.#state(symbol).backfill);
+    const st = this.#state(symbol);
+    const h = toHistory(st.backfill);
+    const { ms, book, unit } = st;
+    const level = ([t, q]: [number, number]): [number, number] => [ms.fromTicks(t), q / unit];
+    const bids = book.levelsOf('bid').map(level);
+    const asks = book.levelsOf('ask').map(level);
+    h.quote = { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] };
+    h.book = { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks };
+    return h;
   }
 
   /** The packed back-fill behind `history` (shared: do not mutate). Throws on an unknown symbol. */
@@ -62,27 +83,46 @@ export class Simulator {
 
   /**
    * Advances `symbol` by `dtMs` (<= 0: no price move) and returns its event stamped `ts`.
-   * Every event carries a fresh quote; with probability `tradeProbability` it
-   * also has a trade at the new ask (buy) or bid (sell), no larger than the size shown.
-   * Throws on an unknown symbol.
+   * With probability `tradeProbability` the event starts with a market order against the book
+   * as it was (the previous event's touch): a buy takes the best ask, a sell the best bid, and a
+   * large one walks the next levels (`sweep`). Then the book follows the new mid and order flow
+   * changes it near the touch. `quote` is the touch after all that; `book` lists the levels
+   * changed. Throws on an unknown symbol.
    */
   next(symbol: string, ts: number, dtMs: number): MarketEvent {
     const st = this.#state(symbol);
-    const { ms, rng, walk } = st;
+    const { ms, rng, walk, book, unit } = st;
     const x0 = walk.x;
     stepWalk(walk, st.sigma, dtMs / 1000, rng);
-    const quote = ms.quote(Math.exp(walk.x), volMultiplier(walk.h), rng);
-    const event: MarketEvent = { symbol, ts, quote };
+    const mid = Math.exp(walk.x);
+    let prints: [number, number][] | undefined;
+    let side: 'buy' | 'sell' = 'buy';
     if (rng.next() < this.#tradeProbability) {
       // Aggressors lean with the move: buyers lift offers as the price rises.
       const pBuy = walk.x > x0 ? 0.7 : walk.x < x0 ? 0.3 : 0.5;
-      const side = rng.next() < pBuy ? 'buy' : 'sell';
-      const shown = side === 'buy' ? quote.askSize : quote.bidSize;
-      event.trade = {
-        price: side === 'buy' ? quote.ask : quote.bid,
-        size: Math.min(ms.tradeSize(rng), shown),
-        side,
-      };
+      side = rng.next() < pBuy ? 'buy' : 'sell';
+      prints = book.trade(side, Math.round(ms.tradeSize(rng) * unit));
+    }
+    book.follow(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(walk.h), rng), rng);
+    book.flow(rng);
+    book.refill(rng);
+    const changes = book.takeChanges();
+    const bid = book.bids;
+    const ask = book.asks;
+    const quote = { bid: ms.fromTicks(bid.t[0]!), ask: ms.fromTicks(ask.t[0]!), bidSize: bid.q[0]! / unit, askSize: ask.q[0]! / unit };
+    const event: MarketEvent = {
+      symbol,
+      ts,
+      quote,
+      book: {
+        bids: changes.bids.map(([t, q]) => [ms.fromTicks(t), q / unit]),
+        asks: changes.asks.map(([t, q]) => [ms.fromTicks(t), q / unit]),
+      },
+    };
+    if (prints?.length) {
+      const print = ([t, q]: [number, number]) => ({ price: ms.fromTicks(t), size: q / unit, side });
+      event.trade = print(prints[0]!);
+      if (prints.length > 1) event.sweep = prints.slice(1).map(print);
     }
     return event;
   }
@@ -94,12 +134,20 @@ export class Simulator {
     if (!inst) throw new Error(`unknown symbol: ${symbol}`);
     const rng = this.#rng.fork(symbol);
     const filled = backfill(inst, rng, this.startMs, { tradeRate: this.#backfillTradeRate });
+    const ms = filled.micro;
+    const mid = Math.exp(filled.state.x);
+    const book = new OrderBook(bookParams(ms, inst.sizeDecimals, mid, this.#bookLevels));
+    book.init(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(filled.state.h), rng), rng);
     st = {
-      ms: filled.micro,
+      ms,
       rng,
       sigma: perSecondVol(inst.vol),
       walk: { ...filled.state }, // the live walk continues where the back-fill ends
       backfill: filled,
+      book,
+      unit: 10 ** inst.sizeDecimals,
+      sizeDecimals: inst.sizeDecimals,
+      decimals: inst.decimals,
     };
     this.#states.set(symbol, st);
     return st;

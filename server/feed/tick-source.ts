@@ -5,6 +5,8 @@
 import type { Candle, Interval, SymbolInfo } from '../../shared/protocol.js';
 
 export interface Instrument extends SymbolInfo {
+  /** Book sizes are multiples of 10^-sizeDecimals. */
+  sizeDecimals: number;
   /** Reference price the simulation starts from (24 h before start). */
   price: number;
   /** Typical daily volatility as a fraction of price (e.g. 0.02). */
@@ -24,9 +26,22 @@ export interface TradePrint {
   side: 'buy' | 'sell';
 }
 
+/** Book levels, [price, size] (prices on the tick grid, sizes multiples of 10^-sizeDecimals). */
+export interface BookLevels {
+  bids: [price: number, size: number][];
+  asks: [price: number, size: number][];
+}
+
+/** A symbol's whole simulated book (every level the feed keeps, best first) and its number formats. */
+export interface BookInit extends BookLevels {
+  decimals: number;
+  sizeDecimals: number;
+}
+
 /**
  * One ticker event for one symbol: the quote after the event and, when the event was a trade,
  * the trade (which moves `last` and `volume`). Prices are already rounded to the tick size.
+ * With a book, `quote` is the book's touch after the event and every print was at a best level.
  */
 export interface MarketEvent {
   symbol: string;
@@ -34,6 +49,10 @@ export interface MarketEvent {
   ts: number;
   quote: Quote;
   trade?: TradePrint;
+  /** A trade that walked the book: the prints after `trade`, each at the next level. */
+  sweep?: TradePrint[];
+  /** Levels the event changed, each with its new size (0: gone), in no particular order. */
+  book?: BookLevels;
 }
 
 /** What a symbol looks like when live events begin: history, quote, last price, session. */
@@ -43,6 +62,8 @@ export interface SymbolHistory {
   quote: Quote;
   last: number;
   session: { open: number; high: number; low: number; volume: number };
+  /** The book as of the last event (at the start: as live events begin); `quote` is its touch. */
+  book?: BookInit;
 }
 
 export interface TickSource {

@@ -63,7 +63,17 @@ const ROWS: Row[] = [
 export function defaultUniverse(): Instrument[] {
   return ROWS.map(([symbol, name, kind, price, vol, decimals, currency = 'USD']) => ({
     symbol, name, kind, price, vol, decimals, tickSize: 1 / 10 ** decimals, currency, // 10 ** -5 is 0.0000099...
+    sizeDecimals: sizeDecimalsFor(kind, price),
   }));
+}
+
+/**
+ * Decimals of book sizes: whole shares and whole FX units; for crypto three more than the trade
+ * lot's (a lot is worth $1-$10), within 4..8 as exchanges quote coins (BTC 8, ETH 6, XRP 4).
+ */
+export function sizeDecimalsFor(kind: Instrument['kind'], price: number): number {
+  if (kind !== 'crypto') return 0;
+  return Math.min(8, Math.max(4, 3 - Math.floor(Math.log10(10 / price))));
 }
 
 /**
@@ -78,7 +88,7 @@ export function buildUniverse(count: number, rng: Rng = new Rng('tickwire-univer
     const id = String(i).padStart(3, '0');
     out.push({
       symbol: `SYM${id}`, name: `Synthetic Equity ${id}`, kind: 'equity', decimals: 2, tickSize: 0.01,
-      currency: 'USD', price, vol: 0.015 + 0.025 * rng.next(),
+      currency: 'USD', price, vol: 0.015 + 0.025 * rng.next(), sizeDecimals: 0,
     });
   }
   return out;
@@ -156,10 +166,25 @@ export class Microstructure {
     return 100 * (1 + rng.int(9));
   }
 
+  /** A spread in whole ticks (>= 1) around `mid`, wider by `volMult` (1 = normal vol), with noise. */
+  spreadTicks(mid: number, volMult: number, rng: Rng): number {
+    return Math.max(1, Math.round(mid * this.ticksPerUnit * SPREAD[this.kind] * volMult * (0.75 + 0.5 * rng.next())));
+  }
+
+  /** The spread at normal volatility, fractional ticks: the scale of the book's level spacing. */
+  typicalSpreadTicks(mid: number): number {
+    return mid * this.ticksPerUnit * SPREAD[this.kind];
+  }
+
+  /** The median trade size (see tradeSize). */
+  get medianTradeSize(): number {
+    return this.median;
+  }
+
   /** A quote around `mid`: spread >= 1 tick, wider by `volMult` (1 = normal vol); bid >= one tick. */
   quote(mid: number, volMult: number, rng: Rng): Quote {
     const m = mid * this.ticksPerUnit;
-    const n = Math.max(1, Math.round(m * SPREAD[this.kind] * volMult * (0.75 + 0.5 * rng.next())));
+    const n = this.spreadTicks(mid, volMult, rng);
     // floor(m - n/2) keeps round(mid) inside [bid, ask].
     const bidT = Math.max(1, Math.floor(m - n / 2));
     return {

@@ -43,8 +43,9 @@ describe('Simulator', { timeout: 30_000 }, () => {
     expect(mine(crowd)).toEqual(mine(alone));
   });
 
-  it('keeps 10,000 events sane: positive, on the grid, bid < ask, trades at the touch', () => {
+  it('keeps 10,000 events sane: positive, on the grid, bid < ask, trades at the previous touch', () => {
     const sim = new Simulator(universe, new Rng('sane'), START);
+    const prev = new Map(universe.map((i) => [i.symbol, sim.history(i.symbol).quote]));
     const events = run(sim, 'sane', 10_000);
     const bad: string[] = [];
     let trades = 0;
@@ -53,14 +54,16 @@ describe('Simulator', { timeout: 30_000 }, () => {
       const { bid, ask, bidSize, askSize } = e.quote;
       const tick = inst.tickSize;
       let ok = bid > 0 && ask >= bid + tick * (1 - 1e-9) && onGrid(bid, tick) && onGrid(ask, tick) && bidSize > 0 && askSize > 0;
+      const before = prev.get(e.symbol)!;
       if (e.trade) {
         trades++;
         const { price, size, side } = e.trade;
         const lot = microstructure(inst).lot;
-        ok &&= price === (side === 'buy' ? ask : bid);
-        ok &&= size >= lot && size <= (side === 'buy' ? askSize : bidSize);
+        ok &&= price === (side === 'buy' ? before.ask : before.bid);
+        ok &&= size >= lot && size <= (side === 'buy' ? before.askSize : before.bidSize);
         ok &&= Math.abs(size / lot - Math.round(size / lot)) < 1e-6;
       }
+      prev.set(e.symbol, e.quote);
       if (!ok) bad.push(JSON.stringify(e));
     }
     expect(bad.slice(0, 5)).toEqual([]);
