@@ -12,6 +12,9 @@ import type { Bus } from './bus/bus.js';
 import { MemoryBus } from './bus/memory.js';
 import type { Config } from './config.js';
 import { Hub, type StateSource } from './fanout/hub.js';
+import { newEpoch } from './history/epoch.js';
+import type { HistoryLimits } from './history/stream-history.js';
+import { LocalSource } from './node/local-source.js';
 import { SimSource } from './feed/sim-source.js';
 import type { TickSource } from './feed/tick-source.js';
 import { connectionLimits, registerAccess } from './http/access.js';
@@ -54,21 +57,23 @@ export async function createNode(config: Config): Promise<Node> {
   for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
   const bus: Bus = new MemoryBus();
 
-  const source: StateSource = {
-    isSymbol: (s) => market.has(s),
-    snapshot: (s, ch) => market.snapshot(s, ch),
-  };
+  // One process keeps no state across restarts: each start is a new epoch.
+  const source = new LocalSource(market, feed.instruments.map((i) => i.symbol), newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
   const hub = createHub(config, source);
-  bus.onEvents((events) => hub.publish(events));
+  bus.onEvents((events) => {
+    source.record(events);
+    hub.publish(events);
+  });
 
   const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
   const view: MarketView = {
     symbols: () => symbols,
-    snapshot: (s, ch) => market.snapshot(s, ch),
+    snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
   };
 
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length }));
+  hub.log = (msg) => app.log.error(msg);
 
   const out: StreamEvent[] = [];
   return {
@@ -94,10 +99,14 @@ export async function createNode(config: Config): Promise<Node> {
   };
 }
 
+/** HISTORY_MS and HISTORY_TRADES. */
+export const historyLimits = (config: Config): HistoryLimits => ({ ms: config.historyMs, trades: config.historyTrades });
+
 /** The fan-out with the configured limits (roles `all` and `gateway`). */
 export function createHub(config: Config, source: StateSource): Hub {
   return new Hub({
     source,
+    history: historyLimits(config),
     limits: {
       symbols: config.limitSymbols,
       throttle: { min: 0, max: 60000 },
@@ -123,7 +132,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     serverFactory: server.factory,
   });
   const metrics = registerMetrics(app, hub);
-  app.decorate('sockets', guardSockets(app.server, { perIp: config.limitSocketsPerIp, onRefuse: () => metrics.reject('sockets_per_ip') }));
+  app.decorate('sockets', guardSockets(app.server, { perIp: config.limitSocketsPerIp, headersTimeoutMs: config.headersTimeoutMs, tls: server.tls, onRefuse: () => metrics.reject('sockets_per_ip') }));
   await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
   // Hooks before routes: headers, then origins, CORS, tokens and limits (before any upgrade).
   registerSecurityHeaders(app, { tls: server.tls });

@@ -14,6 +14,9 @@ export interface Config {
   limitPayload: number;
   slowConsumerBytes: number;
   slowConsumerGraceMs: number;
+  /** Protocol 1.1 recovery window: HISTORY_MS (0: off) and HISTORY_TRADES per symbol. */
+  historyMs: number;
+  historyTrades: number;
   logLevel: string;
   /** Access and connection limits (server/http/access.ts); empty lists and 0 mean open. */
   authTokens: string[];
@@ -70,6 +73,8 @@ export function loadConfig(env: Env = process.env): Config {
     limitPayload: Math.floor(num(env, 'LIMIT_PAYLOAD', 65536, 256, 16 * 1024 * 1024)),
     slowConsumerBytes: Math.floor(num(env, 'SLOW_CONSUMER_BYTES', 1 << 20, 1024, 1 << 30)),
     slowConsumerGraceMs: num(env, 'SLOW_CONSUMER_GRACE_MS', 10000, 0, 600000),
+    historyMs: num(env, 'HISTORY_MS', 120000, 0, 3600000),
+    historyTrades: Math.floor(num(env, 'HISTORY_TRADES', 1000, 0, 100000)),
     logLevel: env.LOG_LEVEL || 'info',
     authTokens: list(env.AUTH_TOKENS),
     authJwtSecret: env.AUTH_JWT_SECRET || undefined,

@@ -201,7 +201,7 @@ export class GatewaySource implements StateSource {
   #held(symbol: string): boolean {
     const hub = this.#hub;
     const chs = this.#recorded.get(symbol);
-    return !!hub && !!chs && [...chs].some((ch) => hub.record(symbol, ch).subs.size > 0);
+    return !!hub && !!chs && hub.streams.held(symbol);
   }
 }
 

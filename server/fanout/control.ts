@@ -1,69 +1,128 @@
 /**
- * What each client message does to a session: subscribe, unsubscribe, snapshot, ping.
- * Partly bad requests take effect for their good part; the refused part gets its `error`.
+ * What each client message does to a session: subscribe (with 1.1 recovery), unsubscribe,
+ * snapshot, ping. Partly bad requests take effect for their good part; the refused part gets its
+ * `error`. Every step costs time linear in the message. The hub is seen only through
+ * ControlPort.
  */
-import { isChannel, type Channel, type ClientMessage, type ServerMessage } from '../../shared/protocol.js';
-import type { Hub } from './hub.js';
+import { isChannel, type Channel, type ClientMessage, type Limits, type ServerMessage, type StreamName, type StreamPosition } from '../../shared/protocol.js';
+import type { Recovery } from '../history/stream-history.js';
 import type { Session, Sub } from './session.js';
 import type { StreamRecord } from './stream-record.js';
+import { MAX_NAME } from './validate.js';
+import type { Encoded } from './wire.js';
 
 export type Reply = (msg: ServerMessage) => void;
 
-export async function handleControl(hub: Hub, s: Session, msg: ClientMessage, reply: Reply): Promise<void> {
+/** What control needs of the hub. */
+export interface ControlPort {
+  readonly limits: Limits;
+  now(): number;
+  isSymbol(symbol: string): boolean;
+  roundThrottle(ms: number): number;
+  /** Readies these symbols' streams; rejects with `Unavailable` when the source does not answer in time. */
+  prepare(symbols: string[]): Promise<void> | void;
+  record(symbol: string, ch: Channel): StreamRecord<Sub>;
+  attach(sub: Sub): void;
+  detach(sub: Sub): void;
+  enqueue(sub: Sub): void;
+  /** Whether a position is recovered (absent when the source keeps no history). */
+  recover(p: StreamPosition): Recovery;
+}
+
+/** A control step gave up waiting for the bus: answered `unavailable`. */
+export class Unavailable extends Error {}
+
+export async function handleControl(port: ControlPort, s: Session, msg: ClientMessage, reply: Reply): Promise<void> {
   if (s.closed) return;
   const id = msg.id === undefined ? {} : { id: msg.id };
-  if (msg.type === 'ping') {
-    return reply({ type: 'pong', ...id, ...(msg.t !== undefined ? { echo: msg.t } : {}), t: hub.now() });
-  }
-  const now = hub.now();
-  const known = msg.symbols.filter((x) => hub.isSymbol(x));
-  const unknown = msg.symbols.filter((x) => !hub.isSymbol(x));
-  const badChannels = (msg.channels ?? []).filter((c) => !isChannel(c));
+  const now = port.now();
+  if (msg.type === 'ping') return reply({ type: 'pong', ...id, ...(msg.t !== undefined ? { echo: msg.t } : {}), t: now });
+  const known: string[] = [];
+  const unknown: string[] = [];
+  // Over-long names are refused without a lookup, echoed cut.
+  for (const x of msg.symbols) (x.length <= MAX_NAME && port.isSymbol(x) ? known : unknown).push(x.length <= MAX_NAME ? x : x.slice(0, MAX_NAME));
+  const badChannels = (msg.channels ?? []).filter((c) => !isChannel(c)).map((c) => c.slice(0, MAX_NAME));
   const channels = msg.channels?.filter(isChannel);
   const errors: ServerMessage[] = [];
-  if (unknown.length)
-    errors.push({ type: 'error', ...id, code: 'unknown_symbol', message: `unknown symbol(s): ${list(unknown)}`, symbols: unknown, t: now });
-  if (badChannels.length)
-    errors.push({ type: 'error', ...id, code: 'unknown_channel', message: `unknown channel(s): ${list(badChannels)}`, channels: badChannels, t: now });
+  const fail = (code: 'unknown_symbol' | 'unknown_channel' | 'limit_exceeded' | 'unavailable', message: string, extra: object = {}) =>
+    errors.push({ type: 'error', ...id, code, message, ...extra, t: now });
+  if (unknown.length) fail('unknown_symbol', `unknown symbol(s): ${list(unknown)}`, { symbols: unknown });
+  if (badChannels.length) fail('unknown_channel', `unknown channel(s): ${list(badChannels)}`, { channels: badChannels });
   const usable = msg.channels === undefined || (channels?.length ?? 0) > 0;
+
+  /** Waits for the source; false (with the error queued) when it did not answer in time. */
+  const ready = async (symbols: string[]): Promise<boolean> => {
+    try {
+      await port.prepare(symbols);
+      return true;
+    } catch (err) {
+      if (!(err instanceof Unavailable)) throw err;
+      fail('unavailable', 'the market data bus is not answering: retry later', { symbols: symbols.slice(0, 10) });
+      return false;
+    }
+  };
+  const flushErrors = () => errors.forEach((e) => reply(e));
 
   if (msg.type === 'subscribe') {
     const wanted = channels ?? (['ticker'] as Channel[]);
     let accepted: string[] = [];
     if (usable) {
-      const have = new Set([...s.subs.values()].map((sub) => sub.rec.s));
+      const have = new Set<string>();
+      for (const sub of s.subs.values()) have.add(sub.rec.s);
       const refused: string[] = [];
       for (const sym of known) {
-        if (have.has(sym) || have.size < hub.limits.symbols) {
+        if (have.has(sym) || have.size < port.limits.symbols) {
           have.add(sym);
           accepted.push(sym);
         } else refused.push(sym);
       }
-      if (refused.length)
-        errors.push({ type: 'error', ...id, code: 'limit_exceeded', message: `at most ${hub.limits.symbols} symbols per connection`, symbols: refused, t: now });
-      if (accepted.length) await hub.source.prepare?.(accepted);
+      if (refused.length) fail('limit_exceeded', `at most ${port.limits.symbols} symbols per connection`, { symbols: refused });
+      if (accepted.length && !(await ready(accepted))) accepted = [];
       if (s.closed) return;
-      accepted = accepted.filter((x) => hub.isSymbol(x));
+      accepted = accepted.filter((x) => port.isSymbol(x));
     }
-    const throttle = hub.roundThrottle(msg.throttle ?? 0);
-    const recs: StreamRecord<Sub>[] = [];
+    const throttle = port.roundThrottle(msg.throttle ?? 0);
+    const since = new Map<string, StreamPosition>();
+    for (const p of msg.since ?? []) since.set(`${p.s}|${p.ch}`, p);
+    const wire = s.transport.wire;
+    const snaps: StreamRecord<Sub>[] = [];
+    const updates: { sub: Sub; item: Encoded; seq: number }[] = [];
+    const recovered: StreamName[] = [];
+    const unrecovered: StreamName[] = [];
     for (const sym of accepted) {
       for (const ch of wanted) {
-        const rec = hub.record(sym, ch);
+        const rec = port.record(sym, ch);
         let sub = s.subs.get(rec.key);
         if (!sub) {
-          sub = { rec, session: s, throttle, sent: rec.seq, dirty: false };
+          sub = { rec, session: s, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false };
           s.subs.set(rec.key, sub);
-          hub.attach(sub);
+          port.attach(sub);
         }
         sub.throttle = throttle;
-        if (sub.dirty) hub.enqueue(sub);
-        recs.push(rec);
+        if (sub.dirty) port.enqueue(sub);
+        const pos = since.get(rec.key);
+        const r = pos && pos.epoch === rec.epoch ? port.recover(pos) : undefined;
+        if (!pos) snaps.push(rec);
+        else if (!r?.ok) unrecovered.push({ s: sym, ch }), snaps.push(rec);
+        else {
+          recovered.push({ s: sym, ch });
+          if (r.item) updates.push({ sub, item: rec.recoveryItem(wire, r.item), seq: r.item.seq });
+          else (sub.sent = pos.seq), (sub.epoch = pos.epoch);
+          // The record moved past what the history answered: the next flush chains on from there.
+          if ((r.item?.seq ?? pos.seq) !== rec.seq && !sub.dirty) {
+            sub.dirty = true;
+            s.dirty.push(sub);
+            port.enqueue(sub);
+          }
+        }
       }
     }
-    if (accepted.length) reply({ type: 'subscribed', ...id, symbols: accepted, channels: wanted, throttle, t: hub.now() });
-    for (const e of errors) reply(e);
-    s.sendSnapshots(recs, hub.now(), hub.policy);
+    if (accepted.length) {
+      const rec = msg.since ? { recovered, unrecovered } : {};
+      reply({ type: 'subscribed', ...id, symbols: accepted, channels: wanted, throttle, ...rec, t: port.now() });
+    }
+    flushErrors();
+    s.sendRecovery(updates, snaps, port.now());
     return;
   }
 
@@ -74,28 +133,33 @@ export async function handleControl(hub: Hub, s: Session, msg: ClientMessage, re
         const sub = s.subs.get(`${sym}|${ch}`);
         if (!sub) continue;
         s.subs.delete(sub.rec.key);
-        hub.detach(sub);
+        port.detach(sub);
         sub.dirty = false;
         removed.add(ch);
       }
     }
-    if (known.length && usable)
-      reply({ type: 'unsubscribed', ...id, symbols: known, channels: channels ?? [...removed], t: hub.now() });
-    for (const e of errors) reply(e);
+    if (known.length && usable) reply({ type: 'unsubscribed', ...id, symbols: known, channels: channels ?? [...removed], t: port.now() });
+    flushErrors();
     s.dirty = s.dirty.filter((sub) => s.subs.get(sub.rec.key) === sub);
     return;
   }
 
-  // snapshot: fresh state for the streams named (default: the symbol's subscribed channels, or ticker)
-  for (const e of errors) reply(e);
-  if (!usable || known.length === 0) return;
-  await hub.source.prepare?.(known);
+  // snapshot: fresh state for the streams named (default: the symbol's subscribed channels, or
+  // ticker), for at most limits.symbols symbols.
+  const cap = port.limits.symbols;
+  const take = known.slice(0, cap);
+  if (known.length > cap) fail('limit_exceeded', `at most ${cap} symbols per snapshot request`, { symbols: known.slice(cap) });
+  if (!usable || take.length === 0) return flushErrors();
+  if (!(await ready(take))) return flushErrors();
+  flushErrors();
+  if (s.closed) return;
   const recs: StreamRecord<Sub>[] = [];
-  for (const sym of known) {
+  for (const sym of take) {
+    if (!port.isSymbol(sym)) continue;
     const chs = channels ?? s.channelsOf(sym);
-    for (const ch of chs.length ? chs : (['ticker'] as Channel[])) recs.push(hub.record(sym, ch));
+    for (const ch of chs.length ? chs : (['ticker'] as Channel[])) recs.push(port.record(sym, ch));
   }
-  s.sendSnapshots(recs, hub.now(), hub.policy);
+  s.sendSnapshots(recs, port.now());
 }
 
-const list = (xs: string[]) => xs.slice(0, 10).map((x) => JSON.stringify(x.slice(0, 32))).join(', ') + (xs.length > 10 ? ', …' : '');
+const list = (xs: string[]) => xs.slice(0, 10).map((x) => JSON.stringify(x.slice(0, MAX_NAME))).join(', ') + (xs.length > 10 ? ', …' : '');

@@ -3,17 +3,18 @@
  * (one setImmediate for all); throttled ones on one shared clock per throttle value, so every
  * session of a throttle class flushes together and their clients share item bytes. A class
  * never flushes twice within its throttle. Stalled sessions are retried on the clock's tick,
- * never in a busy loop.
+ * never in a busy loop. A session whose flush throws is handed to `onFail` (closed 1011 by
+ * the hub); the pass goes on with the others. Throttle values are the hub's served steps, so
+ * the groups are few and bounded.
  */
-import type { FlushPolicy, Session, Sub } from './session.js';
+import type { Session, Sub } from './session.js';
 
 export interface FlushClockOptions {
   now: () => number;
   /** Period of the clock, ms: throttled classes flush on its beats. */
   tickMs: number;
-  policy: FlushPolicy;
-  /** A session was cut off as a slow consumer (its transport is already closing). */
-  onCut: (s: Session) => void;
+  /** A session's flush threw: it must be closed; the others go on. */
+  onFail: (s: Session, err: unknown) => void;
   /** After each pass over the unthrottled sessions (for the fan-out delay metric). */
   onUnthrottledFlush?: (now: number) => void;
 }
@@ -43,6 +44,11 @@ export class FlushClock {
     let g = this.#groups.get(sub.throttle);
     if (!g) this.#groups.set(sub.throttle, (g = { nextAt: this.#o.now() + sub.throttle, sessions: new Set() }));
     g.sessions.add(sub.session);
+  }
+
+  /** A gated session with replies held: visited on every tick until the gate opens. */
+  retry(s: Session): void {
+    this.#immediate.add(s);
   }
 
   /** Drops a closed session from every schedule. */
@@ -86,12 +92,15 @@ export class FlushClock {
   }
 
   #flush(s: Session, now: number, due: (t: number) => boolean): void {
-    const r = s.flush(now, due, this.#o.policy, this.#keep);
+    let r;
+    try {
+      r = s.flush(now, due, this.#keep);
+    } catch (err) {
+      return this.#o.onFail(s, err);
+    }
     if (r === 'stalled') {
       for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
-      if (s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);
-    } else if (r === 'cut') {
-      this.#o.onCut(s);
+      if (s.pending.length || s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);
     }
   }
 }

@@ -1,37 +1,44 @@
 /**
- * The fan-out core: which sessions hold which streams. Events from the bus update the stream
- * records and mark subscribers dirty; the FlushClock (flush-clock.ts) decides when each
- * session flushes. One timer drives every throttled flush, another the heartbeats.
+ * The fan-out core, sessions side: opening and closing sessions, admitting their control
+ * messages (rate limit, validation, one at a time, a bounded wait on the bus), hello and
+ * heartbeats. The streams they hold live in the StreamTable (stream-table.ts); events from the
+ * bus update it and mark subscribers dirty; the FlushClock (flush-clock.ts) decides when each
+ * session flushes. One timer drives every throttled flush, another heartbeats and pruning.
  */
 import { randomUUID } from 'node:crypto';
 import type { Decoded } from '../../shared/codec.js';
-import { CHANNELS, PROTOCOL_VERSION, type Channel, type ErrorCode, type HelloMsg, type Limits } from '../../shared/protocol.js';
+import { CHANNELS, CLOSE, PROTOCOL_MINOR, PROTOCOL_VERSION, type Channel, type ErrorCode, type HelloMsg, type Limits, type StreamPosition } from '../../shared/protocol.js';
+import type { HistoryLimits, Recovery } from '../history/stream-history.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
-import { handleControl, type Reply } from './control.js';
-import { Session, type FlushPolicy, type Sub, type Transport } from './session.js';
-import { StreamRecord } from './stream-record.js';
+import { handleControl, Unavailable, type ControlPort, type Reply } from './control.js';
+import { Session, type FlushPolicy, type SessionHooks, type Sub } from './session.js';
+import type { StateSource } from './state-source.js';
+import type { StreamRecord } from './stream-record.js';
+import { StreamTable } from './stream-table.js';
+import type { Transport } from './transport.js';
 import { parseClientMessage } from './validate.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FlushClock } from './flush-clock.js';
+import { roundThrottle } from './throttle-steps.js';
 
-/** Where the fan-out reads whole stream states from (the market state, or Redis on a gateway). */
-export interface StateSource {
-  isSymbol(symbol: string): boolean;
-  snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined;
-  /** Called before streams of these symbols are first used; may wait (a gateway subscribes to the bus). */
-  prepare?(symbols: string[]): Promise<void> | void;
-  /** No session holds this symbol any more. */
-  release?(symbol: string): void;
-}
+export type { StateSource } from './state-source.js';
 
 export interface HubOptions {
   source: StateSource;
   limits: Limits;
   heartbeatMs: number;
   policy: FlushPolicy;
+  /** Advertised in `hello.history` (protocol 1.1); the source's history holds it. */
+  history?: HistoryLimits;
   now?: () => number;
-  /** Period of the shared flush clock, ms: throttles are rounded up to a multiple of it. */
+  /** Period of the shared flush clock, ms: throttles are rounded up to a served step. */
   tickMs?: number;
+  /** How long a control step waits for the source before answering `unavailable`, ms. */
+  controlTimeoutMs?: number;
+  /** How long a stream record nobody subscribes to is kept, ms. */
+  recordLingerMs?: number;
+  /** Where failures of one session go (that session is closed 1011). */
+  log?: (msg: string) => void;
 }
 
 export interface HubStats {
@@ -45,25 +52,28 @@ export interface HubStats {
   dropped: number;
   /** Control messages refused by the rate limit. */
   rateLimited: number;
+  /** Sessions closed 1011 because their flush failed. */
+  failed: number;
 }
 
-export class Hub {
+export class Hub implements ControlPort {
   readonly limits: Limits;
   readonly heartbeatMs: number;
   readonly policy: FlushPolicy;
   readonly source: StateSource;
+  readonly history?: HistoryLimits;
   readonly now: () => number;
   readonly tickMs: number;
-  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0, conflated: 0, dropped: 0, rateLimited: 0 };
+  readonly streams: StreamTable;
+  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0, conflated: 0, dropped: 0, rateLimited: 0, failed: 0 };
   /** Metrics probe: once per unthrottled flush pass, ms from the newest batch's event `ts` to now. */
   delayProbe?: (ms: number) => void;
+  log: (msg: string) => void;
   #batchTs = 0;
-  readonly #records = new Map<string, StreamRecord<Sub>>();
-  /** The same records by symbol, then channel: publish finds them without building a key. */
-  readonly #bySymbol = new Map<string, Map<Channel, StreamRecord<Sub>>>();
+  readonly #controlTimeoutMs: number;
   readonly #sessions = new Set<Session>();
-  readonly #symbolUsers = new Map<string, number>();
   readonly #clock: FlushClock;
+  readonly #hooks: SessionHooks;
   #ticker?: NodeJS.Timeout;
   #beater?: NodeJS.Timeout;
 
@@ -72,20 +82,28 @@ export class Hub {
     this.limits = o.limits;
     this.heartbeatMs = o.heartbeatMs;
     this.policy = o.policy;
+    this.history = o.history;
     this.now = o.now ?? Date.now;
     this.tickMs = o.tickMs ?? 10;
+    this.#controlTimeoutMs = o.controlTimeoutMs ?? 5000;
+    this.log = o.log ?? ((m) => console.error(m));
+    this.streams = new StreamTable(o.source, o.recordLingerMs ?? 10_000);
     this.#clock = new FlushClock({
       now: this.now,
       tickMs: this.tickMs,
-      policy: this.policy,
-      onCut: (s) => {
-        this.stats.slowConsumers++;
-        this.close(s);
-      },
+      onFail: (s, err) => this.#fail(s, err),
       onUnthrottledFlush: (now) => {
         if (this.delayProbe && this.#batchTs) this.delayProbe(now - this.#batchTs);
       },
     });
+    this.#hooks = {
+      enqueue: (sub) => this.#clock.enqueue(sub),
+      retry: (s) => this.#clock.retry(s),
+      cut: (s) => {
+        this.stats.slowConsumers++;
+        this.close(s);
+      },
+    };
   }
 
   start(): void {
@@ -103,16 +121,13 @@ export class Hub {
     return this.#sessions;
   }
 
-  /** Rounds a requested throttle to one the clock serves: 0, or a multiple of the tick within limits. */
+  /** Rounds a requested throttle to a served step (throttle-steps.ts) within the limits. */
   roundThrottle(ms: number): number {
-    if (!(ms > 0)) return 0;
-    const { min, max } = this.limits.throttle;
-    const t = Math.min(max, Math.max(min, ms, this.tickMs));
-    return Math.ceil(t / this.tickMs) * this.tickMs;
+    return roundThrottle(ms, this.limits.throttle, this.tickMs);
   }
 
   open(transport: Transport): Session {
-    const s = new Session(randomUUID(), transport, new TokenBucket(this.limits.rate, this.limits.rate * 2, this.now()), this.stats);
+    const s = new Session(randomUUID(), transport, new TokenBucket(this.limits.rate, this.limits.rate * 2, this.now()), this.stats, this.policy, this.#hooks);
     s.lastSendAt = this.now();
     this.#sessions.add(s);
     this.stats.sessions = this.#sessions.size;
@@ -123,11 +138,13 @@ export class Hub {
     return {
       type: 'hello',
       v: PROTOCOL_VERSION,
+      minor: PROTOCOL_MINOR,
       session: session.id,
       t: this.now(),
       heartbeat: this.heartbeatMs,
       channels: [...CHANNELS],
       limits: this.limits,
+      history: { ms: this.history?.ms ?? 0, trades: this.history?.trades ?? 0 },
       ...extra,
     };
   }
@@ -136,11 +153,25 @@ export class Hub {
   close(session: Session): void {
     if (!this.#sessions.delete(session)) return;
     session.closed = true;
-    for (const sub of session.subs.values()) this.detach(sub);
+    const now = this.now();
+    for (const sub of session.subs.values()) this.streams.detach(sub, now);
     session.subs.clear();
     session.dirty = [];
+    session.pending = [];
     this.#clock.forget(session);
     this.stats.sessions = this.#sessions.size;
+  }
+
+  /** A session's flush threw: it alone is closed 1011, logged; every other session goes on. */
+  #fail(s: Session, err: unknown): void {
+    this.stats.failed++;
+    this.log(`session ${s.id}: flush failed, closing it: ${(err as Error)?.stack ?? String(err)}`);
+    try {
+      s.transport.close(CLOSE.internal, 'internal error');
+    } catch {
+      // the transport is already gone
+    }
+    this.close(s);
   }
 
   /**
@@ -151,17 +182,22 @@ export class Hub {
   receive(session: Session, decoded: Decoded, reply: Reply = (m) => session.send(m, this.now())): Promise<void> {
     const now = this.now();
     const error = (code: ErrorCode, message: string, id?: number) =>
-      reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now });
+      reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: this.now() });
     const admitted = this.#admit(session, now);
     // Answers keep the order of the requests, errors included.
     let step: () => void | Promise<void>;
+    let id: number | undefined;
     if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
     else if (!decoded.ok) step = () => error('bad_request', decoded.error);
     else {
       const parsed = parseClientMessage(decoded.value);
+      id = parsed.ok ? parsed.msg.id : parsed.id;
       step = parsed.ok ? () => handleControl(this, session, parsed.msg, reply) : () => error('bad_request', parsed.message, parsed.id);
     }
-    return (session.queue = session.queue.then(step).catch((err: Error) => error('bad_request', `request failed: ${err.message}`)));
+    return (session.queue = session.queue.then(step).catch((err: Error) => {
+      this.log(`session ${session.id}: control step failed: ${err?.stack ?? String(err)}`);
+      error('bad_request', 'request failed', id);
+    }));
   }
 
   /**
@@ -177,74 +213,45 @@ export class Hub {
     this.stats.rateLimited++;
     if (++s.refusals > rate * 2) {
       s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);
-      s.transport.close(1008, 'rate limit exceeded repeatedly');
+      s.transport.close(CLOSE.policy, 'rate limit exceeded repeatedly');
       this.close(s);
       return '';
     }
     return s.refusals === 1 || s.refusals % rate === 0 ? `more than ${rate} control messages per second` : '';
   }
 
+  // ---- ControlPort
+
   isSymbol(symbol: string): boolean {
     return this.source.isSymbol(symbol);
   }
 
+  /** Waits for the source at most controlTimeoutMs; then rejects with Unavailable (the wait goes on unobserved). */
+  prepare(symbols: string[]): Promise<void> | void {
+    const p = this.source.prepare?.(symbols);
+    if (!p) return;
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Unavailable('source did not answer')), this.#controlTimeoutMs);
+    });
+    return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+  }
+
   /** The record of a stream, created from the source's snapshot on first use. */
   record(symbol: string, ch: Channel): StreamRecord<Sub> {
-    const key = `${symbol}|${ch}`;
-    let rec = this.#records.get(key);
-    if (!rec) {
-      rec = new StreamRecord<Sub>(symbol, ch);
-      const snap = this.source.snapshot(symbol, ch);
-      if (snap) rec.reset(snap);
-      this.#records.set(key, rec);
-      let chs = this.#bySymbol.get(symbol);
-      if (!chs) this.#bySymbol.set(symbol, (chs = new Map()));
-      chs.set(ch, rec);
-    }
-    return rec;
+    return this.streams.record(symbol, ch, this.now());
   }
 
   attach(sub: Sub): void {
-    if (sub.rec.subs.has(sub)) return;
-    sub.rec.subs.add(sub);
-    this.#symbolUsers.set(sub.rec.s, (this.#symbolUsers.get(sub.rec.s) ?? 0) + 1);
+    this.streams.attach(sub);
   }
 
   detach(sub: Sub): void {
-    if (!sub.rec.subs.delete(sub)) return;
-    const n = (this.#symbolUsers.get(sub.rec.s) ?? 1) - 1;
-    if (n > 0) return void this.#symbolUsers.set(sub.rec.s, n);
-    this.#symbolUsers.delete(sub.rec.s);
-    this.source.release?.(sub.rec.s);
+    this.streams.detach(sub, this.now());
   }
 
-  /** Applies a batch of stream events from the bus and schedules the flushes they cause. */
-  publish(events: readonly StreamEvent[]): void {
-    const ts = (events[0]?.d as { ts?: unknown } | undefined)?.ts;
-    if (typeof ts === 'number') this.#batchTs = ts;
-    for (const e of events) {
-      const rec = this.#bySymbol.get(e.s)?.get(e.ch);
-      if (!rec || rec.apply(e) === 'stale') continue;
-      this.#markDirty(rec);
-    }
-  }
-
-  /** Replaces a stream's state (after a gap on the bus): its clients get snapshots next flush. */
-  resync(snap: StreamSnapshot): void {
-    const rec = this.#records.get(`${snap.s}|${snap.ch}`);
-    if (!rec) return;
-    rec.reset(snap);
-    this.#markDirty(rec);
-  }
-
-  /** Marks every subscriber of a stream that changed as having news, once, and schedules it. */
-  #markDirty(rec: StreamRecord<Sub>): void {
-    for (const sub of rec.subs) {
-      if (sub.dirty) continue;
-      sub.dirty = true;
-      sub.session.dirty.push(sub);
-      this.enqueue(sub);
-    }
+  recover(p: StreamPosition): Recovery {
+    return this.source.recover?.(p, this.now()) ?? { ok: false };
   }
 
   /** Schedules a dirty subscription's session for its throttle class's next flush. */
@@ -252,16 +259,45 @@ export class Hub {
     this.#clock.enqueue(sub);
   }
 
+  // ---- bus side
+
+  /** Applies a batch of stream events from the bus and schedules the flushes they cause. */
+  publish(events: readonly StreamEvent[]): void {
+    const ts = (events[0]?.d as { ts?: unknown } | undefined)?.ts;
+    if (typeof ts === 'number') this.#batchTs = ts;
+    this.streams.publish(events, this.#markDirty);
+  }
+
+  /**
+   * Replaces a stream's state (a re-read after a gap, or a new epoch, whatever its seq): its
+   * clients get a snapshot at their next flush, never an update across epochs.
+   */
+  resync(snap: StreamSnapshot): void {
+    const rec = this.streams.resync(snap);
+    if (rec) this.#markDirty(rec);
+  }
+
+  /** Marks every subscriber of a stream that changed as having news, once, and schedules it. */
+  readonly #markDirty = (rec: StreamRecord<Sub>): void => {
+    for (const sub of rec.subs) {
+      if (sub.dirty) continue;
+      sub.dirty = true;
+      sub.session.dirty.push(sub);
+      this.#clock.enqueue(sub);
+    }
+  };
+
   /** One beat of the shared flush clock (driven by start()'s timer; tests may call it). */
   tick(now: number): void {
     this.#clock.tick(now);
   }
 
-  /** Heartbeats for sessions that were sent nothing for `heartbeatMs`. */
+  /** Heartbeats for sessions that were sent nothing for `heartbeatMs`; drops idle stream records. */
   beat(now: number): void {
     for (const s of this.#sessions) {
       if (now - s.lastSendAt >= this.heartbeatMs) s.send({ type: 'heartbeat', t: now }, now);
+      else if (s.stalledSince) s.gated(now); // cuts a gated session past its grace even if nothing is written
     }
+    this.streams.prune(now);
   }
 }
-

@@ -1,40 +1,52 @@
 /**
  * One client connection, whatever its transport: its subscriptions, which of them have news,
- * the flush that turns that news into one frame, and the slow-consumer policy. It writes only
- * through a Transport.
+ * the flush that turns that news into one frame, and the write gate. It writes only through a
+ * Transport.
+ *
+ * The write gate: every byte queued to the transport counts (updates, snapshots, replies,
+ * heartbeats, errors). Past `highWater` bytes pending, nothing more is queued: updates stay
+ * conflated in the subscriptions, snapshots become "send a snapshot when drained", replies wait
+ * in a short list (beyond it they are dropped: such a client is flooding). Gated for longer than
+ * `graceMs`, the session is cut: its one closing `slow_consumer` error, then close 1013.
  */
 import type { Channel, ErrorCode, ServerMessage } from '../../shared/protocol.js';
+import { CLOSE } from '../../shared/protocol.js';
 import { appendItems } from './items.js';
 import type { StreamRecord } from './stream-record.js';
-import type { Encoded, Wire } from './wire.js';
+import type { Transport } from './transport.js';
+import type { Encoded } from './wire.js';
 import type { TokenBucket } from '../token-bucket.js';
 
-/** What a session writes to. Nothing above the transports branches on which one it is. */
-export interface Transport {
-  readonly wire: Wire;
-  /** Sends one encoded message; `type` names it (SSE uses it as the event name). */
-  send(type: ServerMessage['type'], data: Encoded): void;
-  /** Bytes accepted by send() but not yet handed to the kernel. */
-  bufferedAmount(): number;
-  close(code: number, reason: string): void;
-}
+export type { Transport } from './transport.js';
 
 export interface Sub {
   readonly rec: StreamRecord<Sub>;
   readonly session: Session;
   throttle: number;
-  /** The seq of the last state this client was sent for the stream: the next item's `prev`. */
+  /** The seq of the last state this client was sent for the stream: the next item's `prev`; -1: a snapshot is owed. */
   sent: number;
+  /** The epoch of that state: an update never chains across epochs. */
+  epoch: string;
   dirty: boolean;
 }
 
 export interface FlushPolicy {
-  /** Bytes buffered beyond which the session is skipped. */
+  /** Bytes pending beyond which nothing more is queued (SLOW_CONSUMER_BYTES). */
   highWater: number;
-  /** How long a session may stay skipped before it is cut off (ms). */
+  /** How long a session may stay gated before it is cut off (ms). */
   graceMs: number;
   /** Trades in a `trades` snapshot. */
   snapshotTrades: number;
+}
+
+/** What a session asks of the scheduler around it. */
+export interface SessionHooks {
+  /** A subscription became dirty outside a bus batch (a snapshot owed): schedule its flush. */
+  enqueue(sub: Sub): void;
+  /** Replies wait behind the gate: retry this session on the clock. */
+  retry(s: Session): void;
+  /** The session was cut off (its transport is already closing). */
+  cut(s: Session): void;
 }
 
 /** Counters shared by all sessions of a hub (for metrics). Bytes: encoded message sizes. */
@@ -48,6 +60,9 @@ export interface WriteStats {
 
 export type FlushResult = 'idle' | 'sent' | 'stalled' | 'cut';
 
+/** Replies kept while gated; later ones are dropped. */
+const MAX_PENDING = 16;
+
 /** Items of the frame being built, reused: flushes run one at a time and a frame copies its items. */
 const scratch: Encoded[] = [];
 
@@ -58,6 +73,7 @@ export class Session {
   /** Subscriptions with news, each at most once. */
   dirty: Sub[] = [];
   lastSendAt = 0;
+  /** When the gate closed (0: open). */
   stalledSince = 0;
   closed = false;
   /** Token bucket for control messages, and how many were refused in a row. */
@@ -67,22 +83,59 @@ export class Session {
   queue: Promise<void> = Promise.resolve();
   /** Marks the flush pass that last visited this session. */
   pass = 0;
+  /** Replies held behind the gate. */
+  pending: ServerMessage[] = [];
 
   readonly #stats: WriteStats;
+  readonly #policy: FlushPolicy;
+  readonly #hooks: SessionHooks;
 
-  constructor(id: string, transport: Transport, bucket: TokenBucket, stats: WriteStats) {
+  constructor(id: string, transport: Transport, bucket: TokenBucket, stats: WriteStats, policy: FlushPolicy, hooks: SessionHooks) {
     this.id = id;
     this.transport = transport;
     this.bucket = bucket;
     this.#stats = stats;
+    this.#policy = policy;
+    this.#hooks = hooks;
   }
 
-  send(msg: ServerMessage, now: number): void {
-    this.#write(msg.type, this.transport.wire.message(msg), now);
+  /** Whether the gate is closed now (it cuts the session once closed past the grace). */
+  gated(now: number): boolean {
+    if (this.closed) return true;
+    if (this.transport.bufferedAmount() <= this.#policy.highWater) {
+      this.stalledSince = 0;
+      return false;
+    }
+    if (this.stalledSince === 0) this.stalledSince = now;
+    else if (now - this.stalledSince > this.#policy.graceMs) this.cut(now);
+    return true;
   }
 
-  #write(type: ServerMessage['type'], data: Encoded, now: number): void {
+  /** The closing `slow_consumer` error (the one write past the gate), close 1013. */
+  cut(now: number): void {
     if (this.closed) return;
+    const { highWater, graceMs } = this.#policy;
+    const msg: ServerMessage = { type: 'error', code: 'slow_consumer', message: `not reading: more than ${highWater} bytes pending for ${graceMs} ms`, t: now };
+    this.#put('error', this.transport.wire.message(msg), now);
+    this.closed = true;
+    this.transport.close(CLOSE.tryAgainLater, 'slow consumer');
+    this.#hooks.cut(this);
+  }
+
+  /** A reply, error or heartbeat. Behind the gate replies wait (a few), heartbeats are dropped. */
+  send(msg: ServerMessage, now: number): void {
+    if (this.closed) return;
+    if (this.gated(now)) {
+      if (msg.type !== 'heartbeat' && !this.closed && this.pending.length < MAX_PENDING) {
+        this.pending.push(msg);
+        this.#hooks.retry(this);
+      }
+      return;
+    }
+    this.#put(msg.type, this.transport.wire.message(msg), now);
+  }
+
+  #put(type: ServerMessage['type'], data: Encoded, now: number): void {
     this.lastSendAt = now;
     this.#stats.frames++;
     this.#stats.bytes += data.length;
@@ -93,17 +146,52 @@ export class Session {
     this.send({ type: 'error', ...(extra.id !== undefined ? { id: extra.id } : {}), code, message, ...rest(extra), t: now }, now);
   }
 
-  /** Sends whole-state snapshots for these streams and chains further updates on them. */
-  sendSnapshots(recs: StreamRecord<Sub>[], now: number, policy: FlushPolicy): void {
+  /**
+   * Sends whole-state snapshots for these streams (item bytes shared with every session at the
+   * same seq) and chains further updates on them. Behind the gate, subscribed streams are owed
+   * a snapshot at the next flush that passes it; others are dropped.
+   */
+  sendSnapshots(recs: StreamRecord<Sub>[], now: number): void {
     if (recs.length === 0 || this.closed) return;
+    if (this.gated(now)) return this.#owe(recs);
     const wire = this.transport.wire;
     const items: Encoded[] = [];
     for (const rec of recs) {
-      items.push(wire.item(rec.snapshot(policy.snapshotTrades)));
+      items.push(rec.snapshotItem(wire, this.#policy.snapshotTrades));
       const sub = this.subs.get(rec.key);
-      if (sub) sub.sent = rec.seq;
+      if (sub) (sub.sent = rec.seq), (sub.epoch = rec.epoch);
     }
-    this.#write('snapshot', wire.frame('snapshot', now, items), now);
+    this.#put('snapshot', wire.frame('snapshot', now, items), now);
+  }
+
+  /**
+   * A recovery: one `update` frame of pre-encoded items (each sub then holds `seq`), then one
+   * `snapshot` frame for `recs`. Written before any later item of those streams.
+   */
+  sendRecovery(updates: { sub: Sub; item: Encoded; seq: number }[], recs: StreamRecord<Sub>[], now: number): void {
+    if (this.closed) return;
+    if (updates.length) {
+      if (this.gated(now)) this.#owe(updates.map((u) => u.sub.rec));
+      else {
+        for (const u of updates) (u.sub.sent = u.seq), (u.sub.epoch = u.sub.rec.epoch);
+        this.#stats.items += updates.length;
+        this.#put('update', this.transport.wire.frame('update', now, updates.map((u) => u.item)), now);
+      }
+    }
+    this.sendSnapshots(recs, now);
+  }
+
+  #owe(recs: StreamRecord<Sub>[]): void {
+    for (const rec of recs) {
+      const sub = this.subs.get(rec.key);
+      if (!sub) continue;
+      sub.sent = -1;
+      if (!sub.dirty) {
+        sub.dirty = true;
+        this.dirty.push(sub);
+        this.#hooks.enqueue(sub);
+      }
+    }
   }
 
   /** Symbols with at least one subscription. */
@@ -120,22 +208,22 @@ export class Session {
   }
 
   /**
-   * Writes one `update` frame with every due stream's items (and one `snapshot` frame for
-   * streams too far behind for a delta). A session whose transport is not draining is skipped,
-   * its news kept (conflated on the next flush); skipped past the grace period it is cut off.
+   * Writes the replies held behind the gate, then one `update` frame with every due stream's
+   * items (and one `snapshot` frame for streams too far behind for a delta, or of another epoch).
+   * Behind the gate nothing is written, the news kept (conflated on the next flush).
    * `due(throttle)` says which throttle classes flush now; the rest stay dirty.
    */
-  flush(now: number, due: (throttle: number) => boolean, policy: FlushPolicy, keep: (sub: Sub) => void): FlushResult {
-    if (this.closed || this.dirty.length === 0) return 'idle';
-    if (this.transport.bufferedAmount() > policy.highWater) {
-      if (this.stalledSince === 0) this.stalledSince = now;
-      if (now - this.stalledSince <= policy.graceMs) return 'stalled';
-      this.error('slow_consumer', `not reading: more than ${policy.highWater} bytes pending for ${policy.graceMs} ms`, now);
-      this.transport.close(1013, 'slow consumer');
-      this.closed = true;
-      return 'cut';
+  flush(now: number, due: (throttle: number) => boolean, keep: (sub: Sub) => void): FlushResult {
+    if (this.closed) return 'idle';
+    if (this.dirty.length === 0 && this.pending.length === 0) return 'idle';
+    if (this.gated(now)) return this.closed ? 'cut' : 'stalled';
+    let wrote = false;
+    if (this.pending.length) {
+      const held = this.pending;
+      this.pending = [];
+      for (const m of held) this.#put(m.type, this.transport.wire.message(m), now);
+      wrote = true;
     }
-    this.stalledSince = 0;
     const wire = this.transport.wire;
     // No allocation per flush but the frame: shared scratch items (the frame copies them), and
     // the subs not yet due compacted to the front of `dirty` in place.
@@ -153,18 +241,19 @@ export class Session {
       }
       sub.dirty = false;
       const rec = sub.rec;
-      if (rec.seq === sub.sent) continue;
-      if (appendItems(rec, sub.sent, sub.throttle === 0, wire, items, this.#stats)) sub.sent = rec.seq;
+      if (sub.epoch !== rec.epoch || sub.sent > rec.seq) (behind ??= []).push(rec);
+      else if (rec.seq === sub.sent) continue;
+      else if (appendItems(rec, sub.sent, sub.throttle === 0, wire, items, this.#stats)) sub.sent = rec.seq;
       else (behind ??= []).push(rec);
     }
     dirty.length = kept;
     const sent = items.length;
     if (sent > 0) {
       this.#stats.items += sent;
-      this.#write('update', wire.frame('update', now, items), now);
+      this.#put('update', wire.frame('update', now, items), now);
     }
-    if (behind) this.sendSnapshots(behind, now, policy);
-    return sent > 0 || behind ? 'sent' : 'idle';
+    if (behind) this.sendSnapshots(behind, now);
+    return sent > 0 || behind || wrote ? 'sent' : 'idle';
   }
 }
 

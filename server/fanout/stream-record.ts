@@ -6,7 +6,8 @@
  */
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
-import type { Encoded } from './wire.js';
+import type { Encoded, Wire } from './wire.js';
+import { fromFields, toFields, type FieldEntry } from './field-codec.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
 export const EVENT_RING = 32;
@@ -33,6 +34,8 @@ export class StreamRecord<Sub = unknown> {
   readonly ch: Channel;
   readonly isState: boolean;
   seq = 0;
+  /** The numbering `seq` belongs to (protocol 1.1); set by `reset`. */
+  epoch = '';
   /** Deltas are known only from this seq on; a client behind it needs a snapshot. */
   baseSeq = 0;
   readonly fields: Record<string, number> = {};
@@ -42,6 +45,13 @@ export class StreamRecord<Sub = unknown> {
   readonly subs = new Set<Sub>();
   /** Encoded conflated items for the current seq, by `prev`; cleared when seq moves. */
   cache = new Map<number, [Encoded | undefined, Encoded | undefined]>();
+  /** The encoded snapshot item at the current seq, per encoding: shared by every session asking. */
+  snapEnc: [Encoded | undefined, Encoded | undefined] = [undefined, undefined];
+  /** Encoded recovery items by `prev`, for the history's seq `#recAt`: shared by clients resuming alike. */
+  #recoveries = new Map<number, [Encoded | undefined, Encoded | undefined]>();
+  #recAt = -1;
+  /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
+  idleSince = 0;
 
   constructor(s: string, ch: Channel) {
     this.s = s;
@@ -50,16 +60,21 @@ export class StreamRecord<Sub = unknown> {
     this.isState = isStateChannel(ch);
   }
 
-  /** Applies one event. An old seq is ignored ('stale'); a skipped seq is applied but reported ('gap'). */
+  /**
+   * Applies one event. An old seq is ignored ('stale'); a skipped seq is not applied either
+   * ('gap'): what happened in between is unknown, so only a fresh whole state (`reset`) can
+   * bring the record, and its clients, up to date.
+   */
   apply(e: StreamEvent): ApplyResult {
     if (e.seq <= this.seq) return 'stale';
-    const gap = e.seq !== this.seq + 1;
+    if (e.seq !== this.seq + 1) return 'gap';
     this.seq = e.seq;
     if (this.cache.size) this.cache = new Map();
+    this.snapEnc = [undefined, undefined];
     if (this.isState) {
       const d = e.d as Record<string, number>;
-      for (const k in d) {
-        this.fields[k] = d[k];
+      for (const [k, v] of toFields(this.ch, d)) {
+        this.fields[k] = v;
         this.fieldSeq[k] = e.seq;
       }
       this.ring.push({ seq: e.seq, d, enc: [undefined, undefined] });
@@ -68,35 +83,49 @@ export class StreamRecord<Sub = unknown> {
       this.trades.push({ seq: e.seq, trade: e.d as Trade });
       if (this.trades.length > TRADE_RING * 1.5) this.trades = this.trades.slice(-TRADE_RING);
     }
-    if (gap) {
-      // What happened in between is unknown: only a snapshot brings a client up to date.
-      this.baseSeq = e.seq;
-      this.ring.length = 0;
-    }
-    return gap ? 'gap' : 'ok';
+    return 'ok';
   }
 
   /** Replaces the whole state (from a snapshot); clients behind it will get snapshots. */
   reset(snap: StreamSnapshot): void {
     this.seq = snap.seq;
+    this.epoch = snap.epoch ?? '';
+    this.#recAt = -1;
     this.baseSeq = snap.seq;
     this.cache = new Map();
+    this.snapEnc = [undefined, undefined];
     this.ring.length = 0;
     if (this.isState) {
       for (const k of Object.keys(this.fields)) delete this.fields[k];
       for (const k of Object.keys(this.fieldSeq)) delete this.fieldSeq[k];
-      Object.assign(this.fields, snap.d);
-      for (const k in this.fields) this.fieldSeq[k] = snap.seq;
+      for (const [k, v] of toFields(this.ch, snap.d as Record<string, unknown>)) {
+        this.fields[k] = v;
+        this.fieldSeq[k] = snap.seq;
+      }
     } else {
       const list = snap.d as Trade[];
       this.trades = list.map((trade, i) => ({ seq: snap.seq - list.length + 1 + i, trade }));
     }
   }
 
-  /** The whole state, as a snapshot item carries it. */
+  /** The whole state, as a snapshot item carries it (with its epoch). */
   snapshot(tradesInSnapshot: number): StreamSnapshot {
-    if (this.isState) return { s: this.s, ch: this.ch, seq: this.seq, d: { ...this.fields } };
-    return { s: this.s, ch: this.ch, seq: this.seq, d: this.trades.slice(-tradesInSnapshot).map((e) => e.trade) };
+    const { s, ch, seq, epoch } = this;
+    if (this.isState) return { s, ch, seq, epoch, d: fromFields(ch, Object.entries(this.fields), 'snapshot') as Record<string, number> };
+    return { s, ch, seq, epoch, d: this.trades.slice(-tradesInSnapshot).map((e) => e.trade) };
+  }
+
+  /** The snapshot item encoded by `wire`, built once per seq and shared. */
+  snapshotItem(wire: Wire, tradesInSnapshot: number): Encoded {
+    return (this.snapEnc[wire.index] ??= wire.item(this.snapshot(tradesInSnapshot)));
+  }
+
+  /** A recovery item (built by the history) encoded by `wire`, shared by every client resuming at the same `prev`. */
+  recoveryItem(wire: Wire, item: { seq: number; prev: number }): Encoded {
+    if (item.seq !== this.#recAt) (this.#recAt = item.seq), this.#recoveries.clear();
+    let c = this.#recoveries.get(item.prev);
+    if (!c) this.#recoveries.set(item.prev, (c = [undefined, undefined]));
+    return (c[wire.index] ??= wire.item(item));
   }
 
   /** The ring events after `prev`, when the ring holds all of them; else undefined. */
@@ -107,10 +136,10 @@ export class StreamRecord<Sub = unknown> {
   }
 
   /** Fields changed after `prev`, with their latest values. */
-  changedSince(prev: number): Record<string, number> {
-    const d: Record<string, number> = {};
-    for (const k in this.fieldSeq) if (this.fieldSeq[k] > prev) d[k] = this.fields[k];
-    return d;
+  changedSince(prev: number): Record<string, unknown> {
+    const changed: FieldEntry[] = [];
+    for (const k in this.fieldSeq) if (this.fieldSeq[k] > prev) changed.push([k, this.fields[k]]);
+    return fromFields(this.ch, changed, 'delta');
   }
 
   /** Trades after `prev`, oldest first, at most `cap` (the newest); `dropped` counts the rest. */

@@ -2,7 +2,7 @@
  * Validation of decoded client messages (pure). Anything that is not a well-formed protocol
  * message comes back as a `bad_request` with a message saying what is wrong.
  */
-import type { ClientMessage } from '../../shared/protocol.js';
+import type { ClientMessage, StreamPosition } from '../../shared/protocol.js';
 
 export type Parsed = { ok: true; msg: ClientMessage } | { ok: false; id?: number; message: string };
 
@@ -36,7 +36,29 @@ export function parseClientMessage(v: unknown): Parsed {
     const th = v.throttle;
     if (th !== undefined && th !== null && (typeof th !== 'number' || !Number.isFinite(th) || th < 0))
       return fail('`throttle` must be a number of milliseconds >= 0');
-    return { ok: true, msg: { type, ...base, symbols, ...(channels ? { channels } : {}), ...(typeof th === 'number' ? { throttle: th } : {}) } };
+    let since: StreamPosition[] | undefined;
+    if (v.since !== undefined && v.since !== null) {
+      since = parseSince(v.since);
+      if (!since) return fail('`since` must be an array of {s, ch, epoch, seq} (strings, and seq an integer >= 0)');
+    }
+    return {
+      ok: true,
+      msg: { type, ...base, symbols, ...(channels ? { channels } : {}), ...(typeof th === 'number' ? { throttle: th } : {}), ...(since ? { since } : {}) },
+    };
   }
   return { ok: true, msg: { type: type as 'unsubscribe' | 'snapshot', ...base, symbols, ...(channels ? { channels } : {}) } };
+}
+
+/** Positions as a client holds them (protocol 1.1); undefined when any entry is malformed. Linear in the input. */
+function parseSince(v: unknown): StreamPosition[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const out: StreamPosition[] = [];
+  for (const p of v) {
+    if (!isObject(p)) return undefined;
+    const { s, ch, epoch, seq } = p;
+    if (typeof s !== 'string' || typeof ch !== 'string' || typeof epoch !== 'string' || !Number.isSafeInteger(seq) || (seq as number) < 0) return undefined;
+    // Over-long names can match no stream: kept cut, so that they cost nothing later.
+    out.push({ s: s.slice(0, MAX_NAME + 1), ch: ch.slice(0, MAX_NAME + 1), epoch: epoch.slice(0, 64), seq: seq as number });
+  }
+  return out;
 }

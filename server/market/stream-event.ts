@@ -10,6 +10,8 @@ export interface StreamEvent {
   ch: Channel;
   seq: number;
   d: Record<string, number> | Trade;
+  /** The stream's epoch, where the carrier knows it (events from Redis carry it). */
+  epoch?: string;
 }
 
 /** A stream's whole state and seq, as snapshots carry it. */
@@ -17,6 +19,8 @@ export interface StreamSnapshot {
   s: string;
   ch: Channel;
   seq: number;
+  /** The numbering `seq` belongs to (protocol 1.1); set by every StateSource and REST view. */
+  epoch?: string;
   /** Ticker or Candle fields; for `trades` the recent trades, newest last. */
   d: Record<string, number> | Trade[];
 }

@@ -74,14 +74,18 @@ describe('conflation and deltas', () => {
     expect(it0.seq).toBe(400);
   });
 
-  it('reports a gap and asks for a snapshot for clients behind it', () => {
+  it('applies no event after a gap: only a whole state (reset) brings the record on', () => {
     const rec = ticker();
     expect(rec.apply({ s: 'X', ch: 'ticker', seq: 11, d: { bid: 1 } })).toBe('ok');
     expect(rec.apply({ s: 'X', ch: 'ticker', seq: 11, d: { bid: 2 } })).toBe('stale');
     expect(rec.apply({ s: 'X', ch: 'ticker', seq: 15, d: { bid: 3 } })).toBe('gap');
+    expect(rec.seq).toBe(11);
+    expect(rec.fields.bid).toBe(1);
+    rec.reset({ s: 'X', ch: 'ticker', seq: 15, epoch: 'e1', d: { last: 2, bid: 3, ask: 4, volume: 6, ts: 9 } });
     expect(items(rec, 11, false).ok).toBe(false);
     expect(items(rec, 15, false).items).toEqual([]);
     rec.apply({ s: 'X', ch: 'ticker', seq: 16, d: { ask: 2 } });
     expect(items(rec, 15, true).items).toEqual([{ ch: 'ticker', s: 'X', seq: 16, prev: 15, d: { ask: 2 } }]);
+    expect(rec.snapshot(50)).toEqual({ s: 'X', ch: 'ticker', seq: 16, epoch: 'e1', d: { last: 2, bid: 3, ask: 2, volume: 6, ts: 9 } });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ticker } from '../../shared/protocol.js';
+import { CHANNELS, type Ticker } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
 
@@ -14,8 +14,9 @@ describe('WebSocket streaming', () => {
     const a = await RawClient.open(srv.wsUrl);
     const b = await RawClient.open(srv.wsUrl);
     const hello = a.of('hello')[0];
-    expect(hello).toMatchObject({ v: 1, heartbeat: expect.any(Number), limits: { symbols: expect.any(Number), rate: expect.any(Number), payload: expect.any(Number) } });
-    expect(hello.channels).toEqual(['ticker', 'trades', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h']);
+    expect(hello).toMatchObject({ v: 1, minor: 1, history: { ms: 120000, trades: 1000 }, heartbeat: expect.any(Number), limits: { symbols: expect.any(Number), rate: expect.any(Number), payload: expect.any(Number) } });
+    expect(hello.channels).toEqual([...CHANNELS]);
+    expect(hello.channels.slice(0, 6)).toEqual(['ticker', 'trades', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h']);
     const symbols = (await (await fetch(`${srv.url}/api/symbols`)).json()).map((s: { symbol: string }) => s.symbol).slice(0, 40);
     const channels = ['ticker', 'trades', 'candles:1s', 'candles:1m'];
     const sub = { type: 'subscribe', id: 7, symbols, channels, throttle: 0 };

@@ -16,8 +16,9 @@ describe('throttle, unsubscribe, ping', () => {
     const c = await RawClient.open(srv.wsUrl);
     const chain = new ChainChecker();
     c.ws.on('message', () => chain.apply(c.messages.at(-1)!));
-    c.send({ type: 'subscribe', symbols, channels: ['ticker', 'trades'], throttle: 480 });
-    expect((await c.next('subscribed')).throttle).toBe(480);
+    // A throttle between served steps is rounded up to the next one (throttle-steps.ts).
+    c.send({ type: 'subscribe', symbols, channels: ['ticker', 'trades'], throttle: 180 });
+    expect((await c.next('subscribed')).throttle).toBe(200);
     c.send({ type: 'subscribe', symbols, channels: ['ticker', 'trades'], throttle: 500 });
     expect((await c.next('subscribed', (m) => m.throttle === 500)).throttle).toBe(500);
     const start = c.messages.length;

@@ -1,0 +1,66 @@
+/**
+ * Every stream's recovery history on one node (stream-history.ts holds the rules). Fed with the
+ * same events, in the same order, at the same times, two nodes answer every position alike: on
+ * a cluster the times are the feed's, carried with the events. Pure: no timers.
+ */
+import type { Channel, StreamPosition, Trade } from '../../shared/protocol.js';
+import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import { StreamHistory, type HistoryLimits, type Recovery } from './stream-history.js';
+
+export class History {
+  readonly limits: HistoryLimits;
+  readonly #streams = new Map<string, StreamHistory>();
+
+  constructor(limits: HistoryLimits) {
+    this.limits = limits;
+  }
+
+  /** Starts a stream over from a whole state (first sight, a gap, a new epoch). */
+  reset(snap: StreamSnapshot, epoch: string, now: number): void {
+    this.#stream(snap.s, snap.ch).reset(epoch, snap.seq, snap.d as Record<string, unknown> | Trade[], now);
+  }
+
+  /**
+   * Adds events at `now`. An event of a stream not started, of another epoch or out of order is
+   * not kept: returns those streams' keys (`s|ch`) so the caller resets them from a fresh state.
+   */
+  record(events: readonly StreamEvent[], now: number, epoch?: string): string[] {
+    let broken: string[] | undefined;
+    for (const e of events) {
+      const st = this.#streams.get(`${e.s}|${e.ch}`);
+      if (!st) continue;
+      const ep = e.epoch ?? epoch;
+      if ((ep !== undefined && ep !== st.epoch) || !st.apply(e.seq, e.d, now)) {
+        if (e.seq > st.seq || ep !== st.epoch) (broken ??= []).push(`${e.s}|${e.ch}`);
+      }
+    }
+    return broken ?? [];
+  }
+
+  /** A client's position in a stream: recovered (with the item to send, if any) or not. */
+  recover(p: StreamPosition, now: number): Recovery {
+    const st = this.#streams.get(`${p.s}|${p.ch}`);
+    return st ? st.recover(p.epoch, p.seq, now) : { ok: false };
+  }
+
+  get(s: string, ch: Channel): StreamHistory | undefined {
+    return this.#streams.get(`${s}|${ch}`);
+  }
+
+  /** Forgets a symbol's streams (a gateway no longer mirrors it). */
+  drop(s: string): void {
+    for (const k of [...this.#streams.keys()]) if (k.startsWith(`${s}|`)) this.#streams.delete(k);
+  }
+
+  /** Prunes every stream at `now` (streams that got no event lately keep stale entries until then). */
+  prune(now: number): void {
+    for (const st of this.#streams.values()) st.prune(now);
+  }
+
+  #stream(s: string, ch: Channel): StreamHistory {
+    const k = `${s}|${ch}`;
+    let st = this.#streams.get(k);
+    if (!st) this.#streams.set(k, (st = new StreamHistory(s, ch, this.limits)));
+    return st;
+  }
+}
