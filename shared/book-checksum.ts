@@ -36,12 +36,21 @@ export function crc32(ascii: string, seed = 0): number {
   return ~c >>> 0;
 }
 
+const POW10 = Array.from({ length: 21 }, (_, i) => 10 ** i);
+
 /**
  * One number's part: fixed `digits` after the point (never the language's float printing),
  * the `.` removed, leading zeros stripped (so zero gives ""). Numbers are assumed >= 0 and
  * on their grid, so rounding is never at a tie and every language agrees.
  */
 export function checksumDigits(x: number, digits: number): string {
+  // Fast path, same digits: a grid value times 10^digits rounds to its exact integer while the
+  // product stays far below 2^53 (the double's error is then well under 0.5).
+  const scaled = x * (POW10[digits] ?? 10 ** digits);
+  if (scaled >= 0 && scaled < 2 ** 50 && digits <= 20) {
+    const n = Math.round(scaled);
+    return n === 0 ? '' : String(n);
+  }
   const s = x.toFixed(digits);
   let i = 0;
   const n = s.length;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bookChecksum, bookChecksumString, checksumDigits, crc32, levelChecksumString } from '../../shared/book-checksum.js';
 
@@ -31,6 +32,22 @@ describe('book checksum', () => {
     expect(checksumDigits(1e-7, 8)).toBe('10');
     expect(checksumDigits(123, 0)).toBe('123');
     expect(checksumDigits(0, 3)).toBe('');
+  });
+
+  it('gives the digits of toFixed for every grid value (the fast integer path agrees)', () => {
+    const slow = (x: number, d: number) => x.toFixed(d).replace('.', '').replace(/^0+/, '');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.bigInt({ min: 0n, max: 10n ** 15n }), (d, n) => {
+        const x = Number(n) / 10 ** d; // the grid value's double, as Microstructure makes them
+        expect(checksumDigits(x, d)).toBe(slow(x, d));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(checksumDigits(1e17, 2)).toBe(slow(1e17, 2)); // beyond the fast path: toFixed
+  });
+
+  it('chains: the CRC of a concatenation is the CRC of the tail seeded with the head', () => {
+    expect(crc32('5000304', crc32('5000050'))).toBe(crc32('50000505000304'));
   });
 
   it('uses only the best 10 levels of each side', () => {
