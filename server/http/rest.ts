@@ -32,7 +32,6 @@ export interface RestOptions {
   now?: () => number;
 }
 
-type Code = ErrorCode | 'forbidden' | 'unavailable';
 type Refused = Forbidden;
 
 const SnapshotQuery = Type.Object({
@@ -74,7 +73,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
   const maxSymbols = o.maxSymbols ?? 1000;
   const forbiddenLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
 
-  const fail = (reply: FastifyReply, status: number, code: Code, message: string, extra: Refused = {}) =>
+  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string, extra: Refused = {}) =>
     reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, ...extra, t: now() });
 
   const forbid = (req: FastifyRequest, reply: FastifyReply, refused: Refused) => {
@@ -147,6 +146,8 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       const interval = req.query.interval ?? '1m';
       const limit = req.query.limit ?? 300;
       if (!symbol) return fail(reply, 400, 'bad_request', '`symbol` is required');
+      // Ajv's integer check lets Infinity through (`limit=1e400`).
+      if (!Number.isSafeInteger(limit)) return fail(reply, 400, 'bad_request', '`limit` must be an integer from 1 to 1000000');
       const rights = rightsOf(req);
       if (rights && !rights.full) {
         const ch = `candles:${interval}`;
