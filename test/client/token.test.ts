@@ -1,0 +1,71 @@
+/**
+ * MarketClient with JWTs (protocol 1.1 section 4) against a real node with AUTH_JWT_SECRET:
+ * getToken() gives the token of each connection and refreshes it before `hello.expires`, over
+ * WebSocket and SSE, without a reconnect; a limited token's refused streams leave the subscriptions.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { MarketClient } from '../../shared/client/index.js';
+import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
+import { startNode, type Running } from '../helpers/node.js';
+import { makeClient } from './recorder.js';
+
+const clients: MarketClient[] = [];
+const nodes: Running[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.close();
+  await Promise.all(nodes.splice(0).map((n) => n.close()));
+});
+
+async function jwtNode(): Promise<Running> {
+  const n = await startNode({ FEED_RATE: '20', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000', AUTH_JWT_SECRET: TEST_JWT_SECRET });
+  nodes.push(n);
+  return n;
+}
+
+describe.each(['ws', 'sse'] as const)('MarketClient getToken over %s', (transport) => {
+  it('refreshes a short-lived token before it expires, again and again, on the same connection', async () => {
+    const n = await jwtNode();
+    const minted: number[] = [];
+    const getToken = async () => {
+      minted.push(Date.now());
+      return mintToken({ sub: 'quant-1' }, { expInS: 3 });
+    };
+    const r = makeClient({ urls: n.url, transport, getToken }, clients);
+    r.client.subscribe(['AAPL']);
+    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates');
+    const session = r.client.connection!.session;
+    // The third token is asked for only once the server has answered the second's refresh.
+    await r.until(() => minted.length >= 3, 'two refreshes', 10_000);
+    const mark = r.changes.length;
+    await r.until(() => r.count((c) => c.kind === 'update', mark) > 3, 'updates after the refreshes');
+    expect(r.client.connection!.session).toBe(session);
+    expect(r.statuses.filter((s) => s.state === 'reconnecting')).toEqual([]);
+    expect(r.errors).toEqual([]);
+    expect(r.gaps).toEqual([]);
+  }, 20_000);
+});
+
+describe('MarketClient with a limited token', () => {
+  it('stops asking for the streams the token does not cover and keeps the others', async () => {
+    const n = await jwtNode();
+    const token = await mintToken({ sub: 'crypto-only', symbols: ['BTC-*'] });
+    const r = makeClient({ urls: n.url, transport: 'ws', getToken: () => token }, clients);
+    r.client.subscribe(['AAPL', 'BTC-USD'], { channels: ['ticker', 'trades'] });
+    await r.until(() => r.errors.some((e) => e.code === 'forbidden'), 'forbidden');
+    expect(r.errors.find((e) => e.code === 'forbidden')!.symbols).toEqual(['AAPL']);
+    await r.until(() => r.count((c) => c.symbol === 'BTC-USD' && c.kind === 'update') > 2, 'BTC-USD updates');
+    expect(r.client.subscriptions.map((s) => `${s.symbol}|${s.channel}`)).toEqual(['BTC-USD|ticker', 'BTC-USD|trades']);
+    expect(r.client.state('AAPL', 'ticker')).toBeUndefined();
+  });
+
+  it('retries a refused token with a fresh one from getToken', async () => {
+    const n = await jwtNode();
+    let calls = 0;
+    const getToken = async () => (++calls === 1 ? 'not-a-jwt' : mintToken({ sub: 'quant-2' }));
+    const r = makeClient({ urls: n.url, transport: 'ws', getToken }, clients);
+    r.client.subscribe(['MSFT']);
+    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates with the second token');
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(r.statuses.some((s) => s.state === 'reconnecting')).toBe(true);
+  });
+});
