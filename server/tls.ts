@@ -32,7 +32,7 @@ export function serverFactory(o: ServerFactoryOptions): { factory: FastifyServer
     keepAliveTimeout: o.keepAliveMs,
   };
   const factory: FastifyServerFactory = (handler) => {
-    const server = tls ? (createHttps({ ...options, ...tls }, handler) as unknown as Server) : createHttp(options, handler);
+    const server = tls ? (createHttps({ ...options, ...tls, handshakeTimeout: o.headersTimeoutMs }, handler) as unknown as Server) : createHttp(options, handler);
     server.keepAliveTimeout = o.keepAliveMs;
     return server;
   };

@@ -37,12 +37,14 @@ export interface AccessOptions {
   now?: () => number;
 }
 
-export type RejectReason = 'unauthorized' | 'origin' | 'connections_per_ip' | 'connection_rate' | 'sockets_per_ip' | 'token_expired' | 'forbidden';
+export type RejectReason = 'unauthorized' | 'origin' | 'upgrade' | 'connections_per_ip' | 'connection_rate' | 'sockets_per_ip' | 'token_expired' | 'forbidden';
 
 /** Routes open to anyone: health for load balancers, the dashboard's files, CORS preflights. */
 const OPEN = new Set(['GET /healthz', 'HEAD /healthz', 'GET /', 'HEAD /', 'GET /*', 'HEAD /*', 'OPTIONS *']);
 /** Routes that open a long-lived stream, counted per client address. */
 const STREAMS = new Set(['GET /ws', 'GET /sse']);
+/** Routes that take a WebSocket upgrade. */
+const UPGRADES = new Set(['GET /ws']);
 
 const routeOf = (req: FastifyRequest): string => `${req.method} ${req.routeOptions.url ?? '(none)'}`;
 
@@ -104,18 +106,25 @@ export async function registerAccess(app: FastifyInstance, o: AccessOptions): Pr
   // 1. Origins, before CORS: a refused origin gets no CORS headers, preflights included.
   app.addHook('onRequest', async (req, reply) => {
     const route = routeOf(req);
+    // @fastify/websocket upgrades on any route and then closes the socket: only /ws upgrades.
+    if (req.headers.upgrade !== undefined && !UPGRADES.has(route)) return refuse(req, reply, 404, 'bad_request', 'upgrade', 'no WebSocket here: connect to /ws');
     if (OPEN.has(route) && route !== 'OPTIONS *') return;
     if (!originAllowed(req)) return refuse(req, reply, 403, 'unauthorized', 'origin', 'origin not allowed');
   });
 
   // 2. CORS for the origins that passed: headers on answers, preflights answered here.
-  await app.register(cors, {
-    origin: true,
+  const corsOptions = {
     methods: ['GET', 'HEAD', 'POST'],
     allowedHeaders: ['Authorization', 'Content-Type'],
     exposedHeaders: ['Retry-After', 'WWW-Authenticate'],
     maxAge: 600,
     strictPreflight: false,
+  };
+  // Per request, since the loopback rule needs the port the request came in on. Open routes
+  // (the dashboard's files) get CORS headers only for allowed origins too.
+  await app.register(cors, {
+    delegator: (req: FastifyRequest, cb: (err: Error | null, options: object) => void) =>
+      cb(null, { ...corsOptions, origin: req.headers.origin !== undefined && originAllowed(req) }),
   });
 
   // 3. Tokens and stream limits, on every route not listed as open.
