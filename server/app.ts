@@ -27,7 +27,7 @@ import type { StreamEvent } from './market/stream-event.js';
 import { registerSse } from './transports/sse.js';
 import { registerWs } from './transports/ws.js';
 import { serverFactory } from './tls.js';
-import { staticTokens } from './http/authenticate.js';
+import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
 
@@ -124,6 +124,7 @@ export function createHub(config: Config, source: StateSource): Hub {
  * dashboard. `health` adds the node's own fields to /healthz.
  */
 export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
+  const authenticator = authenticatorFromConfig(config);
   const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
@@ -137,7 +138,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
   // Hooks before routes: headers, then origins, CORS, tokens and limits (before any upgrade).
   registerSecurityHeaders(app, { tls: server.tls });
   await registerAccess(app, {
-    authenticate: staticTokens(config.authTokens),
+    authenticator,
     origins: originRule(config.allowedOrigins),
     tls: server.tls,
     connectionsPerIp: config.limitConnectionsPerIp,
@@ -152,7 +153,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     sessions: hub.sessions.size,
     channels: CHANNELS as readonly Channel[],
     ...health(),
-  }));
+  }), { maxSymbols: config.limitSymbols, onForbidden: () => metrics.reject('forbidden') });
   if (existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, prefix: '/' });
   return app;
 }

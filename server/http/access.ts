@@ -9,8 +9,9 @@
  *   allowed gets 403 without CORS headers. No `Origin` header passes (non-browser clients).
  * - CORS (@fastify/cors): allowed origins get `Access-Control-Allow-Origin` (the origin, `Vary:
  *   Origin`); preflights are answered without a token.
- * - tokens: a guarded request needs `?token=` or `Authorization: Bearer`, checked by the
- *   Authenticator; else 401.
+ * - tokens: a guarded request needs `?token=` or `Authorization: Bearer`: a static token or a
+ *   JWT, checked by the Authenticator (server/auth/), which leaves `request.principal`; else
+ *   401 (`token_expired` for an expired JWT).
  * - stream opens (`GET /ws`, `GET /sse`), per client IP: at most `connectionsPerIp` open at once
  *   and `newConnections` per second (token bucket, burst twice that); else 429.
  * Every refusal is a JSON `{type: "error", code, message, t}`: `unauthorized`,
@@ -20,12 +21,13 @@ import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../shared/protocol.js';
 import { TokenBucket } from '../token-bucket.js';
-import type { Authenticate } from './authenticate.js';
+import { requestToken, type Authenticator } from '../auth/index.js';
+import './authenticate.js';
 import type { OriginRule } from './origin.js';
 import { QuietLog } from './quiet-log.js';
 
 export interface AccessOptions {
-  authenticate: Authenticate;
+  authenticator: Authenticator;
   origins: OriginRule;
   /** Whether the port serves TLS (an origin's scheme must match it). */
   tls: boolean;
@@ -54,14 +56,6 @@ export function connectionLimits(o: { limitConnectionsPerIp: number; limitNewCon
     ...(o.limitConnectionsPerIp > 0 ? { connections: o.limitConnectionsPerIp } : {}),
     ...(o.limitNewConnections > 0 ? { newConnections: o.limitNewConnections } : {}),
   };
-}
-
-/** The token a request presents: a non-empty `?token=` (the first, if repeated), else a Bearer header. */
-export function presentedToken(req: FastifyRequest): string | undefined {
-  const q = (req.query as Record<string, unknown> | undefined)?.token;
-  const first = Array.isArray(q) ? q[0] : q;
-  if (typeof first === 'string' && first) return first;
-  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1];
 }
 
 /** Buckets idle long enough to be full again are forgotten on this period, ms. */
@@ -131,11 +125,11 @@ export async function registerAccess(app: FastifyInstance, o: AccessOptions): Pr
   app.addHook('onRequest', async (req, reply) => {
     const route = routeOf(req);
     if (OPEN.has(route)) return;
-    if (o.authenticate.enabled) {
-      const r = await o.authenticate.check(presentedToken(req));
+    if (o.authenticator.enabled) {
+      const r = await o.authenticator.authenticate(requestToken(req.query, req.headers.authorization));
       if (!r.ok) {
-        const code = r.reason === 'expired' ? 'token_expired' : 'unauthorized';
-        return refuse(req, reply, 401, code, r.reason === 'expired' ? 'token_expired' : 'unauthorized', r.message);
+        const expired = r.reason === 'expired';
+        return refuse(req, reply, 401, expired ? 'token_expired' : 'unauthorized', expired ? 'token_expired' : 'unauthorized', r.message);
       }
       req.principal = r.principal;
     }

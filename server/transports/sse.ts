@@ -13,6 +13,7 @@ import type { ErrorCode, ServerMessage } from '../../shared/protocol.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Session, Transport } from '../fanout/session.js';
 import { jsonWire } from '../fanout/wire.js';
+import '../http/authenticate.js';
 import { controlAnswer } from './sse-answer.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
 
