@@ -5,7 +5,8 @@
  * flat map of numbers (the order book's price levels) encode it here as keys of their own.
  * Pure; identity for ticker and candles.
  */
-import type { Channel } from '../../shared/protocol.js';
+import type { BookDelta, Channel } from '../../shared/protocol.js';
+import { bookFromFields, bookToFields, isBookTombstone } from '../market/book-fields.js';
 
 /** One record field: its key and value. */
 export type FieldEntry = [key: string, value: number];
@@ -18,6 +19,7 @@ export type FieldMode = 'snapshot' | 'delta';
  * Non-numeric values are ignored (state channels carry numbers only).
  */
 export function toFields(_ch: Channel, d: Record<string, unknown>): FieldEntry[] {
+  if (_ch === 'book') return bookToFields(d as unknown as BookDelta); // levels as b:<price> / a:<price>
   const out: FieldEntry[] = [];
   for (const k in d) {
     const v = d[k];
@@ -32,6 +34,7 @@ export function toFields(_ch: Channel, d: Record<string, unknown>): FieldEntry[]
  * them). The result is a fresh object the caller may keep.
  */
 export function fromFields(_ch: Channel, entries: Iterable<FieldEntry>, _mode: FieldMode): Record<string, unknown> {
+  if (_ch === 'book') return bookFromFields(entries, _mode) as unknown as Record<string, unknown>;
   const d: Record<string, unknown> = {};
   for (const [k, v] of entries) d[k] = v;
   return d;
@@ -43,5 +46,6 @@ export function fromFields(_ch: Channel, entries: Iterable<FieldEntry>, _mode: F
  * fields are fixed.
  */
 export function isTombstone(_ch: Channel, _key: string, _value: number): boolean {
+  if (_ch === 'book') return isBookTombstone(_key, _value);
   return false;
 }

@@ -1,10 +1,11 @@
 /**
- * Per-symbol market state on the feed side: ticker, recent trades and candles at every
- * interval, each stream with its own `seq`. Pure: no timers, no sockets, no clock; time
- * comes in with each event.
+ * Per-symbol market state on the feed side: ticker, recent trades, candles at every interval
+ * and the order book's top-`bookDepth` window, each stream with its own `seq`. Pure: no timers,
+ * no sockets, no clock; time comes in with each event.
  */
 import { INTERVALS, INTERVAL_NAMES, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
 import type { MarketEvent, SymbolHistory } from '../feed/tick-source.js';
+import { BookState } from './book-state.js';
 import { CandleSeries } from './candle-series.js';
 import type { StreamEvent, StreamSnapshot } from './stream-event.js';
 
@@ -26,7 +27,18 @@ interface SymbolState {
   trades: Trade[];
   tradesSeq: number;
   candles: Record<Interval, CandleStream>;
+  /** Absent when the source has no book for the symbol (its `book` stream stays empty). */
+  book: BookState | undefined;
+  bookSeq: number;
 }
+
+export interface MarketStateOptions {
+  /** Levels per side in the `book` channel (BOOK_DEPTH; default 20). */
+  bookDepth?: number;
+}
+
+/** An empty book's state, for symbols without one (CRC32 of the empty string is 0). */
+const EMPTY_BOOK = { bids: [], asks: [], checksum: 0, ts: 0 };
 
 /** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */
 const addSize = (a: number, b: number): number => Math.round((a + b) * 1e8) / 1e8;
@@ -36,8 +48,13 @@ export type SeqStart = Partial<Record<Channel, number>>;
 
 export class MarketState {
   readonly #symbols = new Map<string, SymbolState>();
+  readonly bookDepth: number;
 
-  /** Adds a symbol from its back-filled history. */
+  constructor(opts: MarketStateOptions = {}) {
+    this.bookDepth = opts.bookDepth ?? 20;
+  }
+
+  /** Adds a symbol from its back-filled history (with `h.book`, the whole book of the source). */
   addSymbol(symbol: string, h: SymbolHistory, seqs: SeqStart = {}): void {
     const candles = {} as Record<Interval, CandleStream>;
     for (const iv of INTERVAL_NAMES) {
@@ -52,6 +69,8 @@ export class MarketState {
       trades: [],
       tradesSeq: seqs.trades ?? 0,
       candles,
+      book: h.book ? new BookState(h.book, this.bookDepth, lastTs) : undefined,
+      bookSeq: seqs.book ?? 0,
     });
   }
 
@@ -59,10 +78,16 @@ export class MarketState {
     return this.#symbols.has(symbol);
   }
 
-  /** Applies one source event and returns the changes it made, one per stream it touched. */
+  /**
+   * Applies one source event and returns the changes it made, one per stream it touched (a
+   * trade that walked the book gives one `trades` and candle change per print). With a book,
+   * the ticker's bid/ask and sizes are the book's touch after the event.
+   */
   apply(e: MarketEvent, out: StreamEvent[] = []): StreamEvent[] {
     const st = this.#symbols.get(e.symbol);
     if (!st) return out;
+    const book = st.book;
+    const bookDelta = book && e.book ? book.apply(e.book, e.ts) : undefined;
     const t = st.ticker;
     const d: Record<string, number> = {};
     const set = (k: keyof Ticker, v: number) => {
@@ -71,25 +96,41 @@ export class MarketState {
         d[k] = v;
       }
     };
-    set('bid', e.quote.bid);
-    set('ask', e.quote.ask);
-    set('bidSize', e.quote.bidSize);
-    set('askSize', e.quote.askSize);
-    if (e.trade) {
-      set('last', e.trade.price);
-      set('volume', addSize(t.volume, e.trade.size));
-      if (e.trade.price > t.high) set('high', e.trade.price);
-      if (e.trade.price < t.low) set('low', e.trade.price);
+    if (book && book.bids.p.length && book.asks.p.length) {
+      set('bid', book.bids.p[0]!);
+      set('ask', book.asks.p[0]!);
+      set('bidSize', book.bids.q[0]!);
+      set('askSize', book.asks.q[0]!);
+    } else {
+      set('bid', e.quote.bid);
+      set('ask', e.quote.ask);
+      set('bidSize', e.quote.bidSize);
+      set('askSize', e.quote.askSize);
+    }
+    const prints = e.trade ? (e.sweep ? [e.trade, ...e.sweep] : [e.trade]) : undefined;
+    if (prints) {
+      let volume = t.volume;
+      for (const p of prints) {
+        volume = addSize(volume, p.size);
+        if (p.price > t.high) set('high', p.price);
+        if (p.price < t.low) set('low', p.price);
+      }
+      set('last', prints[prints.length - 1]!.price);
+      set('volume', volume);
     }
     t.ts = e.ts;
     d.ts = e.ts;
     out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
-    if (e.trade) {
-      const trade: Trade = { id: st.tradesSeq + 1, price: e.trade.price, size: e.trade.size, side: e.trade.side, ts: e.ts };
-      st.trades.push(trade);
+    // The book's d is levels, not flat fields: the fan-out's field codec maps it (book-fields.ts).
+    if (bookDelta) out.push({ s: e.symbol, ch: 'book', seq: ++st.bookSeq, d: bookDelta as unknown as Record<string, number> });
+    if (prints) {
+      for (const p of prints) {
+        const trade: Trade = { id: st.tradesSeq + 1, price: p.price, size: p.size, side: p.side, ts: e.ts };
+        st.trades.push(trade);
+        out.push({ s: e.symbol, ch: 'trades', seq: ++st.tradesSeq, d: trade });
+        for (const iv of INTERVAL_NAMES) out.push(this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts));
+      }
       if (st.trades.length > TRADES_KEPT * 1.5) st.trades.splice(0, st.trades.length - TRADES_KEPT);
-      out.push({ s: e.symbol, ch: 'trades', seq: ++st.tradesSeq, d: trade });
-      for (const iv of INTERVAL_NAMES) out.push(this.#candle(e.symbol, iv, st.candles[iv], e.trade.price, e.trade.size, e.ts));
     }
     return out;
   }
@@ -121,8 +162,10 @@ export class MarketState {
     if (!st) return undefined;
     if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: { ...st.ticker } };
     if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.slice(-SNAPSHOT_TRADES) };
-    // Interim until the simulated book lands: an empty book (checksum of the empty string is 0).
-    if (ch === 'book') return { s: symbol, ch, seq: 0, d: { bids: [], asks: [], checksum: 0, ts: st.ticker.ts } as unknown as Record<string, number> };
+    if (ch === 'book') {
+      const d = st.book ? st.book.snapshot() : { ...EMPTY_BOOK, ts: st.ticker.ts };
+      return { s: symbol, ch, seq: st.bookSeq, d: d as unknown as Record<string, number> };
+    }
     const cs = st.candles[ch.slice(8) as Interval];
     return { s: symbol, ch, seq: cs.seq, d: { ...(cs.bar ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
   }

@@ -1,0 +1,167 @@
+/**
+ * The feed side's copy of one symbol's book: every level the source keeps, and the top-`depth`
+ * window as last published. Applying a source event's level changes yields the window's delta:
+ * changed sizes, levels leaving the window as 0, levels entering it with their size, best first,
+ * with the checksum of the result (computed once here, per event). Pure: no clock, no I/O.
+ */
+import { CHECKSUM_LEVELS, crc32, levelChecksumString } from '../../shared/book-checksum.js';
+import type { BookData, BookDelta, BookLevel } from '../../shared/protocol.js';
+import type { BookInit, BookLevels } from '../feed/tick-source.js';
+
+/** One side, best first, as parallel arrays; `str` caches each level's checksum string. */
+export class BookSide {
+  readonly p: number[] = [];
+  readonly q: number[] = [];
+  readonly str: string[] = [];
+  /** The window as last published. */
+  readonly winP: number[] = [];
+  readonly winQ: number[] = [];
+
+  /** `desc`: bids (best = highest). */
+  constructor(readonly desc: boolean) {}
+
+  /** Index of `price`, or -(insertion point) - 1. */
+  find(price: number): number {
+    const sign = this.desc ? -1 : 1;
+    const key = sign * price;
+    let lo = 0;
+    let hi = this.p.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = sign * this.p[mid]!;
+      if (k < key) lo = mid + 1;
+      else if (k > key) hi = mid - 1;
+      else return mid;
+    }
+    return -lo - 1;
+  }
+
+  /** Sets a level's size (0 removes it); `str` is its checksum string. */
+  set(price: number, size: number, str: () => string): void {
+    const i = this.find(price);
+    if (size === 0) {
+      if (i >= 0) {
+        this.p.splice(i, 1);
+        this.q.splice(i, 1);
+        this.str.splice(i, 1);
+      }
+    } else if (i >= 0) {
+      if (this.q[i] !== size) {
+        this.q[i] = size;
+        this.str[i] = str();
+      }
+    } else {
+      const at = -i - 1;
+      this.p.splice(at, 0, price);
+      this.q.splice(at, 0, size);
+      this.str.splice(at, 0, str());
+    }
+  }
+
+  /** Top `depth` levels as pairs. */
+  top(depth: number): BookLevel[] {
+    const n = Math.min(depth, this.p.length);
+    const out: BookLevel[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = [this.p[i]!, this.q[i]!];
+    return out;
+  }
+
+  /**
+   * The window's changes since it was last published, best first (left: 0, entered: size), and
+   * the window updated. Empty when the top `depth` is as published.
+   */
+  publish(depth: number): BookLevel[] {
+    const out: BookLevel[] = [];
+    const { p, q, winP, winQ, desc } = this;
+    const n = Math.min(depth, p.length);
+    const m = winP.length;
+    let i = 0;
+    let j = 0;
+    while (i < m || j < n) {
+      if (j >= n || (i < m && (desc ? winP[i]! > p[j]! : winP[i]! < p[j]!))) out.push([winP[i++]!, 0]);
+      else if (i >= m || winP[i] !== p[j]) {
+        out.push([p[j]!, q[j]!]);
+        j++;
+      } else {
+        if (winQ[i] !== q[j]) out.push([p[j]!, q[j]!]);
+        i++;
+        j++;
+      }
+    }
+    if (out.length) {
+      winP.length = winQ.length = n;
+      for (let k = 0; k < n; k++) {
+        winP[k] = p[k]!;
+        winQ[k] = q[k]!;
+      }
+    }
+    return out;
+  }
+}
+
+export class BookState {
+  readonly bids = new BookSide(true);
+  readonly asks = new BookSide(false);
+  readonly depth: number;
+  readonly decimals: number;
+  readonly sizeDecimals: number;
+  /** Checksum and time of the published state. */
+  checksum = 0;
+  ts = 0;
+
+  /** From the source's whole book (best first); the window starts published as it stands. */
+  constructor(init: BookInit, depth: number, ts = 0) {
+    this.depth = depth;
+    this.decimals = init.decimals;
+    this.sizeDecimals = init.sizeDecimals;
+    this.#load(this.bids, init.bids);
+    this.#load(this.asks, init.asks);
+    this.bids.publish(depth);
+    this.asks.publish(depth);
+    this.checksum = this.#checksum();
+    this.ts = ts;
+  }
+
+  /**
+   * Applies a source event's level changes ([price, size], 0: gone, any order) and returns the
+   * window's delta with the new checksum, or undefined when the window did not change (levels
+   * beyond it only).
+   */
+  apply(changes: BookLevels, ts: number): BookDelta | undefined {
+    if (changes.bids.length) for (const [p, q] of changes.bids) this.#set(this.bids, p, q);
+    if (changes.asks.length) for (const [p, q] of changes.asks) this.#set(this.asks, p, q);
+    const bids = changes.bids.length ? this.bids.publish(this.depth) : undefined;
+    const asks = changes.asks.length ? this.asks.publish(this.depth) : undefined;
+    if (!bids?.length && !asks?.length) return undefined;
+    this.checksum = this.#checksum();
+    this.ts = ts;
+    const d: BookDelta = { checksum: this.checksum, ts };
+    if (bids?.length) d.bids = bids;
+    if (asks?.length) d.asks = asks;
+    return d;
+  }
+
+  /** The published state: top `depth` per side, best first, sizes > 0. */
+  snapshot(): BookData {
+    return { bids: this.bids.top(this.depth), asks: this.asks.top(this.depth), checksum: this.checksum, ts: this.ts };
+  }
+
+  #set(side: BookSide, price: number, size: number): void {
+    side.set(price, size, () => levelChecksumString(price, size, this.decimals, this.sizeDecimals));
+  }
+
+  #load(side: BookSide, levels: readonly (readonly [number, number])[]): void {
+    for (const [p, q] of levels) if (q > 0) this.#set(side, p, q);
+  }
+
+  /** CRC32 of the best 10 published asks then bids, chained over the cached level strings. */
+  #checksum(): number {
+    let c = 0;
+    const top = Math.min(CHECKSUM_LEVELS, this.depth);
+    const na = Math.min(top, this.asks.str.length);
+    for (let i = 0; i < na; i++) c = crc32(this.asks.str[i]!, c);
+    const nb = Math.min(top, this.bids.str.length);
+    for (let i = 0; i < nb; i++) c = crc32(this.bids.str[i]!, c);
+    return c;
+  }
+}
