@@ -1,17 +1,20 @@
 /**
- * `npm run subscribe -- AAPL MSFT [--channels ticker,trades] [--throttle 250]
- * [--transport ws|sse|auto] [--url http://host:port]...`: a command-line subscriber built on
- * MarketClient. On a terminal it shows a live table (redrawn at most 10 times a second);
- * otherwise it writes NDJSON, one line per applied change, and status lines on stderr. It
- * keeps going across server restarts; Ctrl-C (or SIGTERM) exits 0.
+ * `npm run subscribe -- AAPL MSFT [--channels ticker,trades,book] [--throttle 250]
+ * [--transport ws|sse|auto] [--url http://host:port]... [--count N] [--format ndjson|table]
+ * [--retries N] [--token T]`: a command-line subscriber built on MarketClient, usable in scripts.
+ * NDJSON (the default when piped): one line per applied change on stdout; status, gaps, book
+ * checksum mismatches and server errors on stderr. Table (the default on a terminal): a live
+ * view redrawn at most 10 times a second; piped, it is written once at the end. It keeps going
+ * across server restarts. Exit codes are in subscribe/outcome.ts; Ctrl-C (or SIGTERM) exits 0.
  */
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { MarketClient } from '../shared/client/index.js';
 import type { ClientStatus } from '../shared/client/types.js';
-import type { Ticker, Trade } from '../shared/protocol.js';
+import type { BookData, Ticker, Trade } from '../shared/protocol.js';
 import { parseSubscribeArgs, USAGE, type SubscribeArgs } from './subscribe/args.js';
-import { changeLine, redraw, statusText, tableLines, type Footer, type Row } from './subscribe/view.js';
+import { EXIT, RunOutcome, type Ending } from './subscribe/outcome.js';
+import { changeLine, colorWanted, errorLine, gapLine, palette, redraw, statusText, tableLines, type Footer, type Row } from './subscribe/view.js';
 
 /** Shortest time between two redraws of the table, ms. */
 const REDRAW_MS = 100;
@@ -21,81 +24,116 @@ try {
   args = parseSubscribeArgs(process.argv.slice(2));
 } catch (err) {
   process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-  process.exit(2);
+  process.exit(EXIT.usage);
 }
 if (args.help) {
   process.stdout.write(USAGE + '\n');
   process.exit(0);
 }
 
-const client = new MarketClient({ urls: args.urls, transport: args.transport, token: args.token, WebSocket, EventSource });
-const footer: Footer = { status: client.status, gaps: 0, changes: 0 };
 const tty = process.stdout.isTTY === true;
+const format = args.format ?? (tty ? 'table' : 'ndjson');
+/** The live, redrawn table: only on a terminal. */
+const live = format === 'table' && tty;
+const errPaint = palette(colorWanted(process.stderr.isTTY === true, process.env));
+const outcome = new RunOutcome(args.symbols, args.channels, { count: args.count, retries: args.retries });
+const client = new MarketClient({ urls: args.urls, transport: args.transport, token: args.token, WebSocket, EventSource });
+const footer: Footer = { status: client.status, gaps: 0, changes: 0, quitHint: live };
+let ended = false;
+
+/** Writes to stderr, unless the live table owns the screen (it shows the status itself). */
+const note = (line: string, color = (s: string) => s) => live || process.stderr.write(color(line) + '\n');
 
 client.on('rtt', (ms) => (footer.rttMs = ms));
 client.on('latency', (l) => (footer.transportMs = l.transportMs));
-client.on('gap', () => footer.gaps++);
-client.on('error', (e) => process.stderr.write(`server error ${e.code}: ${e.message}\n`));
+client.on('gap', (g) => {
+  footer.gaps++;
+  note(gapLine(g), g.reason === 'checksum' ? errPaint.red : errPaint.yellow);
+});
+client.on('error', (e) => {
+  footer.error = errorLine(e);
+  note(footer.error, errPaint.red);
+  end(outcome.error(e));
+});
+client.on('status', (s) => {
+  footer.status = s;
+  end(outcome.status(s));
+});
 
-if (tty) runTable();
-else runNdjson();
+const show = format === 'table' ? runTable() : runNdjson();
 client.subscribe(args.symbols, { channels: args.channels, throttle: args.throttle });
 
-function runNdjson(): void {
+function runNdjson(): () => void {
   let last: ClientStatus['state'] | undefined;
   client.on('status', (s) => {
-    footer.status = s;
-    if (s.state !== last || s.state === 'reconnecting') process.stderr.write(statusText(footer) + '\n');
+    if (!ended && (s.state !== last || s.state === 'reconnecting')) note(statusText(footer), s.state === 'live' ? errPaint.green : errPaint.yellow);
     last = s.state;
   });
   client.on('change', (c) => {
+    if (!outcome.wanted) return;
     footer.changes++;
     process.stdout.write(changeLine(c) + '\n');
+    end(outcome.record());
   });
-  // A reader that went away (`| head`) is a normal end.
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? quit(0) : quit(1)));
+  return () => {};
 }
 
-function runTable(): void {
+/** Returns the final draw (for a piped table, written once at the end). */
+function runTable(): () => void {
+  const paint = palette(live && colorWanted(true, process.env));
   const rows = new Map<string, Row>(args.symbols.map((symbol) => [symbol, { symbol }]));
   // Price decimals for display; the table works without them.
   fetch(new URL('/api/symbols', args.urls[0].replace(/^ws/, 'http')), { headers: args.token ? { authorization: `Bearer ${args.token}` } : {} })
     .then((res) => (res.ok ? (res.json() as Promise<{ symbol: string; decimals: number }[]>) : []))
     .then((list) => list.forEach((s) => rows.has(s.symbol) && (rows.get(s.symbol)!.decimals = s.decimals)))
     .catch(() => {});
+  const lines = () => tableLines([...rows.values()], footer, Date.now(), paint);
+  client.on('change', (c) => {
+    if (!outcome.wanted) return;
+    footer.changes++;
+    const row = rows.get(c.symbol);
+    if (row && c.channel === 'ticker') row.ticker = { seq: c.seq, state: c.state as Partial<Ticker> };
+    if (row && c.channel === 'trades') row.lastTrade = (c.state as Trade[]).at(-1);
+    if (row && c.channel === 'book') row.book = { seq: c.seq, state: c.state as BookData };
+    schedule();
+    end(outcome.record());
+  });
+  if (!live) return () => process.stdout.write(lines().join('\n') + '\n');
+
   let timer: ReturnType<typeof setTimeout> | undefined;
   let drawnAt = 0;
   const draw = () => {
     timer = undefined;
     drawnAt = Date.now();
-    process.stdout.write(redraw(tableLines([...rows.values()], footer, Date.now())));
+    process.stdout.write(redraw(lines()));
   };
-  const schedule = () => {
-    if (!timer) timer = setTimeout(draw, Math.max(0, drawnAt + REDRAW_MS - Date.now()));
-  };
-  client.on('status', (s) => {
-    footer.status = s;
-    schedule();
-  });
-  client.on('change', (c) => {
-    footer.changes++;
-    const row = rows.get(c.symbol);
-    if (!row) return;
-    if (c.channel === 'ticker') row.ticker = { seq: c.seq, state: c.state as Partial<Ticker> };
-    if (c.channel === 'trades') row.lastTrade = (c.state as Trade[]).at(-1);
-    schedule();
-  });
+  function schedule(): void {
+    if (live && !timer) timer = setTimeout(draw, Math.max(0, drawnAt + REDRAW_MS - Date.now()));
+  }
+  client.on('status', schedule);
   // Ages keep growing while nothing changes: refresh once a second anyway.
   setInterval(schedule, 1000);
   process.stdout.write('\x1b[?1049h\x1b[?25l'); // alternate screen, cursor hidden
   draw();
+  return () => {
+    process.stdout.write('\x1b[?25h\x1b[?1049l'); // cursor back, normal screen
+    footer.quitHint = false;
+    process.stdout.write(lines().join('\n') + '\n'); // the last view stays on the normal screen
+  };
 }
 
-function quit(code: number): void {
+/** Ends the run with the ending's code (nothing when there is no ending yet). */
+function end(e: Ending | undefined): void {
+  if (!e || ended) return;
+  ended = true;
+  show(); // before close(): the last view shows the connection as it was
   client.close();
-  if (tty) process.stdout.write('\x1b[?25h\x1b[?1049l'); // cursor back, normal screen
-  process.exit(code);
+  if (e.message) process.stderr.write(errPaint.red(e.message) + '\n');
+  // Exit once stdout has taken everything written (a pipe may still hold some).
+  process.stdout.write('', () => process.exit(e.code));
 }
 
-process.on('SIGINT', () => quit(0));
-process.on('SIGTERM', () => quit(0));
+// A reader that went away (`| head`) is a normal end.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? process.exit(EXIT.done) : process.exit(EXIT.connection)));
+process.on('SIGINT', () => end({ code: EXIT.done }));
+process.on('SIGTERM', () => end({ code: EXIT.done }));

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSubscribeArgs } from '../scripts/subscribe/args.js';
-import { changeLine, redraw, tableLines } from '../scripts/subscribe/view.js';
+import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
+import { bookSummary, changeLine, colorWanted, errorLine, gapLine, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
+import type { ErrorMsg } from '../shared/protocol.js';
 import { startNode, type Running } from './helpers/node.js';
 
 interface Line {
@@ -38,6 +40,21 @@ async function subscribe(argv: string[], enough: (lines: Line[]) => boolean): Pr
   clearTimeout(killer);
   return { lines, code, stderr };
 }
+
+/** Runs the script to its own exit (killed after 60 s); stdout and stderr as text. */
+async function runToExit(argv: string[], env: Record<string, string> = {}): Promise<{ out: string; err: string; code: number | null }> {
+  const child = spawn('node_modules/.bin/tsx', ['scripts/subscribe.ts', ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(killer);
+  return { out, err, code };
+}
+
+const jsonLines = (out: string) => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
 /** Per stream: a snapshot first, then seqs that only rise. */
 function expectRising(lines: Line[]): void {
@@ -84,8 +101,12 @@ describe('subscribe arguments and views', () => {
       throttle: 250,
       transport: 'sse',
       urls: ['http://a:1', 'http://b:2'],
+      retries: Infinity,
       help: false,
     });
+    expect(parseSubscribeArgs(['A', '--count', '5', '--format', 'table', '--retries', '0', '--token', 't'])).toMatchObject({ count: 5, format: 'table', retries: 0, token: 't' });
+    expect(parseSubscribeArgs(['A', '--channels', 'book'])).toMatchObject({ channels: ['book'] });
+    for (const bad of [['--count', '0'], ['--count', '2.5'], ['--count', 'x'], ['--retries', '-1'], ['--format', 'csv']]) expect(() => parseSubscribeArgs(['A', ...bad]), bad.join(' ')).toThrow(bad[0]);
     expect(parseSubscribeArgs(['AAPL'])).toMatchObject({ channels: ['ticker'], throttle: 0, transport: 'auto', urls: ['http://localhost:8080'] });
     expect(() => parseSubscribeArgs([])).toThrow(/symbol/);
     expect(() => parseSubscribeArgs(['A', '--channels', 'quotes'])).toThrow(/quotes/);
@@ -107,5 +128,190 @@ describe('subscribe arguments and views', () => {
     expect(lines[3].trim().split(/\s+/)).toEqual(['MSFT', '-', '-', '-', '-', '-', '-', '-']);
     expect(lines.at(-1)).toContain('live sse (fallback) http://x | rtt 3 ms | 7 changes');
     expect(redraw(['a', 'b'])).toBe('\x1b[Ha\x1b[K\nb\x1b[K\n\x1b[J');
+  });
+});
+
+// Each case starts the script (tsx) once or twice: slow on a busy 2-core machine.
+describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
+  it('exits 0 by itself after --count records, exactly that many', async () => {
+    const { out, err, code } = await runToExit(['AAPL', 'MSFT', '--channels', 'ticker,trades', '--count', '7', '--url', run.url]);
+    expect(code, err).toBe(EXIT.done);
+    const lines = jsonLines(out);
+    expect(lines).toHaveLength(7);
+    expectRising(lines);
+  });
+
+  it('writes a piped --format table once, at the end, without escape codes', async () => {
+    const { out, err, code } = await runToExit(['AAPL', 'MSFT', '--format', 'table', '--count', '6', '--url', run.url]);
+    expect(code, err).toBe(EXIT.done);
+    expect(out).not.toContain('\x1b');
+    const rows = out.split('\n');
+    expect(rows[0].split(/\s+/).slice(0, 2)).toEqual(['symbol', 'last']);
+    expect(rows.filter((r) => r.startsWith('AAPL '))).toHaveLength(1);
+    expect(out).toMatch(/live ws .* \| 6 changes/);
+    expect(out).not.toContain('Ctrl-C');
+  });
+
+  it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', async () => {
+    const { out, err, code } = await runToExit(['AAPL', '--channels', 'book', '--count', '8', '--url', run.url]);
+    expect(code, err).toBe(EXIT.done);
+    const lines = jsonLines(out);
+    expect(lines).toHaveLength(8);
+    expectRising(lines);
+    for (const l of lines) {
+      const b = l.state as { bids: [number, number][]; asks: [number, number][]; checksum: number };
+      expect(l.channel).toBe('book');
+      expect(b.bids.length).toBeGreaterThan(0);
+      expect(b.asks.length).toBeGreaterThan(0);
+      expect(b.bids[0][0]).toBeLessThan(b.asks[0][0]);
+      for (let i = 1; i < b.bids.length; i++) expect(b.bids[i][0]).toBeLessThan(b.bids[i - 1][0]);
+      for (let i = 1; i < b.asks.length; i++) expect(b.asks[i][0]).toBeGreaterThan(b.asks[i - 1][0]);
+      expect(Number.isInteger(b.checksum)).toBe(true);
+    }
+    expect(err).not.toMatch(/checksum mismatch/);
+  });
+
+  it('exits 3 when every symbol is refused, 0 when some are served', async () => {
+    const none = await runToExit(['NOPE', 'ZZZZ', '--count', '3', '--url', run.url]);
+    expect(none.code, none.err).toBe(EXIT.refused);
+    expect(none.out).toBe('');
+    expect(none.err).toMatch(/unknown_symbol/);
+    expect(none.err).toMatch(/every symbol asked for was refused/);
+
+    const some = await runToExit(['NOPE', 'AAPL', '--count', '3', '--url', run.url]);
+    expect(some.code, some.err).toBe(EXIT.done);
+    expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['AAPL']));
+    expect(some.err).toMatch(/unknown_symbol.*NOPE/);
+  });
+
+  it('exits 1 when the connection fails more often than --retries', async () => {
+    const { out, err, code } = await runToExit(['AAPL', '--transport', 'ws', '--retries', '1', '--url', 'http://127.0.0.1:9']);
+    expect(code, err).toBe(EXIT.connection);
+    expect(out).toBe('');
+    expect(err).toMatch(/connection failed after 2 attempts/);
+  });
+
+  it('exits 2 on bad usage, with the usage on stderr and nothing on stdout', async () => {
+    const cases = [[], ['AAPL', '--count', 'many'], ['AAPL', '--format', 'xml'], ['AAPL', '--nope']];
+    const runs = await Promise.all(cases.map((argv) => runToExit(argv)));
+    runs.forEach(({ out, err, code }, i) => {
+      expect(code, cases[i].join(' ')).toBe(EXIT.usage);
+      expect(out).toBe('');
+      expect(err).toContain('usage: npm run subscribe');
+    });
+  });
+
+  it('sends --token to a server that requires one', async () => {
+    const guarded = await startNode({ AUTH_TOKENS: 'cli-token', FEED_RATE: '20', FEED_SYMBOLS: '5' });
+    try {
+      const [ok, refused] = await Promise.all([
+        runToExit(['AAPL', '--count', '2', '--retries', '0', '--token', 'cli-token', '--url', guarded.url]),
+        runToExit(['AAPL', '--count', '2', '--retries', '0', '--transport', 'ws', '--token', 'wrong', '--url', guarded.url]),
+      ]);
+      expect(ok.code, ok.err).toBe(EXIT.done);
+      expect(jsonLines(ok.out)).toHaveLength(2);
+      expect(refused.code, refused.err).toBe(EXIT.connection);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('draws a live table on a terminal, in colour unless NO_COLOR is set', async () => {
+    // `script` gives the child a pseudo-terminal; -e passes its exit code on.
+    const onTty = (env: Record<string, string>) => {
+      const cmd = `node_modules/.bin/tsx scripts/subscribe.ts AAPL MSFT --count 40 --url ${run.url}`;
+      return runScript(['-qec', cmd, '/dev/null'], env);
+    };
+    const [coloured, plain] = await Promise.all([onTty({}), onTty({ NO_COLOR: '1' })]);
+    expect(coloured.code, coloured.out).toBe(EXIT.done);
+    expect(coloured.out).toContain('\x1b[?1049h'); // the alternate screen: the table is the default on a terminal
+    expect(coloured.out).toMatch(/\x1b\[3[12]m/);
+    expect(plain.code, plain.out).toBe(EXIT.done);
+    expect(plain.out).toContain('\x1b[?1049h');
+    expect(plain.out).not.toMatch(/\x1b\[3\dm/);
+  });
+});
+
+/** Runs util-linux `script` to its exit; its output is what the terminal showed. */
+async function runScript(args: string[], env: Record<string, string>): Promise<{ out: string; code: number | null }> {
+  const base = { ...process.env };
+  delete base.NO_COLOR;
+  const child = spawn('script', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...base, TERM: 'xterm', ...env } });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(killer);
+  return { out, code };
+}
+
+describe('subscribe outcome (exit codes)', () => {
+  const err = (code: ErrorMsg['code'], more: Partial<ErrorMsg> = {}): ErrorMsg => ({ type: 'error', code, message: 'x', t: 0, ...more });
+
+  it('ends with 0 at the count, not before', () => {
+    const o = new RunOutcome(['A'], ['ticker'], { count: 3, retries: Infinity });
+    expect(o.record()).toBeUndefined();
+    expect(o.record()).toBeUndefined();
+    expect(o.wanted).toBe(true);
+    expect(o.record()).toEqual({ code: EXIT.done });
+    expect(o.wanted).toBe(false);
+    const endless = new RunOutcome(['A'], ['ticker'], { retries: Infinity });
+    for (let i = 0; i < 1000; i++) expect(endless.record()).toBeUndefined();
+  });
+
+  it('ends with 1 once the failed attempts in a row pass --retries', () => {
+    const o = new RunOutcome(['A'], ['ticker'], { retries: 2 });
+    const rec = (attempt: number) => o.status({ state: 'reconnecting', attempt, delayMs: 1, reason: 'refused' });
+    expect(rec(1)).toBeUndefined(); // a live connection dropped: nothing failed yet
+    expect(rec(2)).toBeUndefined();
+    expect(rec(3)).toBeUndefined();
+    expect(rec(4)).toEqual({ code: EXIT.connection, message: 'connection failed after 3 attempts: refused' });
+    expect(new RunOutcome(['A'], ['ticker'], { retries: Infinity }).status({ state: 'reconnecting', attempt: 1e6, delayMs: 1, reason: 'x' })).toBeUndefined();
+    expect(o.status({ state: 'live', url: 'u', transport: 'ws', fallback: false })).toBeUndefined();
+  });
+
+  it('ends with 3 only when every stream asked for is refused', () => {
+    const o = new RunOutcome(['A', 'B'], ['ticker', 'book'], { retries: Infinity });
+    expect(o.error(err('unknown_symbol', { symbols: ['A'] }))).toBeUndefined();
+    expect(o.error(err('rate_limited'))).toBeUndefined();
+    expect(o.error(err('forbidden', { symbols: ['B'], channels: ['book'] }))).toBeUndefined(); // B ticker still open
+    expect(o.error(err('forbidden', { channels: ['ticker'] }))?.code).toBe(EXIT.refused);
+
+    const ch = new RunOutcome(['A'], ['ticker', 'trades'], { retries: Infinity });
+    expect(ch.error(err('unknown_channel', { channels: ['trades'] }))).toBeUndefined();
+    expect(ch.error(err('forbidden', { symbols: ['A'] }))?.code).toBe(EXIT.refused);
+    expect(new RunOutcome(['A'], ['ticker'], { retries: 0 }).error(err('limit_exceeded', { symbols: ['A'] }))?.code).toBe(EXIT.refused);
+  });
+});
+
+describe('subscribe stderr lines and colours', () => {
+  it('names a checksum mismatch, an unrecovered stream and a broken chain', () => {
+    expect(gapLine({ symbol: 'AAPL', channel: 'book', have: 5, prev: -1, reason: 'checksum' })).toBe('AAPL book: checksum mismatch; a snapshot was asked for');
+    expect(gapLine({ symbol: 'A', channel: 'ticker', have: 5, prev: -1, reason: 'unrecovered' })).toMatch(/not recovered/);
+    expect(gapLine({ symbol: 'A', channel: 'ticker', have: 5, prev: 7, reason: 'prev' })).toMatch(/have seq 5, update on 7/);
+    expect(errorLine({ type: 'error', code: 'forbidden', message: 'not allowed', symbols: ['X'], t: 0 })).toBe('server error forbidden: not allowed (X)');
+  });
+
+  it('colours only a terminal without NO_COLOR, and the table change % by sign', () => {
+    expect(colorWanted(true, {})).toBe(true);
+    expect(colorWanted(true, { NO_COLOR: '1' })).toBe(false);
+    expect(colorWanted(true, { NO_COLOR: '' })).toBe(true); // no-color.org: set and not empty
+    expect(colorWanted(false, {})).toBe(false);
+    const rows = [
+      { symbol: 'UP', ticker: { seq: 1, state: { last: 110, open: 100 } } },
+      { symbol: 'DOWN', ticker: { seq: 1, state: { last: 90, open: 100 } } },
+    ];
+    const footer = { status: { state: 'live', url: 'u', transport: 'ws', fallback: false } as const, gaps: 0, changes: 0 };
+    const lit = tableLines(rows, footer, 0, palette(true));
+    expect(lit[2]).toContain('\x1b[32m');
+    expect(lit[3]).toContain('\x1b[31m');
+    expect(tableLines(rows, footer, 0, palette(false)).join('\n')).not.toContain('\x1b');
+  });
+
+  it('shows a book under the table', () => {
+    expect(bookSummary('AAPL', { bids: [[99.5, 3], [99, 1]], asks: [[100, 2]], checksum: 1, ts: 0 }, 2)).toEqual(['AAPL book: bid 99.50 x 3 (2 levels) | ask 100.00 x 2 (1 levels)']);
+    const lines = tableLines([{ symbol: 'AAPL', book: { seq: 1, state: { bids: [[1, 1]], asks: [[2, 1]], checksum: 0, ts: 0 } } }], { status: { state: 'closed' }, gaps: 0, changes: 0 }, 0);
+    expect(lines.some((l) => l.startsWith('AAPL book: bid 1 x 1'))).toBe(true);
   });
 });

@@ -10,19 +10,35 @@ export interface SubscribeArgs {
   transport: TransportChoice;
   urls: string[];
   token?: string;
+  /** Exit 0 after this many records (NDJSON lines, or changes shown in the table); absent: run until stopped. */
+  count?: number;
+  /** Absent: `table` when stdout is a terminal, `ndjson` otherwise. */
+  format?: Format;
+  /** Consecutive failed connection attempts tolerated before exiting 1 (Infinity: keep trying). */
+  retries: number;
   help: boolean;
 }
 
+export const FORMATS = ['ndjson', 'table'] as const;
+export type Format = (typeof FORMATS)[number];
+
 export const USAGE = `usage: npm run subscribe -- SYMBOL... [options]
 
-  --channels LIST     comma-separated: ticker, trades, candles:1s|1m|5m|1h (default ticker)
+  --channels LIST     comma-separated: ticker, trades, book, candles:1s|1m|5m|1h (default ticker)
   --throttle MS       at most one update per stream per MS (default 0: every event)
   --transport KIND    ws, sse or auto (default auto: WebSocket, SSE when it is blocked)
   --url URL           server base URL (default http://localhost:8080); repeat for fallbacks
   --token TOKEN       for servers that require one
+  --count N           exit 0 after N records (JSON lines, or changes shown in the table)
+  --format KIND       ndjson or table (default: table on a terminal, ndjson otherwise)
+  --retries N         give up (exit 1) after N+1 failed connection attempts in a row
+                      (default: keep trying)
   -h, --help          this text
 
-On a terminal it shows a live table; piped, it writes one JSON line per applied change.`;
+NDJSON: one JSON line per applied change on stdout; status and errors go to stderr.
+A piped table is written once, at the end. NO_COLOR=1 turns colours off.
+Exit codes: 0 done (--count reached, or Ctrl-C), 1 connection failed (after --retries),
+2 bad usage, 3 every symbol refused (unknown, or not allowed by the token).`;
 
 /** Parses argv (without node and the script); throws an Error with a message for the user. */
 export function parseSubscribeArgs(argv: string[]): SubscribeArgs {
@@ -36,6 +52,9 @@ export function parseSubscribeArgs(argv: string[]): SubscribeArgs {
       transport: { type: 'string' },
       url: { type: 'string', multiple: true },
       token: { type: 'string' },
+      count: { type: 'string' },
+      format: { type: 'string' },
+      retries: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -53,5 +72,26 @@ export function parseSubscribeArgs(argv: string[]): SubscribeArgs {
   for (const u of urls) {
     if (!/^(https?|wss?):\/\//.test(u)) throw new Error(`not a server URL: ${u} (e.g. http://localhost:8080)`);
   }
-  return { symbols, channels: channels as Channel[], throttle, transport, urls, ...(values.token ? { token: values.token } : {}), help };
+  const count = values.count === undefined ? undefined : whole(values.count, '--count', 1);
+  const retries = values.retries === undefined ? Infinity : whole(values.retries, '--retries', 0);
+  const format = values.format;
+  if (format !== undefined && !(FORMATS as readonly string[]).includes(format)) throw new Error(`--format must be ${FORMATS.join(' or ')}`);
+  return {
+    symbols,
+    channels: channels as Channel[],
+    throttle,
+    transport,
+    urls,
+    ...(values.token ? { token: values.token } : {}),
+    ...(count !== undefined ? { count } : {}),
+    ...(format !== undefined ? { format: format as Format } : {}),
+    retries,
+    help,
+  };
+}
+
+function whole(raw: string, name: string, min: number): number {
+  const v = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(v) || v < min) throw new Error(`${name} must be a whole number >= ${min}, got ${JSON.stringify(raw)}`);
+  return v;
 }

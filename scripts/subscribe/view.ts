@@ -1,6 +1,37 @@
 /** What `npm run subscribe` prints (pure): NDJSON lines, and the terminal table. */
-import type { ClientStatus, StreamChange } from '../../shared/client/types.js';
-import type { Ticker, Trade } from '../../shared/protocol.js';
+import type { ClientStatus, GapInfo, StreamChange } from '../../shared/client/types.js';
+import type { BookData, ErrorMsg, Ticker, Trade } from '../../shared/protocol.js';
+
+/** ANSI colours, or none: `palette(false)` returns every string unchanged. */
+export interface Paint {
+  green(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+}
+
+const sgr = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
+export function palette(on: boolean): Paint {
+  const id = (s: string) => s;
+  return on ? { green: sgr(32), red: sgr(31), yellow: sgr(33), dim: sgr(2) } : { green: id, red: id, yellow: id, dim: id };
+}
+
+/** Colours on a terminal unless NO_COLOR is set to anything but the empty string (no-color.org). */
+export function colorWanted(isTTY: boolean, env: Record<string, string | undefined>): boolean {
+  return isTTY && !env.NO_COLOR;
+}
+
+/** One stderr line for a broken-off stream: a book checksum mismatch, a lost `prev` chain, or what a reconnect could not recover. */
+export function gapLine(g: GapInfo): string {
+  const what = g.reason === 'checksum' ? 'checksum mismatch' : g.reason === 'unrecovered' ? 'not recovered after reconnect' : `gap (have seq ${g.have}, update on ${g.prev})`;
+  return `${g.symbol} ${g.channel}: ${what}; a snapshot was asked for`;
+}
+
+/** One stderr line for a server `error`. */
+export function errorLine(e: ErrorMsg): string {
+  const listed = [...(e.symbols ?? []), ...(e.channels ?? [])].filter((x) => !e.message.includes(x));
+  return `server error ${e.code}: ${e.message}${listed.length ? ` (${listed.join(', ')})` : ''}`;
+}
 
 /** One NDJSON line (without the newline) for an applied change. */
 export function changeLine(c: StreamChange): string {
@@ -13,6 +44,7 @@ export interface Row {
   decimals?: number;
   ticker?: { seq: number; state: Partial<Ticker> };
   lastTrade?: Trade;
+  book?: { seq: number; state: BookData };
 }
 
 export interface Footer {
@@ -21,6 +53,10 @@ export interface Footer {
   transportMs?: number;
   gaps: number;
   changes: number;
+  /** The last server error, shown in the table's status line. */
+  error?: string;
+  /** The live table's "Ctrl-C to quit". */
+  quitHint?: boolean;
 }
 
 const COLUMNS = ['symbol', 'last', 'bid', 'ask', 'chg %', 'volume', 'seq', 'age', 'last trade'];
@@ -31,8 +67,17 @@ const num = (v: number | undefined, digits?: number) =>
   v === undefined || !Number.isFinite(v) ? '-' : digits === undefined ? String(+v.toPrecision(10)) : v.toFixed(digits);
 const pad = (s: string, w: number, left = false) => (s.length >= w ? s.slice(0, w) : left ? s.padEnd(w) : s.padStart(w));
 
-/** The table's lines: a header, one row per symbol (in the order given), and a status line. */
-export function tableLines(rows: Row[], footer: Footer, now: number): string[] {
+/** A book's lines under the table (one per symbol holding a book); the book helper's ladder.ts can take its place. */
+export type BookLines = (symbol: string, book: BookData, decimals: number | undefined) => string[];
+
+/** One line: best bid and ask with sizes, and how many levels each side holds. */
+export const bookSummary: BookLines = (symbol, b, d) => {
+  const side = (l: [number, number] | undefined) => (l ? `${num(l[0], d)} x ${num(l[1])}` : '-');
+  return [`${symbol} book: bid ${side(b.bids[0])} (${b.bids.length} levels) | ask ${side(b.asks[0])} (${b.asks.length} levels)`];
+};
+
+/** The table's lines: a header, one row per symbol (in the order given), books if any, and a status line. */
+export function tableLines(rows: Row[], footer: Footer, now: number, paint: Paint = palette(false), books: BookLines = bookSummary): string[] {
   const head = COLUMNS.map((c, i) => pad(c, WIDTHS[i], i === 0 || i === COLUMNS.length - 1)).join(' ');
   const lines = [head, '-'.repeat(head.length)];
   for (const r of rows) {
@@ -42,9 +87,14 @@ export function tableLines(rows: Row[], footer: Footer, now: number): string[] {
     const trade = r.lastTrade ? `${r.lastTrade.side === 'buy' ? 'B' : 'S'} ${r.lastTrade.size}@${r.lastTrade.price}` : '';
     const d = r.decimals;
     const cells = [r.symbol, num(t.last, d), num(t.bid, d), num(t.ask, d), num(chg, 2), num(t.volume), num(r.ticker?.seq), age, trade];
-    lines.push(cells.map((c, i) => pad(c, WIDTHS[i], i === 0 || i === cells.length - 1)).join(' '));
+    const padded = cells.map((c, i) => pad(c, WIDTHS[i], i === 0 || i === cells.length - 1));
+    if (chg !== undefined) padded[4] = chg > 0 ? paint.green(padded[4]) : chg < 0 ? paint.red(padded[4]) : padded[4];
+    lines.push(padded.join(' '));
   }
-  lines.push('', statusText(footer) + ' | Ctrl-C to quit');
+  for (const r of rows) if (r.book) lines.push('', ...books(r.symbol, r.book.state, r.decimals));
+  const state = footer.status.state;
+  const color = state === 'live' ? paint.green : state === 'closed' ? paint.red : paint.yellow;
+  lines.push('', color(statusText(footer)) + (footer.quitHint ? paint.dim(' | Ctrl-C to quit') : ''));
   return lines;
 }
 
@@ -59,7 +109,7 @@ export function statusText(f: Footer): string {
           ? `reconnecting in ${s.delayMs} ms (attempt ${s.attempt}: ${s.reason})`
           : 'closed';
   const figures = [f.rttMs !== undefined && `rtt ${Math.round(f.rttMs)} ms`, f.transportMs !== undefined && `latency ${Math.round(f.transportMs)} ms`, `${f.changes} changes`, f.gaps && `${f.gaps} gaps`];
-  return [state, ...figures.filter(Boolean)].join(' | ');
+  return [state, ...figures.filter(Boolean), f.error].filter(Boolean).join(' | ');
 }
 
 /** ANSI: cursor home, the lines each cleared to their end, then the rest of the screen cleared. */
