@@ -52,8 +52,8 @@ export interface Node {
 }
 
 export async function createNode(config: Config): Promise<Node> {
-  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed });
-  const market = new MarketState();
+  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
+  const market = new MarketState({ bookDepth: config.bookDepth });
   for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
   const bus: Bus = new MemoryBus();
 
@@ -65,7 +65,7 @@ export async function createNode(config: Config): Promise<Node> {
     hub.publish(events);
   });
 
-  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
+  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
   const view: MarketView = {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),

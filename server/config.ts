@@ -7,6 +7,8 @@ export interface Config {
   feedSymbols: number;
   feedRate: number;
   feedSeed: string;
+  /** Levels per side in the `book` channel (BOOK_DEPTH). */
+  bookDepth: number;
   heartbeatMs: number;
   wsPingMs: number;
   limitSymbols: number;
@@ -66,6 +68,7 @@ export function loadConfig(env: Env = process.env): Config {
     feedSymbols: Math.floor(num(env, 'FEED_SYMBOLS', defaultUniverse().length, 1, 10000)),
     feedRate: num(env, 'FEED_RATE', 5, 0.1, 1000),
     feedSeed: env.FEED_SEED || 'tickwire',
+    bookDepth: Math.floor(num(env, 'BOOK_DEPTH', 20, 10, 100)),
     heartbeatMs: num(env, 'HEARTBEAT_MS', 15000, 100, 600000),
     wsPingMs: num(env, 'WS_PING_MS', 20000, 100, 600000),
     limitSymbols: Math.floor(num(env, 'LIMIT_SYMBOLS', 1000, 1, 100000)),
