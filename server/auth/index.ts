@@ -4,3 +4,5 @@ export type { AuthFailure, AuthResult, Authenticator, AuthenticatorOptions, Prin
 export { FULL_RIGHTS, isPattern, parseClaims, rightsOf } from './entitlements.js';
 export type { Grant, Rights } from './entitlements.js';
 export { CLOCK_LEEWAY_S } from './jwt.js';
+export { checkRefresh, cutoffAt, entitledPart, ExpiryQueue, forbiddenMessage, narrowTo, parseRefresh, refreshOutcome } from './session-rights.js';
+export type { Entitled, Forbidden, Narrowing, RefreshMsg, RefreshOutcome, StreamRef } from './session-rights.js';

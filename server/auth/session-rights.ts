@@ -5,8 +5,9 @@
  * its control handling and from its existing beat timer (see docs/entitlements.md, "Hooks").
  */
 import { isChannel } from '../../shared/protocol.js';
-import type { Principal } from './authenticator.js';
+import type { Authenticator, Principal } from './authenticator.js';
 import type { Rights } from './entitlements.js';
+import { MAX_TOKEN_LENGTH } from './jwt.js';
 
 /** Names refused for want of rights, for an `error` `forbidden` (a list is absent when empty). */
 export interface Forbidden {
@@ -83,6 +84,47 @@ export type RefreshCheck = { ok: true } | { ok: false; message: string };
 export function checkRefresh(current: Principal | undefined, next: Principal): RefreshCheck {
   if (current?.sub !== undefined && next.sub !== current.sub) return { ok: false, message: 'a refresh token must be for the same subject (`sub`)' };
   return { ok: true };
+}
+
+/** A client's `refresh` control message (protocol 1.1 section 4). */
+export interface RefreshMsg {
+  type: 'refresh';
+  id?: number;
+  token: string;
+}
+
+/** Validates a decoded map whose `type` is `refresh`; `id` as the caller already checked it. */
+export function parseRefresh(v: Readonly<Record<string, unknown>>, id: number | undefined): { ok: true; msg: RefreshMsg } | { ok: false; message: string } {
+  const token = Object.hasOwn(v, 'token') ? v.token : undefined;
+  if (typeof token !== 'string' || token.length === 0) return { ok: false, message: '`token` must be a non-empty string' };
+  if (token.length > MAX_TOKEN_LENGTH) return { ok: false, message: `\`token\` is longer than ${MAX_TOKEN_LENGTH} characters` };
+  return { ok: true, msg: { type: 'refresh', ...(id !== undefined ? { id } : {}), token } };
+}
+
+export type RefreshOutcome<T extends StreamRef> =
+  | { ok: false; message: string }
+  | {
+      ok: true;
+      principal: Principal;
+      /** The new cutoff for the ExpiryQueue (undefined: never). */
+      cutoff: number | undefined;
+      /** Streams to unsubscribe, and the `forbidden` listing for them. */
+      drop: T[];
+      forbidden?: Forbidden;
+    };
+
+/**
+ * What a `refresh` with `token` does to a connection held by `current` with streams `held`.
+ * A refused token (`ok: false`, answered `error` `unauthorized`) changes nothing: the
+ * connection lives on until its current cutoff.
+ */
+export async function refreshOutcome<T extends StreamRef>(auth: Authenticator, current: Principal | undefined, token: string, held: Iterable<T>): Promise<RefreshOutcome<T>> {
+  const r = await auth.authenticate(token);
+  if (!r.ok) return { ok: false, message: r.message };
+  const same = checkRefresh(current, r.principal);
+  if (!same.ok) return same;
+  const n = narrowTo(r.principal.rights, held);
+  return { ok: true, principal: r.principal, cutoff: cutoffAt(r.principal, auth.leewayMs), drop: n.drop, ...(n.forbidden ? { forbidden: n.forbidden } : {}) };
 }
 
 /** When a connection holding `p` must be cut, ms since epoch: its `exp` plus the leeway; undefined: never. */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createAuthenticator } from '../../server/auth/authenticator.js';
 import { FULL_RIGHTS, rightsOf } from '../../server/auth/entitlements.js';
-import { checkRefresh, cutoffAt, entitledPart, ExpiryQueue, forbiddenMessage, narrowTo } from '../../server/auth/session-rights.js';
+import { checkRefresh, cutoffAt, entitledPart, ExpiryQueue, forbiddenMessage, narrowTo, parseRefresh, refreshOutcome } from '../../server/auth/session-rights.js';
+import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 
 const limited = rightsOf({ symbols: ['AAPL', 'BTC-*'], channels: ['ticker', 'candles:*'] });
 
@@ -105,5 +107,45 @@ describe('forbiddenMessage', () => {
   it('names what is refused', () => {
     expect(forbiddenMessage({ symbols: ['MSFT'], channels: ['trades'] })).toBe('not entitled to symbol(s) "MSFT" and channel(s) "trades"');
     expect(forbiddenMessage({ channels: ['book'] })).toBe('not entitled to channel(s) "book"');
+  });
+});
+
+describe('refresh', () => {
+  const NOW = Date.UTC(2026, 11, 1, 12);
+  const auth = createAuthenticator({ tokens: ['static'], jwtSecret: TEST_JWT_SECRET, now: () => NOW });
+  const held = [
+    { s: 'AAPL', ch: 'ticker' },
+    { s: 'MSFT', ch: 'ticker' },
+  ];
+
+  it('parses a refresh message', () => {
+    expect(parseRefresh({ type: 'refresh', token: 'abc' }, 3)).toEqual({ ok: true, msg: { type: 'refresh', id: 3, token: 'abc' } });
+    expect(parseRefresh({ type: 'refresh' }, undefined)).toMatchObject({ ok: false });
+    expect(parseRefresh({ type: 'refresh', token: 7 }, undefined)).toMatchObject({ ok: false });
+    expect(parseRefresh({ type: 'refresh', token: 'x'.repeat(9000) }, undefined)).toMatchObject({ ok: false, message: expect.stringMatching(/longer than 8192/) });
+    expect(parseRefresh(Object.create({ token: 'inherited' }), undefined)).toMatchObject({ ok: false });
+  });
+
+  it('replaces the principal, moves the cutoff and drops what the new rights do not cover', async () => {
+    const current = { sub: 'ann', expires: NOW + 1000, rights: FULL_RIGHTS };
+    const token = await mintToken({ sub: 'ann', symbols: ['AAPL'] }, { nowMs: NOW, expInS: 600 });
+    const r = await refreshOutcome(auth, current, token, held);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.principal.expires).toBe((Math.floor(NOW / 1000) + 600) * 1000);
+    expect(r.cutoff).toBe(r.principal.expires! + 30_000);
+    expect(r.drop).toEqual([{ s: 'MSFT', ch: 'ticker' }]);
+    expect(r.forbidden).toEqual({ symbols: ['MSFT'] });
+  });
+
+  it('refuses a bad, expired or other-subject token and changes nothing', async () => {
+    const current = { sub: 'ann', expires: NOW + 1000, rights: FULL_RIGHTS };
+    expect(await refreshOutcome(auth, current, 'garbage', held)).toMatchObject({ ok: false, message: 'token is not a valid JWT' });
+    expect(await refreshOutcome(auth, current, await mintToken({ sub: 'ann' }, { nowMs: NOW, expInS: -60 }), held)).toMatchObject({ ok: false, message: 'token expired' });
+    expect(await refreshOutcome(auth, current, await mintToken({ sub: 'bob' }, { nowMs: NOW }), held)).toMatchObject({ ok: false, message: expect.stringMatching(/same subject/) });
+  });
+
+  it('a static token refresh gives full rights and no cutoff', async () => {
+    const r = await refreshOutcome(auth, { rights: FULL_RIGHTS }, 'static', held);
+    expect(r).toMatchObject({ ok: true, cutoff: undefined, drop: [] });
   });
 });
