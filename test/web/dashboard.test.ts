@@ -75,8 +75,8 @@ describe('dashboard', () => {
     // It follows the window's size.
     const canvasWidth = () => p.evaluate(`Math.max(...[...document.querySelectorAll('[data-testid="chart"] canvas')].map((c) => c.clientWidth))`) as Promise<number>;
     const wide = await canvasWidth();
-    await p.setViewportSize({ width: 1280, height: 800 });
-    await until('a narrower chart', async () => (await canvasWidth()) < wide - 100);
+    await p.setViewportSize({ width: 800, height: 700 });
+    await until('a chart of the new size', async () => Math.abs((await canvasWidth()) - wide) > 50);
     expect(errors).toEqual([]);
   });
 
