@@ -3,14 +3,14 @@
  * dist/shared, the dashboard built by vite into dist/web. Plain JavaScript, run by plain node.
  *   --if-stale      (npm start) build only the parts whose output is missing or older than a source
  *   --server-only   skip the dashboard
- *   --out DIR       compile the server into DIR instead of dist (tests); it must sit inside the
- *                   project so that node finds node_modules from there
+ *   --out DIR       build into DIR instead of dist (tests); it must sit inside the project so
+ *                   that node finds node_modules from there
  * Exits with the failing compiler's code.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isStale, mtimeOf, mtimes } from './stale.mjs';
 
@@ -28,14 +28,14 @@ const parts = [
     build() {
       // A clean compile: files whose source was deleted must not linger in dist.
       for (const d of ['server', 'shared']) rmSync(join(out, d), { recursive: true, force: true });
-      return run(require.resolve('typescript/bin/tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', out]);
+      return run(binOf('typescript', 'tsc'), ['-p', join(root, 'tsconfig.build.json'), '--outDir', out]);
     },
   },
   {
     name: 'dashboard',
-    output: join(root, 'dist/web/index.html'),
+    output: join(out, 'web/index.html'),
     sources: at('web', 'shared', 'vite.config.ts'),
-    build: () => run(require.resolve('vite/bin/vite.js'), ['build', '--logLevel', 'warn']),
+    build: () => run(binOf('vite', 'vite'), ['build', '--logLevel', 'warn', '--outDir', join(out, 'web'), '--emptyOutDir']),
   },
 ].filter((p) => !(values['server-only'] && p.name === 'dashboard'));
 
@@ -48,6 +48,13 @@ for (const part of parts) {
     process.exit(code);
   }
   process.stderr.write(`build: ${part.name} built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** A package's command (its package.json `bin`), found the way node finds the package. */
+function binOf(pkg, name) {
+  const manifest = require.resolve(`${pkg}/package.json`);
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8'));
+  return join(dirname(manifest), typeof bin === 'string' ? bin : bin[name]);
 }
 
 function run(script, args) {

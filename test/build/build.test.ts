@@ -22,15 +22,17 @@ function plainEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return env;
 }
 
-const build = (...args: string[]) => spawnSync(process.execPath, [BUILD, '--server-only', '--out', OUT, ...args], { cwd: ROOT, encoding: 'utf8', env: plainEnv({}) });
+const build = (...args: string[]) => spawnSync(process.execPath, [BUILD, '--out', OUT, ...args], { cwd: ROOT, encoding: 'utf8', env: plainEnv({}) });
 
 afterAll(() => rmSync(join(ROOT, 'test-artifacts', `build-${process.pid}`), { recursive: true, force: true }));
 
-describe('the compiled server', () => {
-  it('builds with tsc, runs under plain node and answers /healthz, then exits 0 on SIGTERM', async () => {
+// tsc and vite over the whole project: tens of seconds on a busy 2-core machine.
+describe('the compiled server', { timeout: 240_000 }, () => {
+  it('builds with tsc and vite, runs under plain node, answers /healthz and serves the dashboard, then exits 0 on SIGTERM', async () => {
     const r = build();
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/build: server built/);
+    expect(r.stderr).toMatch(/build: dashboard built/);
     const main = join(ROOT, OUT, 'server/main.js');
 
     const child = spawn(process.execPath, [main], { cwd: ROOT, env: plainEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -47,6 +49,9 @@ describe('the compiled server', () => {
     const res = await fetch(`${url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok' });
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/<div id="app"|<script type="module"/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
@@ -62,6 +67,7 @@ describe('the compiled server', () => {
     const r = build('--if-stale');
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).not.toMatch(/built/);
+    expect(mtimeOf(join(ROOT, OUT, 'web/index.html'))).toBeDefined();
     expect(statSync(join(ROOT, OUT, 'server/main.js')).mtimeMs).toBe(before);
   });
 });
