@@ -3,25 +3,30 @@
  * through playwright-core), with a watchlist of N symbols streaming from a fresh server at
  * FEED_RATE=R. The baseline, measured in the same browser in the same run and interleaved with
  * the dashboard's windows, is a bare page that only counts frames: what this machine's browser
- * can do at the moment. Writes results.json and report.md to the report folder and prints the
- * table. Flags: see usage().
+ * can do at the moment, in the same viewport. The focused symbol's order book streams too (when
+ * the server has books) and is on screen in the wide layout; `--viewport 390x844` measures the
+ * phone layout (mobile emulation at device pixel ratio 1, so pixel counts stay comparable) on
+ * the tab given by `--tab`. Writes results.json and report.md to the report folder and prints
+ * the table. Flags: see usage().
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, measureFrames, openWatching, type FrameReport } from '../../test/helpers/browser.js';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { ensureWebBuilt, launchBrowser, measureFrames, openWatching, until, type FrameReport } from '../../test/helpers/browser.js';
 import { startServer } from './proc.js';
 import { note } from './progress.js';
 
 function usage(): string {
-  return `usage: npm run bench:dashboard -- [--symbols N] [--rate R] [--throttle MS] [--duration S] [--runs K] [--quick] [--out DIR]
+  return `usage: npm run bench:dashboard -- [--symbols N] [--rate R] [--throttle MS] [--duration S] [--runs K] [--viewport WxH] [--tab NAME] [--quick] [--out DIR]
   --symbols   watchlist size (default 30)
   --rate      FEED_RATE of the server, updates per symbol per second (default 20)
   --throttle  the dashboard's throttle, ms (default 0: every update)
   --duration  seconds per measured window (default 5)
   --runs      windows of each page, interleaved (default 3)
+  --viewport  browser viewport, WxH (default 1440x900); below 768 wide: mobile emulation
+  --tab       the tab shown in a layout with tabs: watch, chart, book, tape, compare (default: the layout's first)
   --quick     smoke run: 5 symbols, 1 s, 1 window
   --out       report folder (default reports/dashboard-<timestamp>)`;
 }
@@ -30,6 +35,7 @@ const { values: a } = parseArgs({
   options: {
     symbols: { type: 'string' }, rate: { type: 'string' }, throttle: { type: 'string' }, duration: { type: 'string' },
     runs: { type: 'string' }, quick: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' },
+    viewport: { type: 'string' }, tab: { type: 'string' },
   },
 });
 if (a.help) {
@@ -51,6 +57,19 @@ const o = {
   durationS: count(a.duration, a.quick ? 1 : 5, 0.5),
   runs: count(a.runs, a.quick ? 1 : 3, 1),
 };
+const vp = /^(\d+)x(\d+)$/.exec(a.viewport ?? '1440x900');
+if (!vp || Number(vp[1]) < 200 || Number(vp[2]) < 200) {
+  console.error(`bad viewport: ${a.viewport}\n${usage()}`);
+  process.exit(2);
+}
+const viewport = { width: Number(vp[1]), height: Number(vp[2]) };
+const TABS = ['watch', 'chart', 'book', 'tape', 'compare'];
+if (a.tab !== undefined && !TABS.includes(a.tab)) {
+  console.error(`bad tab: ${a.tab}\n${usage()}`);
+  process.exit(2);
+}
+/** The context of both pages: the viewport, and a phone's touch and mobile layout when narrow. */
+const contextOptions: BrowserContextOptions = viewport.width < 768 ? { viewport, isMobile: true, hasTouch: true, deviceScaleFactor: 1 } : { viewport };
 const out = a.out ?? join('reports', `dashboard-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(out, { recursive: true });
 
@@ -58,7 +77,7 @@ mkdirSync(out, { recursive: true });
 const BARE = 'data:text/html,<!doctype html><title>bare</title><body style="background:%230b0e13"></body>';
 
 async function openBare(browser: Browser): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  const page = await (await browser.newContext(contextOptions)).newPage();
   await page.goto(BARE);
   return page;
 }
@@ -76,6 +95,8 @@ const started = new Date().toISOString();
 try {
   const all = (await (await fetch(`${server.url}/api/symbols`)).json()) as { symbol: string }[];
   const symbols = all.slice(0, o.symbols).map((s) => s.symbol);
+  const books = all.length > 0 && all.every((s) => 'sizeDecimals' in s);
+  let bookShown = false;
   const windows = { bare: [] as FrameReport[], dashboard: [] as FrameReport[] };
   const errors: string[] = [];
   for (let i = 0; i < o.runs; i++) {
@@ -85,7 +106,12 @@ try {
     windows.bare.push(await measureFrames(bare, o.durationS * 1000));
     await bare.context().close();
     note(`window ${i + 1}/${o.runs}: dashboard`);
-    const dash = await openWatching(browser, server.url, symbols, o.throttle);
+    const dash = await openWatching(browser, server.url, symbols, o.throttle, 20_000, contextOptions);
+    if (a.tab && (await dash.page.getByTestId(`tab-${a.tab}`).count())) await dash.page.getByTestId(`tab-${a.tab}`).click();
+    if (books && (await dash.page.getByTestId('book-ladder').isVisible())) {
+      await until('the order book', async () => (await dash.page.locator('[data-testid="book-bid"]').count()) > 0, 15_000);
+      bookShown = true;
+    }
     await dash.page.waitForTimeout(2000); // history loaded, charts drawn: the steady state
     windows.dashboard.push(await measureFrames(dash.page, o.durationS * 1000));
     errors.push(...dash.errors);
@@ -98,7 +124,8 @@ try {
   const results = {
     meta: {
       started, host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version, loadAvg: loadavg().map(r1) },
-      browser: `Chromium ${browser.version()} headless, software rendering`, viewport: '1440x900', ...o,
+      browser: `Chromium ${browser.version()} headless, software rendering`, viewport: `${viewport.width}x${viewport.height}`,
+      mobile: viewport.width < 768, tab: a.tab ?? null, books, bookShown, ...o,
       note: 'Server, browser and this script share the machine. Missed = 60 Hz refreshes without a frame.',
     },
     bare: bareSummary,
@@ -109,7 +136,7 @@ try {
   const row = (name: string, s: ReturnType<typeof summary>) =>
     `| ${name} | ${r1(s.fps)} | ${s.windows.map((w) => r1(w.fps)).join(', ')} | ${r1(s.missedPerS)} | ${r1(s.worstMs)} |`;
   const md = [
-    `Dashboard frames: ${o.symbols} symbols at FEED_RATE=${o.feedRate}, throttle ${o.throttle} ms, ${o.runs} x ${o.durationS} s windows (${results.meta.browser}, ${results.meta.host.cpus} cores)`,
+    `Dashboard frames: ${o.symbols} symbols at FEED_RATE=${o.feedRate}, throttle ${o.throttle} ms, ${o.runs} x ${o.durationS} s windows, viewport ${results.meta.viewport}${results.meta.mobile ? ' (mobile)' : ''}${a.tab ? `, ${a.tab} tab` : ''}, order book ${bookShown ? 'on screen' : books ? 'streamed, not on screen' : 'not served'} (${results.meta.browser}, ${results.meta.host.cpus} cores)`,
     '',
     '| page | fps (mean) | fps per window | missed frames/s | worst gap ms |',
     '|---|---|---|---|---|',

@@ -149,6 +149,7 @@ export function lastPrices(page: Page): Promise<Record<string, string>> {
 /**
  * Opens the dashboard with its watchlist preset to `symbols` (the first one selected, `throttle`
  * ms) and resolves once it shows exactly those rows, each with a price; `prices` are those shown.
+ * `options` go to the browser context (a viewport, mobile emulation).
  */
 export async function openWatching(
   browser: Browser,
@@ -156,11 +157,12 @@ export async function openWatching(
   symbols: readonly string[],
   throttle = 0,
   timeoutMs = 20_000,
+  options: BrowserContextOptions = {},
 ): Promise<{ page: Page; errors: string[]; prices: Record<string, string> }> {
   const prefs = { watchlist: symbols, selected: symbols[0], interval: '1m', transport: 'auto', throttle };
   const opened = await openDashboard(browser, url, async (p) => {
     await p.addInitScript(`localStorage.setItem('tickwire.prefs.v1', ${JSON.stringify(JSON.stringify(prefs))})`);
-  });
+  }, options);
   const prices = await until(`${symbols.length} priced rows`, async () => {
     const shown = await lastPrices(opened.page);
     return Object.keys(shown).length === symbols.length && symbols.every((s) => /\d/.test(shown[s] ?? '')) ? shown : undefined;
