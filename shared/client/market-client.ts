@@ -2,14 +2,14 @@
  * MarketClient: subscriptions that survive reconnects, the state of every stream kept by the
  * protocol's `prev` rule, gap repair by snapshot, latency figures; with a v1.1 server, recovery
  * (`since` on reconnect), verified books and token refresh. Connection handling is in
- * connector.ts, the state rules in stream-store.ts. No DOM and no Node modules: it runs in
+ * connector.ts, the state rules in stream-store.ts, their application and repair in
+ * data-keeper.ts. No DOM and no Node modules: it runs in
  * browsers as is, and in Node 20 with `ws` and `eventsource` passed in the options.
  */
-import type { BookState } from '../book.js';
-import { streamKey, type Channel, type ErrorMsg, type HelloMsg, type ServerMessage, type SnapshotMsg, type SubscribedMsg, type UpdateMsg } from '../protocol.js';
-import { BookChecks } from './book-checks.js';
+import type { Channel, ErrorMsg, HelloMsg, ServerMessage, SubscribedMsg } from '../protocol.js';
 import { connectorOptions } from './client-options.js';
 import { Connector } from './connector.js';
+import { DataKeeper } from './data-keeper.js';
 import { Emitter } from './emitter.js';
 import type { Link } from './link.js';
 import { dropRefused } from './refusals.js';
@@ -18,10 +18,8 @@ import type { FetchLike } from './sse-link.js';
 import { StreamStore } from './stream-store.js';
 import { fetchSymbols } from './symbol-info.js';
 import { refresherOn, type TokenRefresher } from './token-refresh.js';
-import type { BookCheckCounts, ClientEvents, ClientOptions, ClientStatus, GapReason, MarketClientApi, TransportKind } from './types.js';
+import type { BookCheckCounts, ClientEvents, ClientOptions, ClientStatus, MarketClientApi, TransportKind } from './types.js';
 
-/** A gap's snapshot request is repeated if its snapshot has not come within this long (ms). */
-const SNAPSHOT_RETRY_MS = 5000;
 const BOOK: Channel = 'book';
 
 /** v1.1 fields this client reads that older type declarations may lack. */
@@ -33,14 +31,12 @@ export class MarketClient implements MarketClientApi {
   readonly #store: StreamStore;
   /** symbol → channel → throttle asked for. */
   readonly #subs = new Map<string, Map<Channel, number>>();
-  /** Streams with a snapshot requested after a gap, and when. */
-  readonly #pending = new Map<string, number>();
+  readonly #keeper: DataKeeper;
   readonly #conn: Connector;
   readonly #now: () => number;
   readonly #pingMs: number;
   readonly #fetch?: FetchLike;
   readonly #getToken?: () => string | Promise<string>;
-  readonly #checks = new BookChecks();
   /** The seqs sent in `since` on the live connection, by stream key. */
   #sentSince = new Map<string, number>();
   #status: ClientStatus;
@@ -57,6 +53,11 @@ export class MarketClient implements MarketClientApi {
     this.#now = opts.now;
     this.#pingMs = o.pingMs ?? 10_000;
     this.#store = new StreamStore(o.tradesKept ?? 200);
+    this.#keeper = new DataKeeper(this.#store, {
+      events: this.#events,
+      wants: (s, ch) => this.#wants(s, ch),
+      requestSnapshot: (symbols, ch) => this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols, channels: [ch] }),
+    });
     this.#fetch = opts.fetch;
     this.#getToken = o.getToken;
     this.#status = { state: 'connecting', url: opts.urls[0]!, transport: opts.transport === 'sse' ? 'sse' : 'ws' };
@@ -110,8 +111,7 @@ export class MarketClient implements MarketClientApi {
       if (!chs) continue;
       for (const ch of channels ?? [...chs.keys()]) {
         chs.delete(ch);
-        this.#store.delete(s, ch);
-        this.#pending.delete(streamKey(s, ch));
+        this.#keeper.forget(s, ch);
       }
       if (chs.size === 0) this.#subs.delete(s);
     }
@@ -124,7 +124,7 @@ export class MarketClient implements MarketClientApi {
   }
 
   get bookChecks(): BookCheckCounts {
-    const { verified, mismatched, unverified } = this.#checks;
+    const { verified, mismatched, unverified } = this.#keeper.checks;
     return { verified, mismatched, unverified };
   }
 
@@ -170,7 +170,7 @@ export class MarketClient implements MarketClientApi {
     this.#refresher = undefined;
     this.#link = undefined;
     this.#hello = undefined;
-    this.#pending.clear();
+    this.#keeper.reset();
     this.#sentSince = new Map();
   }
 
@@ -178,21 +178,17 @@ export class MarketClient implements MarketClientApi {
   #loadDecimals(link: Link): void {
     if (!this.#fetch || this.#decimalsFor === link || this.#status.state !== 'live') return;
     this.#decimalsFor = link;
-    this.#checks.loading();
+    this.#keeper.checks.loading();
     const failed = () => {
       if (this.#decimalsFor === link) this.#decimalsFor = undefined;
-      this.#checks.giveUp();
+      this.#keeper.checks.giveUp();
     };
-    fetchSymbols(this.#fetch, this.#status.url, link.token).then((body) => {
-      const now = this.#now();
-      const bad = this.#checks.setInfo(body).filter((s) => this.#brokenBook(s, now));
-      if (bad.length) this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols: bad, channels: [BOOK] });
-    }, failed);
+    fetchSymbols(this.#fetch, this.#status.url, link.token).then((body) => this.#keeper.decimals(body, this.#now()), failed);
   }
 
   #message(m: ServerMessage, size: number, transport: TransportKind): void {
     const now = this.#now();
-    if (m.type === 'snapshot' || m.type === 'update') return this.#data(m, size, transport, now);
+    if (m.type === 'snapshot' || m.type === 'update') return this.#keeper.data(m, size, transport, now);
     if (m.type === 'pong' && typeof m.echo === 'number') return this.#events.emit('rtt', now - m.echo);
     if (m.type === 'subscribed') return this.#subscribed(m);
     if ((m.type as string) === 'refreshed') {
@@ -206,8 +202,7 @@ export class MarketClient implements MarketClientApi {
   #error(m: ErrorMsg): void {
     // Streams that will not come later (unknown, or not covered by the token): stop asking.
     for (const { symbol, channel } of dropRefused(this.#subs, m)) {
-      this.#store.delete(symbol, channel);
-      this.#pending.delete(streamKey(symbol, channel));
+      this.#keeper.forget(symbol, channel);
     }
     if (m.code === 'unauthorized') this.#refresher?.refused(m.id);
     this.#events.emit('error', m);
@@ -225,57 +220,4 @@ export class MarketClient implements MarketClientApi {
   #wants(symbol: string, ch: Channel): boolean {
     return this.#subs.get(symbol)?.has(ch) ?? false;
   }
-
-  #data(m: SnapshotMsg | UpdateMsg, size: number, transport: TransportKind, now: number): void {
-    let newestTs: number | undefined;
-    const gaps = new Map<Channel, string[]>();
-    const gap = (s: string, ch: Channel) => gaps.set(ch, [...(gaps.get(ch) ?? []), s]);
-    for (const item of m.items) {
-      if (!this.#wants(item.s, item.ch)) continue;
-      const ts = sourceTime(item.d);
-      if (ts !== undefined && (newestTs === undefined || ts > newestTs)) newestTs = ts;
-      let applied: { seq: number; state: unknown };
-      if (m.type === 'snapshot') {
-        applied = this.#store.applySnapshot(item);
-        this.#pending.delete(streamKey(item.s, item.ch));
-      } else {
-        const it = item as UpdateMsg['items'][number];
-        const r = this.#store.applyUpdate(it);
-        if (!r.ok) {
-          if (this.#gap(item.s, item.ch, r.have, it.prev, now, 'prev')) gap(item.s, item.ch);
-          continue;
-        }
-        applied = r;
-      }
-      this.#events.emit('change', { symbol: item.s, channel: item.ch, seq: applied.seq, kind: m.type, state: applied.state, delta: item.d, t: m.t, receivedAt: now });
-      if (item.ch === BOOK && this.#checks.check(item.s, applied.state as BookState) === 'mismatch' && this.#brokenBook(item.s, now)) gap(item.s, BOOK);
-    }
-    for (const [ch, symbols] of gaps) this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols, channels: [ch] });
-    this.#events.emit('latency', { transport, transportMs: now - m.t, ...(newestTs !== undefined ? { ageMs: now - newestTs } : {}), bytes: size, items: m.items.length });
-  }
-
-  /** A book failed its checksum: its updates are refused until a snapshot; true when one should be requested. */
-  #brokenBook(symbol: string, now: number): boolean {
-    const st = this.#store.get(symbol, BOOK);
-    if (!st || !this.#wants(symbol, BOOK)) return false;
-    this.#store.markBroken(symbol, BOOK);
-    return this.#gap(symbol, BOOK, st.seq, -1, now, 'checksum');
-  }
-
-  /** Records a gap; true when a snapshot should be requested (none asked for recently). */
-  #gap(symbol: string, channel: Channel, have: number | undefined, prev: number, now: number, reason: GapReason): boolean {
-    const key = streamKey(symbol, channel);
-    const asked = this.#pending.get(key);
-    if (asked !== undefined && now - asked < SNAPSHOT_RETRY_MS) return false;
-    this.#pending.set(key, now);
-    this.#events.emit('gap', { symbol, channel, have: have ?? -1, prev, reason });
-    return true;
-  }
-}
-
-/** The source time `ts` of an item's data: a state's `ts`, or the newest trade's. */
-function sourceTime(d: unknown): number | undefined {
-  const last = Array.isArray(d) ? d[d.length - 1] : d;
-  const ts = (last as { ts?: unknown } | undefined)?.ts;
-  return typeof ts === 'number' ? ts : undefined;
 }

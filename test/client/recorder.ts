@@ -10,12 +10,17 @@ export class Recorder {
   readonly statuses: ClientStatus[] = [];
   readonly changes: StreamChange[] = [];
   readonly gaps: GapInfo[] = [];
+  /** For each gap, how many changes had been recorded when it was reported. */
+  readonly gapAt: number[] = [];
   readonly recovered: { symbol: string; channel: string }[][] = [];
   readonly errors: ErrorMsg[] = [];
   constructor(readonly client: MarketClient) {
     client.on('status', (s) => this.statuses.push(s));
     client.on('change', (c) => this.changes.push(c));
-    client.on('gap', (g) => this.gaps.push(g));
+    client.on('gap', (g) => {
+      this.gaps.push(g);
+      this.gapAt.push(this.changes.length);
+    });
     client.on('recovered', (r) => this.recovered.push(r.streams));
     client.on('error', (e) => this.errors.push(e));
   }
