@@ -17,6 +17,7 @@ import type { Rights } from '../auth/entitlements.js';
 import { forbiddenMessage, type Forbidden } from '../auth/session-rights.js';
 import { MAX_NAME } from '../fanout/validate.js';
 import { HISTORY_CAP } from '../market/market-state.js';
+import './authenticate.js';
 import type { MarketView } from './market-view.js';
 import { QuietLog } from './quiet-log.js';
 
@@ -62,11 +63,8 @@ function knownOf(list: readonly SymbolInfo[]): ReadonlySet<string> {
   return set;
 }
 
-/**
- * The rights the access guard found (undefined: full access). Read structurally so this file does
- * not depend on which Principal type the guard declares.
- */
-const rightsOf = (req: FastifyRequest): Rights | undefined => (req.principal as { rights?: Rights } | undefined)?.rights;
+/** The rights the access guard found (undefined: full access). */
+const rightsOf = (req: FastifyRequest): Rights | undefined => req.principal?.rights;
 
 export function registerRest(app: FastifyInstance, view: MarketView, health: HealthInfo, o: RestOptions = {}): void {
   const now = o.now ?? Date.now;
@@ -78,8 +76,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
 
   const forbid = (req: FastifyRequest, reply: FastifyReply, refused: Refused) => {
     o.onForbidden?.();
-    const sub = (req.principal as { sub?: string } | undefined)?.sub;
-    forbiddenLog.line({ ip: req.ip, sub, route: req.routeOptions.url, ...refused }, 'request forbidden');
+    forbiddenLog.line({ ip: req.ip, sub: req.principal?.sub, route: req.routeOptions.url, ...refused }, 'request forbidden');
     return fail(reply, 403, 'forbidden', forbiddenMessage(refused), refused);
   };
 
