@@ -207,7 +207,7 @@ export class MarketClient implements MarketClientApi {
     if (m.code === 'unauthorized') this.#refresher?.refused(m.id);
     this.#events.emit('error', m);
     // The server closes next; reconnecting at once (with a fresh token) loses less.
-    if (m.code === 'token_expired') this.#conn.reconnect('token expired');
+    if (m.code === 'token_expired') this.#conn.reconnect('token_expired');
   }
 
   /** With `since`: streams resumed are reported as `recovered`, the others as gaps (their snapshot follows). */

@@ -13,7 +13,7 @@ import { isServerMessage, SERVER_MESSAGE_TYPES, type Link, type LinkHandlers } f
 
 /** The part of the EventSource API used here (the browser's, or the `eventsource` package's). */
 export interface EventSourceLike {
-  addEventListener(type: string, fn: (ev: { data?: unknown }) => void): void;
+  addEventListener(type: string, fn: (ev: { data?: unknown; code?: unknown }) => void): void;
   close(): void;
 }
 export type EventSourceCtor = new (url: string) => EventSourceLike;
@@ -40,8 +40,9 @@ export function openSseLink(ES: EventSourceCtor, fetchFn: FetchLike, url: string
   for (const type of SERVER_MESSAGE_TYPES) {
     es.addEventListener(type, (ev) => {
       if (done) return;
-      // 'error' is also the EventSource's own failure event: that one carries no data.
-      if (typeof ev.data !== 'string') return type === 'error' ? end('SSE stream failed') : undefined;
+      // 'error' is also the EventSource's own failure event: that one carries no data (the
+      // `eventsource` package gives the HTTP status as `code`, e.g. 401; browsers do not).
+      if (typeof ev.data !== 'string') return type === 'error' ? end(`SSE stream failed${typeof ev.code === 'number' ? ` (${ev.code})` : ''}`) : undefined;
       let msg: unknown;
       try {
         msg = JSON.parse(ev.data);

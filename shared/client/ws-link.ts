@@ -30,13 +30,19 @@ export function openWsLink(Ctor: WebSocketCtor, url: string, h: LinkHandlers, to
     const r = decode(bytes);
     if (r.ok && isServerMessage(r.value)) h.message(r.value, bytes.byteLength);
   };
+  // Node's `ws` says why an upgrade failed ("Unexpected server response: 401"); browsers do not.
+  let failure = '';
   ws.onclose = (ev) => {
     if (done) return;
     done = true;
-    h.closed(`WebSocket closed (${ev.code}${ev.reason ? ` ${ev.reason}` : ''})`);
+    const why = ev.reason || failure;
+    h.closed(`WebSocket closed (${ev.code}${why ? ` ${why}` : ''})`);
   };
   // Errors are followed by 'close'; a listener must stay, or `ws` throws on 'error'.
-  ws.onerror = () => {};
+  ws.onerror = (ev) => {
+    const m = (ev as { message?: unknown } | undefined)?.message;
+    if (typeof m === 'string') failure = m;
+  };
   return {
     kind: 'ws',
     get token() {

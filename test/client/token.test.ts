@@ -58,14 +58,16 @@ describe('MarketClient with a limited token', () => {
     expect(r.client.state('AAPL', 'ticker')).toBeUndefined();
   });
 
-  it('retries a refused token with a fresh one from getToken', async () => {
+  it.each(['ws', 'sse'] as const)('retries a refused token with a fresh one from getToken over %s', async (transport) => {
     const n = await jwtNode();
     let calls = 0;
     const getToken = async () => (++calls === 1 ? 'not-a-jwt' : mintToken({ sub: 'quant-2' }));
-    const r = makeClient({ urls: n.url, transport: 'ws', getToken }, clients);
+    const r = makeClient({ urls: n.url, transport, getToken }, clients);
     r.client.subscribe(['MSFT']);
     await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates with the second token');
     expect(calls).toBeGreaterThanOrEqual(2);
-    expect(r.statuses.some((s) => s.state === 'reconnecting')).toBe(true);
+    // The refusal is visible in the status (a dashboard asks the user for a new token on it).
+    const refused = r.statuses.find((s) => s.state === 'reconnecting');
+    expect(refused && refused.state === 'reconnecting' && refused.reason).toMatch(/\b401\b/);
   });
 });
