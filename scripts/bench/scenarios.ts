@@ -20,6 +20,15 @@ export const SCENARIOS: Scenario[] = [
   { id: 'D', title: '10,000 connections x 5 symbols, throttle 1,000 ms', clients: 10000, symbolsPer: 5, throttle: 1000, feedRate: 10, feedSymbols: 500, durationS: 10 },
 ];
 
+/**
+ * The book-heavy scenarios (scripts/bench/book-run.ts): `ticker` + `book` on 100 symbols, so
+ * that clients share streams, each run against Tickwire and the naive full-snapshot baseline.
+ */
+export const BOOK_SCENARIOS: Scenario[] = [
+  { id: 'BOOK0', title: '200 clients x 5 symbols, ticker + book, every event', clients: 200, symbolsPer: 5, throttle: 0, feedRate: 10, feedSymbols: 100, durationS: 10 },
+  { id: 'BOOK100', title: '200 clients x 5 symbols, ticker + book, throttle 100 ms', clients: 200, symbolsPer: 5, throttle: 100, feedRate: 10, feedSymbols: 100, durationS: 10 },
+];
+
 /** `--quick`: the same shapes, tiny, for a smoke run. */
 export function quick(s: Scenario): Scenario {
   return { ...s, clients: Math.max(2, Math.round(s.clients / 100)), feedSymbols: 50, durationS: 1 };
