@@ -15,6 +15,12 @@ export interface RedisBusOptions {
   keys?: Keys;
   /** Feed side: adds the state writes of a batch to the transaction that publishes it. */
   persist?: (tx: ChainableCommander, events: StreamEvent[]) => void;
+  /** Feed side: each symbol's epoch, published with its events. */
+  epochOf?: (symbol: string) => string;
+  /** Feed side: HISTORY_MS, how long each symbol's history stream keeps entries (0: none written). */
+  historyMs?: number;
+  /** Feed side: the clock of published events (default Date.now). */
+  now?: () => number;
   /**
    * Feed side: a batch could not be written (Redis down or failing). Redis is behind from then on
    * until the feed rewrites it; publishes are dropped, not queued, while Redis is away.
@@ -73,7 +79,15 @@ export class RedisBus implements Bus {
     }
     const tx = this.redis.multi();
     this.#o.persist?.(tx, events);
-    for (const [sym, list] of bySymbol) tx.publish(this.keys.events(sym), packEvents(list));
+    const at = (this.#o.now ?? Date.now)();
+    const keep = this.#o.historyMs ?? 0;
+    for (const [sym, list] of bySymbol) {
+      const packet = packEvents(this.#o.epochOf?.(sym) ?? '', at, list);
+      // Redis's own ids (its clock, monotonic per stream); the feed's time travels in the packet.
+      // A second of slack in the trim covers the two clocks' skew; readers use the packet's time.
+      if (keep > 0) tx.xadd(this.keys.history(sym), 'MINID', '~', String(Math.max(0, Math.floor(at - keep - 1000))), '*', 'e', packet);
+      tx.publish(this.keys.events(sym), packet);
+    }
     try {
       const replies = await tx.exec();
       const failed = replies?.find(([err]) => err);

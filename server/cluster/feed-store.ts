@@ -1,7 +1,9 @@
 /**
  * The feed's side of Redis (layout in keys.ts): writes each tick's changes into the transaction
  * that publishes it, writes whole symbols (first start, or when Redis lost writes), and reads a
- * previous run's state back so that a restarted feed continues every stream's seq.
+ * previous run's state back so that a restarted feed continues every stream's seq. Epochs
+ * (protocol 1.1): a restored symbol keeps the epoch stored beside its state; a symbol found
+ * without state (an empty or flushed Redis) is numbered afresh under this run's new epoch.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { CHANNELS, INTERVAL_NAMES, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
@@ -16,6 +18,8 @@ export interface Restored {
   history: SymbolHistory;
   seqs: SeqStart;
   trades: Trade[];
+  /** Absent when a previous version stored no epoch (the symbol then gets a new one). */
+  epoch?: string;
 }
 
 /** RPUSH at most this many values per command (Redis takes more; this bounds one command's size). */
@@ -28,13 +32,24 @@ export class FeedStore {
   readonly #symbols: SymbolInfo[];
   /** Newest trades per symbol (MarketState keeps only those since this process started). */
   readonly #trades = new Map<string, Trade[]>();
+  readonly #epochs = new Map<string, string>();
 
-  constructor(redis: Redis, keys: Keys, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>) {
+  /** `epoch`: this run's, for every symbol not restored with one of its own. */
+  constructor(redis: Redis, keys: Keys, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>, epoch: string) {
     this.#redis = redis;
     this.#keys = keys;
     this.#market = market;
     this.#symbols = symbols;
-    for (const s of symbols) this.#trades.set(s.symbol, restored.get(s.symbol)?.trades ?? []);
+    for (const s of symbols) {
+      const r = restored.get(s.symbol);
+      this.#trades.set(s.symbol, r?.trades ?? []);
+      this.#epochs.set(s.symbol, r?.epoch ?? epoch);
+    }
+  }
+
+  /** The symbol's epoch (published with its events, stored beside its state). */
+  epochOf(symbol: string): string {
+    return this.#epochs.get(symbol) ?? '';
   }
 
   /**
@@ -71,6 +86,7 @@ export class FeedStore {
         },
         seqs: Object.fromEntries(CHANNELS.map((ch) => [ch, state[ch][0]])),
         trades: ((r[1] as Buffer[] | undefined) ?? []).map(unpackTrade),
+        ...(hash.epoch ? { epoch: hash.epoch.toString() } : {}),
       });
     });
     return out;
@@ -130,7 +146,7 @@ export class FeedStore {
       const tx = this.#redis.multi();
       const k = this.#keys;
       tx.del(k.state(s), k.trades(s), ...INTERVAL_NAMES.map((iv) => k.bars(s, iv)));
-      tx.hset(k.state(s), ...CHANNELS.flatMap((ch) => [ch, this.#packed(s, ch)]));
+      tx.hset(k.state(s), ...CHANNELS.flatMap((ch) => [ch, this.#packed(s, ch)]), 'epoch', this.epochOf(s));
       const trades = (this.#trades.get(s) ?? []).slice(-SNAPSHOT_TRADES);
       if (trades.length) tx.rpush(k.trades(s), ...trades.map(packTrade));
       for (const iv of INTERVAL_NAMES) {

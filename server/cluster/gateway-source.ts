@@ -10,6 +10,13 @@
  * - A skipped seq (events lost) or a resubscription after a Redis reconnect re-reads the
  *   symbol and calls `hub.resync`, so clients get fresh snapshots, never a broken chain. The
  *   event that showed the gap is held back, not forwarded.
+ * - Epochs: every event carries its symbol's epoch. One that differs from the mirror's (a feed
+ *   restarted on an empty Redis) re-reads the symbol: clients get snapshots of the new epoch.
+ *   Seqs are compared only within one epoch.
+ * - Recovery (protocol 1.1): a mirrored symbol's history starts at its state read and goes on
+ *   with bus events, each timed by the feed. A `since` older than that reads the feed's history
+ *   stream from Redis once (the same for every gateway) and extends it backwards: every gateway
+ *   recovers the same positions.
  * - A symbol no session holds is unsubscribed after `lingerMs` (clients that flap do not churn).
  */
 import { SNAPSHOT_TRADES } from '../market/market-state.js';
@@ -17,10 +24,14 @@ import type { Channel, Trade } from '../../shared/protocol.js';
 import type { RedisBus } from '../bus/redis.js';
 import type { Hub, StateSource } from '../fanout/hub.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
-import type { RedisView } from './redis-view.js';
+import type { RedisView, SymbolRead } from './redis-view.js';
+import type { StreamPosition } from '../../shared/protocol.js';
+import { History } from '../history/history.js';
+import type { HistoryLimits, Recovery } from '../history/stream-history.js';
 
 interface Mirror {
   streams: Map<Channel, StreamSnapshot>;
+  epoch: string;
   /** A read is pending: events wait in `queue`. */
   loading: boolean;
   queue: StreamEvent[];
@@ -28,6 +39,10 @@ interface Mirror {
   gen: number;
   /** Resolves once the first read arrived. */
   ready: Promise<void>;
+  /** Prepares waiting on this mirror: it is not dropped meanwhile. */
+  waiting: number;
+  /** The Redis history read for this load (at most one per load). */
+  history?: Promise<void>;
   loaded: () => void;
   dropTimer?: NodeJS.Timeout;
 }
@@ -39,6 +54,8 @@ export interface GatewaySourceOptions {
   retryMs?: number;
   /** Events queued per symbol during a read beyond which the queue is dropped (a gap re-reads). */
   maxQueue?: number;
+  /** HISTORY_MS / HISTORY_TRADES for recovery (default: none). */
+  history?: HistoryLimits;
 }
 
 export interface GatewayStats {
@@ -48,10 +65,13 @@ export interface GatewayStats {
   gaps: number;
   /** Symbol reads from Redis, first ones included. */
   reads: number;
+  /** Epoch changes seen (each re-read the symbol). */
+  epochs: number;
 }
 
 export class GatewaySource implements StateSource {
-  readonly stats: GatewayStats = { symbols: 0, gaps: 0, reads: 0 };
+  readonly stats: GatewayStats = { symbols: 0, gaps: 0, reads: 0, epochs: 0 };
+  readonly history: History;
   readonly #bus: RedisBus;
   readonly #view: RedisView;
   readonly #lingerMs: number;
@@ -69,6 +89,7 @@ export class GatewaySource implements StateSource {
     this.#lingerMs = o.lingerMs ?? 5000;
     this.#retryMs = o.retryMs ?? 250;
     this.#maxQueue = o.maxQueue ?? 10_000;
+    this.history = new History(o.history ?? { ms: 0, trades: 0 });
     bus.onEvents((events) => this.#receive(events));
     bus.onResubscribed(() => {
       for (const [s, m] of this.#mirrors) void this.#load(s, m);
@@ -93,15 +114,45 @@ export class GatewaySource implements StateSource {
     return copy(st);
   }
 
-  async prepare(symbols: string[]): Promise<void> {
-    const waits: Promise<void>[] = [];
+  recover(p: StreamPosition, now: number): Recovery {
+    const m = this.#mirrors.get(p.s);
+    return m && !m.loading ? this.history.recover(p, now) : { ok: false };
+  }
+
+  /** Mirrors these symbols; with positions older than a mirror's history, reads the history from Redis first. */
+  async prepare(symbols: string[], since?: StreamPosition[]): Promise<void> {
+    const mirrors: [string, Mirror][] = [];
     for (const s of symbols) {
       if (!this.#view.has(s)) continue;
       const m = this.#mirrors.get(s) ?? this.#open(s);
-      this.#scheduleDrop(s, m); // dropped later unless a session holds it by then
-      waits.push(m.ready);
+      m.waiting++;
+      mirrors.push([s, m]);
     }
-    await Promise.all(waits);
+    try {
+      await Promise.all(mirrors.map(([, m]) => m.ready));
+      if (since?.length && this.history.limits.ms > 0) {
+        const want = new Set(since.filter((p) => this.#mirrors.get(p.s)?.epoch === p.epoch && !this.history.recover(p, Date.now()).ok).map((p) => p.s));
+        await Promise.all(mirrors.filter(([s]) => want.has(s)).map(([s, m]) => this.#readHistory(s, m)));
+      }
+    } finally {
+      for (const [s, m] of mirrors) {
+        m.waiting--;
+        this.#scheduleDrop(s, m); // dropped later unless a session holds it by then
+      }
+    }
+  }
+
+  /** Extends a loaded mirror's history backwards from Redis, once per load. */
+  #readHistory(symbol: string, m: Mirror): Promise<void> {
+    const gen = m.gen;
+    return (m.history ??= this.#view
+      .readHistory(symbol, m.epoch)
+      .then((events) => {
+        if (m.gen !== gen || m.loading || this.#mirrors.get(symbol) !== m) return;
+        const now = Date.now();
+        for (const ch of m.streams.keys()) this.history.prepend(symbol, ch, events, now);
+      })
+      .catch(() => {})); // Redis away: those positions are simply not recovered
   }
 
   release(symbol: string): void {
@@ -118,7 +169,7 @@ export class GatewaySource implements StateSource {
   #open(symbol: string): Mirror {
     let loaded!: () => void;
     const ready = new Promise<void>((r) => (loaded = r));
-    const m: Mirror = { streams: new Map(), loading: true, queue: [], gen: 0, ready, loaded };
+    const m: Mirror = { streams: new Map(), epoch: '', loading: true, queue: [], gen: 0, ready, loaded, waiting: 0 };
     this.#mirrors.set(symbol, m);
     this.stats.symbols = this.#mirrors.size;
     void this.#load(symbol, m, true);
@@ -130,18 +181,22 @@ export class GatewaySource implements StateSource {
     m.loading = true;
     const current = () => !this.#closed && m.gen === gen && this.#mirrors.get(symbol) === m;
     if (subscribe) await this.#bus.subscribe([symbol]).catch(() => {});
-    let streams: Map<Channel, StreamSnapshot> | undefined;
+    let read: SymbolRead | undefined;
+    m.history = undefined;
     while (current()) {
       m.queue = [];
       this.stats.reads++;
-      streams = await this.#view.readSymbol(symbol).catch(() => undefined);
-      if (streams || !current()) break;
+      read = await this.#view.readSymbol(symbol).catch(() => undefined);
+      if (read || !current()) break;
       await new Promise((r) => setTimeout(r, this.#retryMs)); // Redis away, or emptied and not yet rewritten
     }
-    if (!streams || !current()) return;
-    m.streams = streams;
+    if (!read || !current()) return;
+    m.streams = read.streams;
+    m.epoch = read.epoch;
     m.loading = false;
-    for (const snap of streams.values()) this.#hub?.resync(copy(snap));
+    const now = Date.now();
+    for (const snap of read.streams.values()) this.history.reset(snap, read.epoch, now);
+    for (const snap of read.streams.values()) this.#hub?.resync(copy(snap));
     m.loaded();
     const queued = m.queue;
     m.queue = [];
@@ -162,7 +217,12 @@ export class GatewaySource implements StateSource {
     }
     const fresh: StreamEvent[] = [];
     let gap = false;
+    let epoch = false;
     for (const e of events) {
+      if (e.epoch !== undefined && e.epoch !== m.epoch) {
+        epoch = true;
+        break;
+      }
       const st = m.streams.get(e.ch);
       if (!st || e.seq <= st.seq) continue; // already in the state read from Redis
       if (e.seq !== st.seq + 1) {
@@ -177,11 +237,16 @@ export class GatewaySource implements StateSource {
       } else Object.assign(st.d, e.d);
       fresh.push(e);
     }
-    if (fresh.length) this.#hub?.publish(fresh);
-    if (gap) {
-      this.stats.gaps++;
-      void this.#load(symbol, m);
+    if (fresh.length) {
+      for (const key of this.history.record(fresh, Date.now())) {
+        const snap = m.streams.get(key.slice(key.indexOf('|') + 1) as Channel);
+        if (snap) this.history.reset(snap, m.epoch, Date.now());
+      }
+      this.#hub?.publish(fresh);
     }
+    if (epoch) this.stats.epochs++;
+    if (gap) this.stats.gaps++;
+    if (gap || epoch) void this.#load(symbol, m);
   }
 
   #scheduleDrop(symbol: string, m: Mirror): void {
@@ -189,8 +254,9 @@ export class GatewaySource implements StateSource {
     m.dropTimer = setTimeout(() => {
       m.dropTimer = undefined;
       if (this.#mirrors.get(symbol) !== m) return;
-      if (m.loading || this.#held(symbol)) return void (m.loading && this.#scheduleDrop(symbol, m));
+      if (m.loading || m.waiting > 0 || this.#held(symbol)) return void ((m.loading || m.waiting > 0) && this.#scheduleDrop(symbol, m));
       this.#mirrors.delete(symbol);
+      this.history.drop(symbol);
       this.stats.symbols = this.#mirrors.size;
       void this.#bus.unsubscribe([symbol]);
     }, this.#lingerMs);

@@ -5,10 +5,11 @@
  * | key                       | type   | holds |
  * |---------------------------|--------|-------|
  * | `symbols`                 | string | SymbolInfo[] of the universe |
- * | `s:{SYM}`                 | hash   | per channel: `[seq, state]` (ticker fields, open bar; trades: `[seq, null]`) |
+ * | `s:{SYM}`                 | hash   | per channel: `[seq, state]` (ticker fields, open bar; trades: `[seq, null]`); `epoch`: the symbol's streams' epoch |
+ * | `h:{SYM}`                 | stream | recovery history: one entry per tick, id `<feed ms>-<n>`, field `e` = the tick's events as published; trimmed to HISTORY_MS by MINID |
  * | `t:{SYM}`                 | list   | the newest SNAPSHOT_TRADES trades, oldest first |
  * | `b:{SYM}:{interval}`      | list   | closed bars `[time, open, high, low, close, volume]`, oldest first |
- * | channel `e:{SYM}`         | pubsub | one tick's events of that symbol: `[[ch, seq, d], ...]` in order |
+ * | channel `e:{SYM}`         | pubsub | one tick's events of that symbol: `[epoch, ms, [[ch, seq, d], ...]]` in order |
  * | channel `feed`            | pubsub | the feed (re)wrote `symbols` |
  *
  * The open bar lives in the hash and the closed ones in the list, so a tick writes one hash per
@@ -34,6 +35,7 @@ export class Keys {
   trades = (sym: string): string => `${this.prefix}t:${sym}`;
   bars = (sym: string, iv: string): string => `${this.prefix}b:${sym}:${iv}`;
   events = (sym: string): string => `${this.prefix}e:${sym}`;
+  history = (sym: string): string => `${this.prefix}h:${sym}`;
   /** The symbol of an events channel name, or undefined for any other channel. */
   symbolOf(channel: string): string | undefined {
     const head = `${this.prefix}e:`;
@@ -60,8 +62,12 @@ export function unpackBar(b: Uint8Array): Candle {
 export const packTrade = (t: Trade): Buffer => encode(t) as Buffer;
 export const unpackTrade = (b: Uint8Array): Trade => unpack(b);
 
-/** One symbol's events of one tick, as published. */
-export const packEvents = (events: StreamEvent[]): Buffer => encode(events.map((e) => [e.ch, e.seq, e.d])) as Buffer;
+/** One symbol's events of one tick, as published and kept in its history: with the epoch and the feed's time (ms). */
+export const packEvents = (epoch: string, at: number, events: StreamEvent[]): Buffer => encode([epoch, at, events.map((e) => [e.ch, e.seq, e.d])]) as Buffer;
+/** Each event carries the packet's `epoch` and `at`. Throws on anything else. */
 export function unpackEvents(symbol: string, b: Uint8Array): StreamEvent[] {
-  return unpack<[Channel, number, StreamEvent['d']][]>(b).map(([ch, seq, d]) => ({ s: symbol, ch, seq, d }));
+  const v = unpack<[string, number, [Channel, number, StreamEvent['d']][]]>(b);
+  if (!Array.isArray(v) || typeof v[0] !== 'string' || typeof v[1] !== 'number' || !Array.isArray(v[2])) throw new Error('bad events packet');
+  const [epoch, at, list] = v;
+  return list.map(([ch, seq, d]) => ({ s: symbol, ch, seq, d, epoch, at }));
 }

@@ -2,13 +2,19 @@
  * The gateway's reads of what the feed keeps in Redis (layout in keys.ts): the symbol list,
  * stream states with their seq, and candle history. Serves REST as a MarketView, and whole
  * symbols to the gateway's StateSource. Each read of one symbol is one MULTI, so it sees the
- * symbol between two feed ticks.
+ * symbol between two feed ticks. Every snapshot carries the symbol's epoch.
  */
 import type { Redis } from 'ioredis';
 import { CHANNELS, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
 import type { MarketView } from '../http/market-view.js';
-import type { StreamSnapshot } from '../market/stream-event.js';
-import { unpack, unpackBar, unpackState, unpackTrade, type Keys } from './keys.js';
+import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import { unpack, unpackBar, unpackEvents, unpackState, unpackTrade, type Keys } from './keys.js';
+
+/** One symbol as read at one moment: its epoch and every stream's state. */
+export interface SymbolRead {
+  epoch: string;
+  streams: Map<Channel, StreamSnapshot>;
+}
 
 export class RedisView implements MarketView {
   readonly #redis: Redis;
@@ -40,13 +46,13 @@ export class RedisView implements MarketView {
 
   async snapshot(symbol: string, ch: Channel): Promise<StreamSnapshot | undefined> {
     if (!this.has(symbol)) return undefined;
-    const tx = this.#redis.multi().hgetBuffer(this.#keys.state(symbol), ch);
+    const tx = this.#redis.multi().hgetBuffer(this.#keys.state(symbol), ch).hget(this.#keys.state(symbol), 'epoch');
     if (ch === 'trades') tx.lrangeBuffer(this.#keys.trades(symbol), 0, -1);
     const r = await exec(tx);
     const raw = r[0] as Buffer | null;
     if (!raw) return undefined;
     const [seq, d] = unpackState(raw);
-    return { s: symbol, ch, seq, d: ch === 'trades' ? (r[1] as Buffer[]).map(unpackTrade) : (d ?? {}) };
+    return { s: symbol, ch, seq, epoch: (r[1] as string | null) ?? '', d: ch === 'trades' ? (r[2] as Buffer[]).map(unpackTrade) : (d ?? {}) };
   }
 
   /** Closed bars from the list, then the open bar from the state hash (read together). */
@@ -63,18 +69,35 @@ export class RedisView implements MarketView {
     return bars.slice(-limit);
   }
 
-  /** Every stream of one symbol; undefined when Redis does not hold all of them (yet). */
-  async readSymbol(symbol: string): Promise<Map<Channel, StreamSnapshot> | undefined> {
+  /** Every stream of one symbol with the symbol's epoch; undefined when Redis does not hold all streams (yet). */
+  async readSymbol(symbol: string): Promise<SymbolRead | undefined> {
     const r = await exec(this.#redis.multi().hgetallBuffer(this.#keys.state(symbol)).lrangeBuffer(this.#keys.trades(symbol), 0, -1));
     const hash = r[0] as Record<string, Buffer>;
     if (CHANNELS.some((ch) => !hash[ch])) return undefined;
-    const out = new Map<Channel, StreamSnapshot>();
+    const epoch = hash.epoch?.toString() ?? '';
+    const streams = new Map<Channel, StreamSnapshot>();
     for (const ch of CHANNELS) {
       const [seq, d] = unpackState(hash[ch]);
       const state: Record<string, number> | Trade[] = ch === 'trades' ? (r[1] as Buffer[]).map(unpackTrade) : (d ?? {});
-      out.set(ch, { s: symbol, ch, seq, d: state });
+      streams.set(ch, { s: symbol, ch, seq, epoch, d: state });
     }
-    return out;
+    return { epoch, streams };
+  }
+
+  /** The symbol's recovery history (the feed's `h:` stream), events of `epoch` only, oldest first, each with its feed time `at`. */
+  async readHistory(symbol: string, epoch: string): Promise<StreamEvent[]> {
+    const entries = (await this.#redis.xrangeBuffer(this.#keys.history(symbol), '-', '+')) as [Buffer, Buffer[]][];
+    const events: StreamEvent[] = [];
+    for (const [, fields] of entries) {
+      const packet = fields[1];
+      if (!packet) continue;
+      try {
+        for (const e of unpackEvents(symbol, packet)) if (e.epoch === epoch) events.push(e);
+      } catch {
+        // an entry this version cannot read: positions before it are simply not recovered
+      }
+    }
+    return events;
   }
 }
 

@@ -20,7 +20,7 @@ export interface ControlPort {
   isSymbol(symbol: string): boolean;
   roundThrottle(ms: number): number;
   /** Readies these symbols' streams; rejects with `Unavailable` when the source does not answer in time. */
-  prepare(symbols: string[]): Promise<void> | void;
+  prepare(symbols: string[], since?: StreamPosition[]): Promise<void> | void;
   record(symbol: string, ch: Channel): StreamRecord<Sub>;
   attach(sub: Sub): void;
   detach(sub: Sub): void;
@@ -51,9 +51,9 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   const usable = msg.channels === undefined || (channels?.length ?? 0) > 0;
 
   /** Waits for the source; false (with the error queued) when it did not answer in time. */
-  const ready = async (symbols: string[]): Promise<boolean> => {
+  const ready = async (symbols: string[], since?: StreamPosition[]): Promise<boolean> => {
     try {
-      await port.prepare(symbols);
+      await port.prepare(symbols, since);
       return true;
     } catch (err) {
       if (!(err instanceof Unavailable)) throw err;
@@ -77,7 +77,7 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
         } else refused.push(sym);
       }
       if (refused.length) fail('limit_exceeded', `at most ${port.limits.symbols} symbols per connection`, { symbols: refused });
-      if (accepted.length && !(await ready(accepted))) accepted = [];
+      if (accepted.length && !(await ready(accepted, msg.since))) accepted = [];
       if (s.closed) return;
       accepted = accepted.filter((x) => port.isSymbol(x));
     }

@@ -227,8 +227,8 @@ export class Hub implements ControlPort {
   }
 
   /** Waits for the source at most controlTimeoutMs; then rejects with Unavailable (the wait goes on unobserved). */
-  prepare(symbols: string[]): Promise<void> | void {
-    const p = this.source.prepare?.(symbols);
+  prepare(symbols: string[], since?: StreamPosition[]): Promise<void> | void {
+    const p = this.source.prepare?.(symbols, since);
     if (!p) return;
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {

@@ -10,8 +10,11 @@ export interface StateSource {
   isSymbol(symbol: string): boolean;
   /** The stream's whole state, with its seq and epoch; undefined while unknown. */
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined;
-  /** Called before streams of these symbols are first used; may wait (a gateway subscribes to the bus). */
-  prepare?(symbols: string[]): Promise<void> | void;
+  /**
+   * Called before streams of these symbols are first used; may wait (a gateway subscribes to the
+   * bus). `since`: the positions a subscribe will ask to recover (a gateway may read history).
+   */
+  prepare?(symbols: string[], since?: StreamPosition[]): Promise<void> | void;
   /** No session holds this symbol any more. */
   release?(symbol: string): void;
   /**

@@ -20,8 +20,14 @@ export class History {
     this.#stream(snap.s, snap.ch).reset(epoch, snap.seq, snap.d as Record<string, unknown> | Trade[], now);
   }
 
+  /** Extends a started stream backwards with the events before its oldest position (stream-history.ts `prepend`). */
+  prepend(s: string, ch: Channel, events: readonly StreamEvent[], now: number): void {
+    const mine = events.filter((e) => e.ch === ch).map((e) => ({ seq: e.seq, d: e.d, at: e.at ?? now }));
+    this.#streams.get(`${s}|${ch}`)?.prepend(mine, now);
+  }
+
   /**
-   * Adds events at `now`. An event of a stream not started, of another epoch or out of order is
+   * Adds events, each at its own time `at` when it has one, else at `now`. An event of a stream not started, of another epoch or out of order is
    * not kept: returns those streams' keys (`s|ch`) so the caller resets them from a fresh state.
    */
   record(events: readonly StreamEvent[], now: number, epoch?: string): string[] {
@@ -30,7 +36,7 @@ export class History {
       const st = this.#streams.get(`${e.s}|${e.ch}`);
       if (!st) continue;
       const ep = e.epoch ?? epoch;
-      if ((ep !== undefined && ep !== st.epoch) || !st.apply(e.seq, e.d, now)) {
+      if ((ep !== undefined && ep !== st.epoch) || !st.apply(e.seq, e.d, e.at ?? now)) {
         if (e.seq > st.seq || ep !== st.epoch) (broken ??= []).push(`${e.s}|${e.ch}`);
       }
     }

@@ -28,6 +28,9 @@ export interface RecoveryItem {
   d: unknown;
 }
 
+/** Window moves (in events) between two sweeps of removed fields. */
+const SWEEP_EVERY = 256;
+
 export type Recovery = { ok: true; item?: RecoveryItem } | { ok: false };
 
 export class StreamHistory {
@@ -44,6 +47,7 @@ export class StreamHistory {
   readonly #fields = new Map<string, number>();
   readonly #fieldSeq = new Map<string, number>();
   #trades: { seq: number; trade: Trade }[] = [];
+  #sweptAt = 0;
   #tradeHead = 0;
 
   constructor(s: string, ch: Channel, limits: HistoryLimits) {
@@ -81,6 +85,39 @@ export class StreamHistory {
   }
 
   /**
+   * Extends the history backwards with the events that led to the oldest position held, oldest
+   * first, each with the time it happened (`at`), as a gateway reads them from Redis after it
+   * started from a whole state: the unbroken run of events ending at `firstSeq` is taken (its
+   * positions then recover), anything before a break or after `firstSeq` is ignored.
+   */
+  prepend(events: readonly { seq: number; d: unknown; at: number }[], now: number): void {
+    const first = this.#firstSeq;
+    let i = events.length;
+    while (i > 0 && events[i - 1].seq > first) i--;
+    const end = i;
+    let want = first;
+    while (i > 0 && events[i - 1].seq === want) i--, want--;
+    if (end - i < 2) return; // nothing before firstSeq itself
+    const run = events.slice(i, end);
+    const from = run[0].seq;
+    const times = this.#times.slice(this.#head);
+    this.#times = [...run.slice(0, -1).map((e) => e.at), ...times];
+    this.#head = 0;
+    this.#firstSeq = from;
+    if (this.isState) {
+      // A field not changed after `first` may have changed within the run; else it is older than every position held.
+      const last = new Map<string, number>();
+      for (const e of run) for (const [k] of toFields(this.ch, e.d as Record<string, unknown>)) last.set(k, e.seq);
+      for (const [k, at] of this.#fieldSeq) if (at <= first) this.#fieldSeq.set(k, last.get(k) ?? from - 1);
+    } else {
+      const older = run.filter((e) => e.seq > from).map((e) => ({ seq: e.seq, trade: e.d as Trade }));
+      this.#trades = [...older, ...this.#trades.slice(this.#tradeHead).filter((t) => t.seq > first)];
+      this.#tradeHead = 0;
+    }
+    this.prune(now);
+  }
+
+  /**
    * Adds the event at `seq` (which must be seq + 1) that happened at `now`. Returns false, and
    * keeps nothing, for any other seq: the caller resets from a fresh state.
    */
@@ -108,7 +145,9 @@ export class StreamHistory {
       const tr = this.#trades;
       while (this.#tradeHead < tr.length && tr[this.#tradeHead].seq <= minSeq) this.#tradeHead++;
       if (this.#tradeHead > 64 && this.#tradeHead * 2 > tr.length) (this.#trades = tr.slice(this.#tradeHead)), (this.#tradeHead = 0);
-    } else {
+    } else if (this.#firstSeq - this.#sweptAt >= SWEEP_EVERY) {
+      // Removed fields (book levels) go once no held position can need them; swept now and then, not per event.
+      this.#sweptAt = this.#firstSeq;
       for (const [k, at] of this.#fieldSeq) if (at < this.#firstSeq && isTombstone(this.ch, k, this.#fields.get(k)!)) this.#fieldSeq.delete(k), this.#fields.delete(k);
     }
     if (this.#head > 64 && this.#head * 2 > times.length) (this.#times = times.slice(this.#head)), (this.#head = 0);

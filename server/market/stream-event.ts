@@ -12,6 +12,8 @@ export interface StreamEvent {
   d: Record<string, number> | Trade;
   /** The stream's epoch, where the carrier knows it (events from Redis carry it). */
   epoch?: string;
+  /** When the feed published it, ms (events from Redis carry it): the history's clock on a cluster. */
+  at?: number;
 }
 
 /** A stream's whole state and seq, as snapshots carry it. */

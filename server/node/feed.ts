@@ -10,6 +10,7 @@ import { FeedStore } from '../cluster/feed-store.js';
 import type { Config } from '../config.js';
 import { SimSource } from '../feed/sim-source.js';
 import type { TickSource } from '../feed/tick-source.js';
+import { newEpoch } from '../history/epoch.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
@@ -20,6 +21,8 @@ export interface FeedNode {
   feed: TickSource;
   market: MarketState;
   bus: RedisBus;
+  /** What the feed keeps in Redis, epochs included. */
+  store: FeedStore;
   stats: FeedStats;
   /** Writes the symbols not restored from Redis, starts the feed, listens; resolves to the URL. */
   start(): Promise<string>;
@@ -41,6 +44,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   const bus = new RedisBus({
     url: config.redisUrl,
     persist: (tx, events) => store?.persist(tx, events),
+    epochOf: (s) => store?.epochOf(s) ?? '',
+    historyMs: config.historyMs,
     onLost: () => {
       if (!behind) app.log.warn('redis: a batch was not written; rewriting everything once Redis is back');
       stats.lost++;
@@ -57,7 +62,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   }
   stats.restored = restored.size;
   const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
-  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored));
+  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
 
   const rewrite = () => {
     behind = false;
@@ -86,10 +91,11 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     feed,
     market,
     bus,
+    store: st,
     stats,
     async start() {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
-      await st.writeAll(symbols.filter((s) => !restored.has(s)));
+      await st.writeAll(symbols.filter((s) => !restored.get(s)?.epoch));
       feed.start((events) => {
         out.length = 0;
         for (const e of events) market.apply(e, out);

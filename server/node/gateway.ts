@@ -4,7 +4,7 @@
  * events from the Redis bus, subscribed only for the symbols its clients hold.
  */
 import type { FastifyInstance } from 'fastify';
-import { createHub, listen, serveClients } from '../app.js';
+import { createHub, historyLimits, listen, serveClients } from '../app.js';
 import { RedisBus } from '../bus/redis.js';
 import { GatewaySource, type GatewaySourceOptions } from '../cluster/gateway-source.js';
 import { RedisView } from '../cluster/redis-view.js';
@@ -29,7 +29,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   let warn = (_msg: string): void => {};
   const bus = new RedisBus({ url: config.redisUrl, onError: (err) => warn(`redis: ${err.message}`) });
   const view = new RedisView(bus.redis, bus.keys);
-  const source = new GatewaySource(bus, view, o);
+  const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
   const hub = createHub(config, source);
   source.attach(hub);
   const app = await serveClients(config, hub, view, () => ({
@@ -39,6 +39,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     bus: { ...source.stats },
   }));
   warn = (msg) => app.log.warn(msg);
+  hub.log = (msg) => app.log.error(msg);
 
   let retry: NodeJS.Timeout | undefined;
   let closed = false;

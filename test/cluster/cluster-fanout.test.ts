@@ -89,7 +89,10 @@ describe('one feed and two gateways over Redis', () => {
     const s1 = await json(g1 + q);
     expect(withoutT(s1)).toEqual(withoutT(await json(g2 + q)));
     expect(s1.unknown).toEqual(['NOPE']);
-    expect(s1.items).toEqual(['AAPL', 'MSFT'].flatMap((s) => (['ticker', 'trades', 'candles:1m'] as Channel[]).map((ch) => c.feed.market.snapshot(s, ch))));
+    // Every item carries its symbol's epoch, the one the feed numbers it in.
+    const epochOf = (s: string) => c.feed.store.epochOf(s);
+    expect(s1.items).toEqual(['AAPL', 'MSFT'].flatMap((s) => (['ticker', 'trades', 'candles:1m'] as Channel[]).map((ch) => ({ ...c.feed.market.snapshot(s, ch), epoch: epochOf(s) }))));
+    expect(epochOf('AAPL')).toMatch(/^[0-9a-z]+-[0-9a-z]{4}$/);
 
     for (const [iv, limit] of [['1m', 300], ['1s', 50], ['1h', 1], ['5m', 5000]] as const) {
       const q2 = `/api/candles?symbol=MSFT&interval=${iv}&limit=${limit}`;

@@ -84,7 +84,10 @@ describe('Redis failures', () => {
     const gw = c.gateways[0].node;
     const redis = new Redis(c.redis.url);
     const [s] = unpackState((await redis.hgetBuffer('tw:s:AAPL', 'ticker'))!);
-    const publish = (seq: number, d: Partial<Ticker>) => redis.publish('tw:e:AAPL', packEvents([{ s: 'AAPL', ch: 'ticker', seq, d: d as Record<string, number> }]));
+    const epoch = (await redis.hget('tw:s:AAPL', 'epoch'))!;
+    expect(epoch).toMatch(/^[0-9a-z]+-[0-9a-z]{4}$/);
+    const publish = (seq: number, d: Partial<Ticker>) =>
+      redis.publish('tw:e:AAPL', packEvents(epoch, Date.now(), [{ s: 'AAPL', ch: 'ticker', seq, d: d as Record<string, number> }]));
     expect(chain.state.get('AAPL|ticker')!.seq).toBe(s);
     const gaps = gw.source.stats.gaps;
 
