@@ -111,10 +111,10 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
 
       const rights = rightsOf(req);
       if (rights && !rights.full) {
-        const refused = rights.refused(named?.map(cut) ?? [], chs);
-        if (named) refused.symbols = named.filter((s) => s.length > MAX_NAME || !rights.allowsSymbol(s)).map(cut);
-        if (refused.symbols.length || refused.channels.length)
-          return forbid(req, reply, { ...(refused.symbols.length ? { symbols: refused.symbols } : {}), ...(refused.channels.length ? { channels: refused.channels } : {}) });
+        // Long names are refused unlooked-up, so a prefix pattern never gets to cover one.
+        const symbols = named?.filter((s) => s.length > MAX_NAME || !rights.allowsSymbol(s)).map(cut) ?? [];
+        const channels = rights.refused([], chs).channels;
+        if (symbols.length || channels.length) return forbid(req, reply, { ...(symbols.length ? { symbols } : {}), ...(channels.length ? { channels } : {}) });
       }
 
       const universe = await view.symbols();
