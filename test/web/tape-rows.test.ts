@@ -41,6 +41,16 @@ describe('TapeRows', () => {
     expect(ids(t)).toEqual([8, 7, 'missed after 2', 2, 1]);
   });
 
+  it('drops trades of an old numbering when the stream started over (a new epoch)', () => {
+    const t = new TapeRows(10);
+    t.replace([50, 51].map(trade));
+    t.markMissed();
+    t.replace([1, 2].map(trade));
+    expect(ids(t)).toEqual([2, 1, 'missed after -Infinity']);
+    t.push([3].map(trade));
+    expect(ids(t)).toEqual([3, 2, 1, 'missed after -Infinity']);
+  });
+
   it('forgets the hole and the rows on clear', () => {
     const t = new TapeRows(10);
     t.replace([1].map(trade));

@@ -37,8 +37,17 @@ export class TapeRows {
    * shown before it stay below the marker and only the newer ones come above it.
    */
   replace(trades: readonly Trade[]): void {
-    if (this.#holeAfter === undefined) this.#rows = trades.slice(-this.cap).reverse();
-    else this.#placeHole(trades.filter((t) => t.id > this.#holeAfter!));
+    const hole = this.#holeAfter;
+    if (hole === undefined) {
+      this.#rows = trades.slice(-this.cap).reverse();
+    } else if (trades.length && trades[trades.length - 1].id <= hole) {
+      // Ids went back: the stream started over (a new epoch). Old and new ids do not compare, so
+      // the old trades go; the marker says trades were missed before these.
+      this.#holeAfter = undefined;
+      this.#rows = [...trades.slice(-(this.cap - 1)).reverse(), { missed: true, id: -Infinity }];
+    } else {
+      this.#placeHole(trades.filter((t) => t.id > hole));
+    }
   }
 
   /** Adds new trades (oldest first); those already shown (same id or older) are skipped. False when nothing changed. */

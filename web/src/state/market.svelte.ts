@@ -6,7 +6,7 @@
 import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
 import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
-import { fetchCandles } from '../lib/api.js';
+import { fetchCandles, fetchSymbols, UnauthorizedError } from '../lib/api.js';
 import { LaneBeat, laneOf } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
 import type { FrameLoop } from '../lib/frame-loop.js';
@@ -31,6 +31,8 @@ const LANES = 2;
 
 /** How long a server error stays in the top bar, ms. */
 const ERROR_MS = 10_000;
+/** Shortest time between two token checks while reconnecting, ms. */
+const TOKEN_CHECK_MS = 2000;
 
 /** A live bar of the focused stream, with the symbol and interval it belongs to. */
 export type BarListener = (bar: Candle, symbol: string, interval: Interval) => void;
@@ -49,6 +51,7 @@ export class Market {
   #lastError = $state('');
   #reconnects = $state(0);
   #tokenRefused = $state(false);
+  #tokenCheckedAt = -Infinity;
   #dropped = false;
 
   #client: MarketClientApi | undefined;
@@ -214,7 +217,22 @@ export class Market {
       this.#dropped = true;
       // A close for an expired or refused token: reconnecting with it cannot help.
       if (/unauthori[sz]ed|token_expired|\b401\b/i.test(s.reason)) this.#tokenRefused = true;
+      else this.#checkToken();
     }
+  }
+
+  /**
+   * While reconnecting, asks REST whether the token still holds: a browser never sees the 401
+   * that refuses a WebSocket upgrade or an EventSource, so an expired token would otherwise look
+   * like a server that is down. At most once per TOKEN_CHECK_MS.
+   */
+  #checkToken(): void {
+    const now = Date.now();
+    if (now - this.#tokenCheckedAt < TOKEN_CHECK_MS) return;
+    this.#tokenCheckedAt = now;
+    fetchSymbols().catch((err) => {
+      if (err instanceof UnauthorizedError) this.#tokenRefused = true;
+    });
   }
 
   #onChange(c: StreamChange): void {
