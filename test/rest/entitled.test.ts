@@ -50,6 +50,14 @@ describe('REST with a limited JWT', () => {
     expect((await get('/api/candles?symbol=MSFT&interval=1h', 'static-token')).status).toBe(200);
   });
 
+  it('refuses names over 32 characters unlooked-up even where a prefix would match, and an uncovered default channel', async () => {
+    const long = `BTC-${'Y'.repeat(40)}`;
+    expect(await get(`/api/snapshot?symbols=AAPL,${long}`, limited)).toMatchObject({ status: 403, body: { code: 'forbidden', symbols: [`${long.slice(0, 32)}…`] } });
+    const tradesOnly = await mintToken({ sub: 'cy', channels: ['trades'] });
+    expect(await get('/api/snapshot?symbols=AAPL', tradesOnly)).toMatchObject({ status: 403, body: { code: 'forbidden', channels: ['ticker'] } });
+    expect((await get('/api/snapshot?symbols=AAPL&channels=trades', tradesOnly)).status).toBe(200);
+  });
+
   it('does not tell a limited token which uncovered names exist', async () => {
     const a = await get('/api/candles?symbol=NOPE', limited);
     const b = await get('/api/candles?symbol=MSFT', limited);
