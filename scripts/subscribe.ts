@@ -13,8 +13,9 @@ import { MarketClient } from '../shared/client/index.js';
 import type { ClientStatus } from '../shared/client/types.js';
 import type { BookData, Ticker, Trade } from '../shared/protocol.js';
 import { parseSubscribeArgs, USAGE, type SubscribeArgs } from './subscribe/args.js';
+import { ladderLines } from './subscribe/ladder.js';
 import { EXIT, RunOutcome, type Ending } from './subscribe/outcome.js';
-import { changeLine, colorWanted, errorLine, gapLine, palette, redraw, statusText, tableLines, type Footer, type Row } from './subscribe/view.js';
+import { bookSummary, changeLine, colorWanted, errorLine, gapLine, palette, redraw, statusText, tableLines, type BookLines, type Footer, type Row } from './subscribe/view.js';
 
 /** Shortest time between two redraws of the table, ms. */
 const REDRAW_MS = 100;
@@ -84,17 +85,28 @@ function runTable(): () => void {
   const rows = new Map<string, Row>(args.symbols.map((symbol) => [symbol, { symbol }]));
   // Price decimals for display; the table works without them.
   fetch(new URL('/api/symbols', args.urls[0].replace(/^ws/, 'http')), { headers: args.token ? { authorization: `Bearer ${args.token}` } : {} })
-    .then((res) => (res.ok ? (res.json() as Promise<{ symbol: string; decimals: number }[]>) : []))
-    .then((list) => list.forEach((s) => rows.has(s.symbol) && (rows.get(s.symbol)!.decimals = s.decimals)))
+    .then((res) => (res.ok ? (res.json() as Promise<{ symbol: string; decimals: number; sizeDecimals?: number }[]>) : []))
+    .then((list) => list.forEach((s) => rows.has(s.symbol) && Object.assign(rows.get(s.symbol)!, { decimals: s.decimals, sizeDecimals: s.sizeDecimals })))
     .catch(() => {});
-  const lines = () => tableLines([...rows.values()], footer, Date.now(), paint);
+  // The ladder needs the symbol's decimals; until /api/symbols answered, one summary line.
+  const books: BookLines = (r) =>
+    r.decimals === undefined ? bookSummary(r) : ladderLines(r.symbol, r.book.state, { decimals: r.decimals, sizeDecimals: r.sizeDecimals ?? 0, seq: r.book.seq, checksumOk: r.book.checksumOk, paint });
+  const lines = () => tableLines([...rows.values()], footer, Date.now(), paint, books);
+  // The client checks each book state before emitting it: what its counts did since the last book change says how that one fared.
+  let checks = { ...client.bookChecks };
+  const checked = (): boolean | undefined => {
+    const now = client.bookChecks;
+    const ok = now.mismatched > checks.mismatched ? false : now.verified > checks.verified ? true : undefined;
+    checks = { ...now };
+    return ok;
+  };
   client.on('change', (c) => {
     if (!outcome.wanted) return;
     footer.changes++;
     const row = rows.get(c.symbol);
     if (row && c.channel === 'ticker') row.ticker = { seq: c.seq, state: c.state as Partial<Ticker> };
     if (row && c.channel === 'trades') row.lastTrade = (c.state as Trade[]).at(-1);
-    if (row && c.channel === 'book') row.book = { seq: c.seq, state: c.state as BookData };
+    if (row && c.channel === 'book') row.book = { seq: c.seq, state: c.state as BookData, checksumOk: checked() };
     schedule();
     end(outcome.record());
   });

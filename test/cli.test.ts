@@ -171,6 +171,14 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expect(err).not.toMatch(/checksum mismatch/);
   });
 
+  it('shows the book as a ladder in the table, its checksum verified', async () => {
+    const { out, err, code } = await runToExit(['AAPL', '--channels', 'ticker,book', '--format', 'table', '--count', '30', '--url', run.url]);
+    expect(code, err).toBe(EXIT.done);
+    expect(out).toMatch(/^AAPL book {2}seq \d+ {2}checksum \d+ ok$/m);
+    expect(out).toMatch(/spread [\d.]+ \([\d.]+ bps\)/);
+    expect(out).not.toMatch(/MISMATCH/);
+  });
+
   it('exits 3 when every symbol is refused, 0 when some are served', async () => {
     const none = await runToExit(['NOPE', 'ZZZZ', '--count', '3', '--url', run.url]);
     expect(none.code, none.err).toBe(EXIT.refused);
@@ -310,7 +318,7 @@ describe('subscribe stderr lines and colours', () => {
   });
 
   it('shows a book under the table', () => {
-    expect(bookSummary('AAPL', { bids: [[99.5, 3], [99, 1]], asks: [[100, 2]], checksum: 1, ts: 0 }, 2)).toEqual(['AAPL book: bid 99.50 x 3 (2 levels) | ask 100.00 x 2 (1 levels)']);
+    expect(bookSummary({ symbol: 'AAPL', decimals: 2, book: { seq: 1, state: { bids: [[99.5, 3], [99, 1]], asks: [[100, 2]], checksum: 1, ts: 0 } } })).toEqual(['AAPL book: bid 99.50 x 3 (2 levels) | ask 100.00 x 2 (1 levels)']);
     const lines = tableLines([{ symbol: 'AAPL', book: { seq: 1, state: { bids: [[1, 1]], asks: [[2, 1]], checksum: 0, ts: 0 } } }], { status: { state: 'closed' }, gaps: 0, changes: 0 }, 0);
     expect(lines.some((l) => l.startsWith('AAPL book: bid 1 x 1'))).toBe(true);
   });

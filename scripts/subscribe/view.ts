@@ -44,7 +44,8 @@ export interface Row {
   decimals?: number;
   ticker?: { seq: number; state: Partial<Ticker> };
   lastTrade?: Trade;
-  book?: { seq: number; state: BookData };
+  book?: { seq: number; state: BookData; checksumOk?: boolean };
+  sizeDecimals?: number;
 }
 
 export interface Footer {
@@ -67,11 +68,11 @@ const num = (v: number | undefined, digits?: number) =>
   v === undefined || !Number.isFinite(v) ? '-' : digits === undefined ? String(+v.toPrecision(10)) : v.toFixed(digits);
 const pad = (s: string, w: number, left = false) => (s.length >= w ? s.slice(0, w) : left ? s.padEnd(w) : s.padStart(w));
 
-/** A book's lines under the table (one per symbol holding a book); the book helper's ladder.ts can take its place. */
-export type BookLines = (symbol: string, book: BookData, decimals: number | undefined) => string[];
+/** A book's lines under the table, for each row holding one (subscribe.ts draws ladder.ts's ladder). */
+export type BookLines = (row: Row & { book: NonNullable<Row['book']> }) => string[];
 
 /** One line: best bid and ask with sizes, and how many levels each side holds. */
-export const bookSummary: BookLines = (symbol, b, d) => {
+export const bookSummary: BookLines = ({ symbol, book: { state: b }, decimals: d }) => {
   const side = (l: [number, number] | undefined) => (l ? `${num(l[0], d)} x ${num(l[1])}` : '-');
   return [`${symbol} book: bid ${side(b.bids[0])} (${b.bids.length} levels) | ask ${side(b.asks[0])} (${b.asks.length} levels)`];
 };
@@ -91,7 +92,7 @@ export function tableLines(rows: Row[], footer: Footer, now: number, paint: Pain
     if (chg !== undefined) padded[4] = chg > 0 ? paint.green(padded[4]) : chg < 0 ? paint.red(padded[4]) : padded[4];
     lines.push(padded.join(' '));
   }
-  for (const r of rows) if (r.book) lines.push('', ...books(r.symbol, r.book.state, r.decimals));
+  for (const r of rows) if (r.book) lines.push('', ...books(r as Row & { book: NonNullable<Row['book']> }));
   const state = footer.status.state;
   const color = state === 'live' ? paint.green : state === 'closed' ? paint.red : paint.yellow;
   lines.push('', color(statusText(footer)) + (footer.quitHint ? paint.dim(' | Ctrl-C to quit') : ''));
