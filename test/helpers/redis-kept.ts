@@ -1,0 +1,51 @@
+/**
+ * A real redis-server whose data survives a restart (an RDB file in a temporary folder, saved
+ * just before the kill): what a production Redis with persistence does across a crash.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort, waitForPing } from './redis.js';
+
+export interface KeptRedis {
+  url: string;
+  /** SAVE, SIGKILL, start again on the same port with the saved data; resolves once it answers PING. */
+  restartKeepingData(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startKeptRedis(): Promise<KeptRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'tickwire-redis-'));
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'], { stdio: 'ignore' });
+    await waitForPing(port);
+  };
+  const kill = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
+  const url = `redis://127.0.0.1:${port}`;
+  return {
+    url,
+    async restartKeepingData() {
+      const admin = new Redis(url);
+      await admin.save();
+      admin.disconnect();
+      await kill();
+      await launch();
+    },
+    async stop() {
+      await kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
