@@ -12,6 +12,7 @@ import { backoffDelay, nextAttempt } from './backoff.js';
 import { sseEndpoint, wsEndpoint } from './endpoints.js';
 import type { Link, LinkHandlers } from './link.js';
 import { openSseLink, type EventSourceCtor, type FetchLike } from './sse-link.js';
+import { linkAfterToken } from './token-link.js';
 import type { ClientStatus, TransportChoice, TransportKind } from './types.js';
 import { openWsLink, type WebSocketCtor } from './ws-link.js';
 
@@ -136,30 +137,7 @@ export class Connector {
       token = Promise.reject(err);
     }
     if (typeof token === 'string' || token === undefined) return (ref.link = this.#openWith(kind, url, token, h));
-    let inner: Link | undefined;
-    let ended = false;
-    const outer: Link = {
-      kind,
-      get token() {
-        return inner?.token;
-      },
-      send: (m) => inner?.send(m),
-      close: () => {
-        ended = true;
-        inner?.close();
-      },
-      setToken: (t) => inner?.setToken?.(t),
-    };
-    ref.link = outer;
-    token.then(
-      (t) => {
-        if (!ended && !this.#closed) inner = this.#openWith(kind, url, String(t), h);
-      },
-      (err: unknown) => {
-        if (!ended) h.closed(`getToken failed: ${err instanceof Error ? err.message : String(err)}`);
-      },
-    );
-    return outer;
+    return (ref.link = linkAfterToken(kind, Promise.resolve(token), (t) => (this.#closed ? undefined : this.#openWith(kind, url, t, h)), h.closed));
   }
 
   #openWith(kind: TransportKind, url: string, token: string | undefined, h: LinkHandlers): Link {
