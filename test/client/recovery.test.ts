@@ -63,6 +63,22 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     expect(r.count((c) => c.kind === 'snapshot')).toBe(streams.length);
   }, 30_000);
 
+  it('resumes a book and a throttled ticker without a snapshot, every book state still verified', async () => {
+    const { proxy } = await setup();
+    const r = makeClient({ urls: proxy.url, transport }, clients);
+    r.client.subscribe(['BTC-USD'], { channels: ['book'] });
+    r.client.subscribe(['ETH-USD'], { channels: ['ticker'], throttle: 250 });
+    await r.until(() => r.count((c) => c.kind === 'update' && c.channel === 'book') > 5 && r.count((c) => c.symbol === 'ETH-USD' && c.kind === 'update') > 1, 'book and ticker updates');
+    proxy.cut(CUT_MS);
+    await r.until(() => r.recovered.flat().length === 2, 'both recovered', CUT_MS + 8000);
+    const mark = r.changes.length;
+    await r.until(() => r.count((c) => c.channel === 'book' && c.kind === 'update', mark) > 5, 'book updates after the cut');
+    await r.until(() => r.client.bookChecks.verified === r.count((c) => c.channel === 'book'), 'every book state checked');
+    expect(r.client.bookChecks).toMatchObject({ mismatched: 0, unverified: 0 });
+    expect(r.gaps).toEqual([]);
+    expect(r.count((c) => c.kind === 'snapshot')).toBe(2);
+  }, 30_000);
+
   it('past HISTORY_MS reports the streams unrecovered and repairs them by snapshot', async () => {
     const { proxy } = await setup({ HISTORY_MS: '1000' });
     const r = makeClient({ urls: proxy.url, transport }, clients);
