@@ -119,6 +119,33 @@ describe('the Python client against a real node', () => {
     }
   }, 45_000);
 
+  it('with --reconnect takes a restarted server (a new epoch) as unrecovered and its snapshots', async () => {
+    let n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
+    const port = Number(new URL(n.url).port);
+    let epoch = '';
+    let restarted: Promise<void> | undefined;
+    // Once the client is live: read the epoch, stop the server, start a new one on the same port.
+    const restart = async () => {
+      const b = (await (await fetch(`${n.url}/api/snapshot?symbols=AAPL&channels=ticker`)).json()) as { items: { epoch: string }[] };
+      epoch = b.items[0]!.epoch;
+      await n.close();
+      n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' }, { port });
+    };
+    try {
+      const o = await client(['--url', n.wsUrl, '--symbols', 'AAPL,MSFT', '--channels', 'ticker,trades', '--seconds', '6', '--reconnect'], () => {
+        setTimeout(() => (restarted = restart()), 1000);
+      });
+      await restarted;
+      expect(o.reconnects).toBeGreaterThanOrEqual(1);
+      expect([...o.unrecovered].sort()).toEqual(['AAPL|ticker', 'AAPL|trades', 'MSFT|ticker', 'MSFT|trades']);
+      expect(o).toMatchObject({ gaps: 0, errors: [], closed: null, recovered: [] });
+      expect(epoch).not.toBe('');
+      for (const [key, st] of Object.entries(o.streams)) expect(st.epoch, key).not.toBe(epoch);
+    } finally {
+      await n.close();
+    }
+  }, 45_000);
+
   it('keeps the BTC-USD book with every checksum verified', async () => {
     const n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
     try {
