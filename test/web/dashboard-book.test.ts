@@ -7,10 +7,13 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
 import { ARTIFACTS, ensureWebBuilt, launchBrowser, until } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+
+// Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
+vi.setConfig({ testTimeout: 60_000 });
 
 let node: Running;
 let browser: Browser;
