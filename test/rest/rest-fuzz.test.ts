@@ -67,5 +67,5 @@ describe('REST fuzz', () => {
     expect(chain.updates).toBeGreaterThan(updatesBefore);
     expect(chain.breaks).toEqual([]);
     expect(bystander.closeCode).toBeUndefined();
-  });
+  }, 120_000);
 });
