@@ -27,6 +27,7 @@ import type { StreamEvent } from './market/stream-event.js';
 import { registerSse } from './transports/sse.js';
 import { registerWs } from './transports/ws.js';
 import { serverFactory } from './tls.js';
+import { clientErrorHandler, frameworkErrors, registerNotFound } from './http/framework-errors.js';
 import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
@@ -131,7 +132,10 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     logController: new LogController({ disableRequestLogging: true }),
     trustProxy: config.trustProxy,
     serverFactory: server.factory,
+    clientErrorHandler,
+    frameworkErrors,
   });
+  registerNotFound(app);
   const metrics = registerMetrics(app, hub);
   app.decorate('sockets', guardSockets(app.server, { perIp: config.limitSocketsPerIp, headersTimeoutMs: config.headersTimeoutMs, tls: server.tls, onRefuse: () => metrics.reject('sockets_per_ip') }));
   await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
