@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isStale, mtimeOf, mtimes } from './stale.mjs';
+import { isStale, mtimeOf, mtimes, SOURCES } from './stale.mjs';
 
 const root = new URL('../..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
@@ -24,7 +24,7 @@ const parts = [
   {
     name: 'server',
     output: join(out, 'server/main.js'),
-    sources: at('server', 'shared', 'tsconfig.json', 'tsconfig.build.json'),
+    sources: at(...SOURCES.server),
     build() {
       // A clean compile: files whose source was deleted must not linger in dist.
       for (const d of ['server', 'shared']) rmSync(join(out, d), { recursive: true, force: true });
@@ -34,7 +34,7 @@ const parts = [
   {
     name: 'dashboard',
     output: join(out, 'web/index.html'),
-    sources: at('web', 'shared', 'vite.config.ts'),
+    sources: at(...SOURCES.dashboard),
     build: () => run(binOf('vite', 'vite'), ['build', '--logLevel', 'warn', '--outDir', join(out, 'web'), '--emptyOutDir']),
   },
 ].filter((p) => !(values['server-only'] && p.name === 'dashboard'));

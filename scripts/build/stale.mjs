@@ -5,6 +5,12 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** What each part of the build is made from, relative to the project root. */
+export const SOURCES = {
+  server: ['server', 'shared', 'tsconfig.json', 'tsconfig.build.json'],
+  dashboard: ['web', 'shared', 'vite.config.ts'],
+};
+
 /** True when there is no output, or some source changed after it was written. */
 export function isStale(outputMtimeMs, sourceMtimesMs) {
   if (outputMtimeMs === undefined) return true;
