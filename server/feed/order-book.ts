@@ -56,9 +56,8 @@ export class OrderBook {
   readonly bids = new Side(-1, 0);
   readonly asks = new Side(1, 1);
   readonly p: BookParams;
-  /** Touched levels since the last takeChanges, as ticks * 2 + side code. */
-  #touched: number[] = [];
-  #seen = new Set<number>();
+  /** Touched levels since the last takeChanges, as ticks * 2 + side code (a few per event: scanned, not hashed). */
+  readonly #touched: number[] = [];
   /**
    * Per side, the price range a trade took in the current event (ticks, low and high): no level
    * opens or changes there until the event ends, so the trade's effect stays visible.
@@ -163,7 +162,8 @@ export class OrderBook {
   /** Keeps each side at `levels` levels: new ones at the deep end, the deepest beyond a margin dropped. */
   refill(rng: Rng): void {
     const { levels } = this.p;
-    for (const s of [this.bids, this.asks]) {
+    for (let k = 0; k < 2; k++) {
+      const s = k ? this.asks : this.bids;
       while (s.t.length < levels) {
         const t = s.t[s.t.length - 1]! + s.dir * this.#gap(rng);
         if (t < 1) break; // bids stop at one tick
@@ -173,18 +173,20 @@ export class OrderBook {
     }
   }
 
-  /** Each level touched since the last call, with its size now (0: gone); ends the event. */
-  takeChanges(): BookChanges {
+  /**
+   * Each level touched since the last call, with its size now (0: gone); ends the event.
+   * `price` and `unit` convert on the way out (default: ticks and units as they are).
+   */
+  takeChanges(price: (ticks: number) => number = (t) => t, unit = 1): BookChanges {
     const out: BookChanges = { bids: [], asks: [] };
     for (const key of this.#touched) {
       const code = key & 1;
       const t = (key - code) / 2;
       const s = code ? this.asks : this.bids;
       const i = s.find(t);
-      (code ? out.asks : out.bids).push([t, i >= 0 ? s.q[i]! : 0]);
+      (code ? out.asks : out.bids).push([price(t), i >= 0 ? s.q[i]! / unit : 0]);
     }
-    this.#touched = [];
-    this.#seen.clear();
+    this.#touched.length = 0;
     this.#lo[0] = this.#lo[1] = this.#hi[0] = this.#hi[1] = NaN;
     return out;
   }
@@ -233,9 +235,9 @@ export class OrderBook {
 
   #touch(s: Side, t: number): void {
     const key = t * 2 + s.code;
-    if (this.#seen.has(key)) return;
-    this.#seen.add(key);
-    this.#touched.push(key);
+    const touched = this.#touched;
+    for (let i = 0; i < touched.length; i++) if (touched[i] === key) return;
+    touched.push(key);
   }
 
   #setAt(s: Side, i: number, q: number): void {

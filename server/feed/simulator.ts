@@ -32,6 +32,8 @@ interface SymbolState {
   unit: number;
   sizeDecimals: number;
   decimals: number;
+  /** ms.fromTicks, bound once. */
+  price: (ticks: number) => number;
 }
 
 export class Simulator {
@@ -106,23 +108,14 @@ export class Simulator {
     book.follow(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(walk.h), rng), rng);
     book.flow(rng);
     book.refill(rng);
-    const changes = book.takeChanges();
+    const changes = book.takeChanges(st.price, unit);
     const bid = book.bids;
     const ask = book.asks;
     const quote = { bid: ms.fromTicks(bid.t[0]!), ask: ms.fromTicks(ask.t[0]!), bidSize: bid.q[0]! / unit, askSize: ask.q[0]! / unit };
-    const event: MarketEvent = {
-      symbol,
-      ts,
-      quote,
-      book: {
-        bids: changes.bids.map(([t, q]) => [ms.fromTicks(t), q / unit]),
-        asks: changes.asks.map(([t, q]) => [ms.fromTicks(t), q / unit]),
-      },
-    };
+    const event: MarketEvent = { symbol, ts, quote, book: changes };
     if (prints?.length) {
-      const print = ([t, q]: [number, number]) => ({ price: ms.fromTicks(t), size: q / unit, side });
-      event.trade = print(prints[0]!);
-      if (prints.length > 1) event.sweep = prints.slice(1).map(print);
+      event.trade = { price: ms.fromTicks(prints[0]![0]), size: prints[0]![1] / unit, side };
+      for (let i = 1; i < prints.length; i++) (event.sweep ??= []).push({ price: ms.fromTicks(prints[i]![0]), size: prints[i]![1] / unit, side });
     }
     return event;
   }
@@ -148,6 +141,7 @@ export class Simulator {
       unit: 10 ** inst.sizeDecimals,
       sizeDecimals: inst.sizeDecimals,
       decimals: inst.decimals,
+      price: (t: number) => ms.fromTicks(t),
     };
     this.#states.set(symbol, st);
     return st;

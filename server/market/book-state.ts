@@ -8,7 +8,7 @@ import { CHECKSUM_LEVELS, crc32, levelChecksumString } from '../../shared/book-c
 import type { BookData, BookDelta, BookLevel } from '../../shared/protocol.js';
 import type { BookInit, BookLevels } from '../feed/tick-source.js';
 
-/** One side, best first, as parallel arrays; `str` caches each level's checksum string. */
+/** One side, best first, as parallel arrays; `str` caches each level's checksum string ('' until needed). */
 export class BookSide {
   readonly p: number[] = [];
   readonly q: number[] = [];
@@ -36,8 +36,8 @@ export class BookSide {
     return -lo - 1;
   }
 
-  /** Sets a level's size (0 removes it); `str` is its checksum string. */
-  set(price: number, size: number, str: () => string): void {
+  /** Sets a level's size (0 removes it). Returns its index before the change (or insertion point). */
+  set(price: number, size: number): number {
     const i = this.find(price);
     if (size === 0) {
       if (i >= 0) {
@@ -48,14 +48,16 @@ export class BookSide {
     } else if (i >= 0) {
       if (this.q[i] !== size) {
         this.q[i] = size;
-        this.str[i] = str();
+        this.str[i] = '';
       }
     } else {
       const at = -i - 1;
       this.p.splice(at, 0, price);
       this.q.splice(at, 0, size);
-      this.str.splice(at, 0, str());
+      this.str.splice(at, 0, '');
+      return at;
     }
+    return i;
   }
 
   /** Top `depth` levels as pairs. */
@@ -128,12 +130,15 @@ export class BookState {
    * beyond it only).
    */
   apply(changes: BookLevels, ts: number): BookDelta | undefined {
-    if (changes.bids.length) for (const [p, q] of changes.bids) this.#set(this.bids, p, q);
-    if (changes.asks.length) for (const [p, q] of changes.asks) this.#set(this.asks, p, q);
+    // Only levels among the best 10 of a side move the checksum.
+    const top = Math.min(CHECKSUM_LEVELS, this.depth);
+    let near = false;
+    for (let k = 0; k < changes.bids.length; k++) if (this.bids.set(changes.bids[k]![0], changes.bids[k]![1]) < top) near = true;
+    for (let k = 0; k < changes.asks.length; k++) if (this.asks.set(changes.asks[k]![0], changes.asks[k]![1]) < top) near = true;
     const bids = changes.bids.length ? this.bids.publish(this.depth) : undefined;
     const asks = changes.asks.length ? this.asks.publish(this.depth) : undefined;
     if (!bids?.length && !asks?.length) return undefined;
-    this.checksum = this.#checksum();
+    if (near) this.checksum = this.#checksum();
     this.ts = ts;
     const d: BookDelta = { checksum: this.checksum, ts };
     if (bids?.length) d.bids = bids;
@@ -146,12 +151,13 @@ export class BookState {
     return { bids: this.bids.top(this.depth), asks: this.asks.top(this.depth), checksum: this.checksum, ts: this.ts };
   }
 
-  #set(side: BookSide, price: number, size: number): void {
-    side.set(price, size, () => levelChecksumString(price, size, this.decimals, this.sizeDecimals));
+  #load(side: BookSide, levels: readonly (readonly [number, number])[]): void {
+    for (const [p, q] of levels) if (q > 0) side.set(p, q);
   }
 
-  #load(side: BookSide, levels: readonly (readonly [number, number])[]): void {
-    for (const [p, q] of levels) if (q > 0) this.#set(side, p, q);
+  /** Level i's checksum string, made when first needed after a change. */
+  #str(side: BookSide, i: number): string {
+    return side.str[i] || (side.str[i] = levelChecksumString(side.p[i]!, side.q[i]!, this.decimals, this.sizeDecimals));
   }
 
   /** CRC32 of the best 10 published asks then bids, chained over the cached level strings. */
@@ -159,9 +165,9 @@ export class BookState {
     let c = 0;
     const top = Math.min(CHECKSUM_LEVELS, this.depth);
     const na = Math.min(top, this.asks.str.length);
-    for (let i = 0; i < na; i++) c = crc32(this.asks.str[i]!, c);
+    for (let i = 0; i < na; i++) c = crc32(this.#str(this.asks, i), c);
     const nb = Math.min(top, this.bids.str.length);
-    for (let i = 0; i < nb; i++) c = crc32(this.bids.str[i]!, c);
+    for (let i = 0; i < nb; i++) c = crc32(this.#str(this.bids, i), c);
     return c;
   }
 }
