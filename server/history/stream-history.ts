@@ -160,7 +160,22 @@ export class StreamHistory {
     if (seq === this.seq) return { ok: true };
     if (seq < this.#firstSeq || this.#times[this.#head + (seq - this.#firstSeq)] < now - ms) return { ok: false };
     if (!this.isState && seq < this.seq - trades) return { ok: false };
-    return { ok: true, item: { ch: this.ch, s: this.s, seq: this.seq, prev: seq, d: this.#since(seq) } };
+    // `d` is built on first read: clients resuming at the same position share one encoded item
+    // (StreamRecord.recoveryItem), so most recoveries never build it.
+    const self = this;
+    let d: unknown;
+    return {
+      ok: true,
+      item: {
+        ch: this.ch,
+        s: this.s,
+        seq: this.seq,
+        prev: seq,
+        get d() {
+          return (d ??= self.#since(seq));
+        },
+      },
+    };
   }
 
   #since(seq: number): unknown {
