@@ -20,14 +20,17 @@ import { Tape } from './tape.svelte.js';
 /**
  * News reaches the screen on a beat, at most every BEAT_MS: ten changes a second is as fast as a
  * number can be read, and the frames between beats have nothing to paint. The beat has LANES
- * lanes, BEAT_MS / LANES apart: the first half of the watchlist, the tape and the order book
- * change on one, the second half and the chart on the other. Every row still changes ten times a second, each
+ * lanes, BEAT_MS / LANES apart: the first half of the watchlist and the tape change on one, the
+ * second half and the chart on the next, the order book on the third. Every row still changes ten times a second, each
  * frame carries half the work, and each damages one compact region of the screen. That is what
  * keeps a software-rendered page at 60 fps. Nothing is dropped: values are conflated (trades
  * collected) until their lane's next beat.
  */
 export const BEAT_MS = 100;
-const LANES = 2;
+/** Lanes 0 and 1 carry the watchlist (half each), the tape (0) and the chart (1); lane 2 the book. */
+const LANES = 3;
+const ROW_LANES = 2;
+const BOOK_LANE = 2;
 
 /** How long a server error stays in the top bar, ms. */
 const ERROR_MS = 10_000;
@@ -72,6 +75,8 @@ export class Market {
   /** Trades of the focus were lost (an unrecovered stream, a gap): the tape marks the hole. */
   #tradesMissed = false;
   #book: BookLevels | undefined;
+  /** The depth chart has not drawn the latest book yet (it redraws at its own, slower pace). */
+  #depthWaiting = false;
   readonly #beat = new LaneBeat(BEAT_MS, LANES);
   /** Each watched symbol's lane, from the watchlist's order. */
   #lanes = new Map<string, number>();
@@ -174,13 +179,14 @@ export class Market {
     this.#want = want;
     this.#throttle = throttle;
     const symbols = [...want.keys()]; // the watchlist's order, then the focus
-    this.#lanes = new Map(symbols.map((s, i) => [s, laneOf(i, symbols.length, LANES)]));
+    this.#lanes = new Map(symbols.map((s, i) => [s, laneOf(i, symbols.length, ROW_LANES)]));
     if (this.#focus?.symbol !== focus.symbol) {
       this.tape.clear();
       this.#trades = [];
       this.#tradesSnapshot = this.#client?.state<Trade[]>(focus.symbol, 'trades')?.state;
       this.#tradesMissed = false;
       this.book.clear();
+      this.#depthWaiting = false;
       this.#book = this.#client?.state<BookLevels>(focus.symbol, BOOK_CHANNEL)?.state;
     }
     if (this.#focus?.symbol !== focus.symbol || this.#focus.interval !== focus.interval) this.#bar = undefined;
@@ -261,7 +267,7 @@ export class Market {
   /** Anything for the screen, or a beat listener waiting for a beat. */
   #pending(): boolean {
     return this.#tickers.size > 0 || this.#sparkWaiting.size > 0 || this.#tradesSnapshot !== undefined || this.#trades.length > 0 ||
-      this.#tradesMissed || this.#book !== undefined || this.#bar !== undefined || this.#beatWanted;
+      this.#tradesMissed || this.#book !== undefined || this.#depthWaiting || this.#bar !== undefined || this.#beatWanted;
   }
 
   #flush(now: number): void {
@@ -288,11 +294,14 @@ export class Market {
       this.#tradesSnapshot = undefined;
       this.#trades = [];
     }
-    if (lane === 0 && this.#book) {
-      this.book.set(this.#book);
+
+    if (lane === BOOK_LANE && this.#book) {
+      if (this.book.set(this.#book, now)) this.#depthWaiting = true;
       this.#book = undefined;
+    } else if (lane === BOOK_LANE && this.#depthWaiting) {
+      this.#depthWaiting = this.book.flushDepth(now);
     }
-    if (lane === LANES - 1 && this.#bar) {
+    if (lane === 1 && this.#bar) {
       const bar = { ...this.#bar };
       this.#bar = undefined;
       const { symbol, interval } = this.#focus!;
