@@ -13,6 +13,14 @@ export class MemoryBus implements Bus {
     this.#handlers.push(handler);
   }
 
+  /** Every event reaches every handler: nothing to subscribe. */
+  async subscribe(_symbols: string[]): Promise<void> {}
+
+  async unsubscribe(_symbols: string[]): Promise<void> {}
+
+  /** In-process delivery loses nothing: never called. */
+  onReset(_fn: () => void): void {}
+
   async close(): Promise<void> {
     this.#handlers.length = 0;
   }

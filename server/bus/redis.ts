@@ -121,6 +121,11 @@ export class RedisBus implements Bus {
     this.#resubscribed.push(fn);
   }
 
+  /** The engine contract's reset signal: after a resubscription (events in between are lost). */
+  onReset(fn: () => void): void {
+    this.onResubscribed(fn);
+  }
+
   /** Calls `fn` each time the feed announces it (re)wrote the symbol list. Resolves once subscribed. */
   async watchFeed(fn: () => void): Promise<void> {
     this.#feedWatchers.push(fn);

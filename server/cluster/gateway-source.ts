@@ -21,7 +21,7 @@
  */
 import { SNAPSHOT_TRADES } from '../market/market-state.js';
 import type { Channel, Trade } from '../../shared/protocol.js';
-import type { RedisBus } from '../bus/redis.js';
+import type { Bus } from '../bus/bus.js';
 import type { Hub, StateSource } from '../fanout/hub.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { RedisView, SymbolRead } from './redis-view.js';
@@ -72,7 +72,7 @@ export interface GatewayStats {
 export class GatewaySource implements StateSource {
   readonly stats: GatewayStats = { symbols: 0, gaps: 0, reads: 0, epochs: 0 };
   readonly history: History;
-  readonly #bus: RedisBus;
+  readonly #bus: Bus;
   readonly #view: RedisView;
   readonly #lingerMs: number;
   readonly #retryMs: number;
@@ -83,7 +83,7 @@ export class GatewaySource implements StateSource {
   #hub?: Hub;
   #closed = false;
 
-  constructor(bus: RedisBus, view: RedisView, o: GatewaySourceOptions = {}) {
+  constructor(bus: Bus, view: RedisView, o: GatewaySourceOptions = {}) {
     this.#bus = bus;
     this.#view = view;
     this.#lingerMs = o.lingerMs ?? 5000;
@@ -91,7 +91,7 @@ export class GatewaySource implements StateSource {
     this.#maxQueue = o.maxQueue ?? 10_000;
     this.history = new History(o.history ?? { ms: 0, trades: 0 });
     bus.onEvents((events) => this.#receive(events));
-    bus.onResubscribed(() => {
+    bus.onReset(() => {
       for (const [s, m] of this.#mirrors) void this.#load(s, m);
     });
   }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
-import type { Channel, ServerMessage, StreamPosition, Trade, UpdateMsg } from '../../shared/protocol.js';
+import type { Channel, ServerMessage, SnapshotItem, StreamPosition, Trade, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
@@ -28,7 +28,7 @@ class Holder {
     if (m.type !== 'snapshot' && m.type !== 'update') return;
     for (const it of m.items) {
       const k = `${it.s}|${it.ch}`;
-      if (m.type === 'snapshot') this.epoch.set(k, it.epoch!);
+      if (m.type === 'snapshot') this.epoch.set(k, (it as SnapshotItem).epoch!);
       this.seq.set(k, it.seq);
       if (it.ch !== 'trades') continue;
       const ids = this.ids.get(it.s) ?? [];
