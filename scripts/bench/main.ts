@@ -17,12 +17,13 @@ import { startServer, type ServerProc } from './proc.js';
 import { note } from './progress.js';
 import { markdown, ratios, toRow, type Row } from './report.js';
 import { quick, SCENARIOS, type Scenario } from './scenarios.js';
+import { bookMarkdown, runBookBench } from './book-run.js';
 import { SYSTEMS, type SystemName } from './systems.js';
 
 function usage(): string {
   return `usage: npm run bench -- [--scenario A,B,C,D] [--duration S] [--warmup S] [--systems tickwire,tutorial,socketio]
                           [--sample N] [--quick] [--profile] [--out DIR]
-  --scenario   which scenarios (default all; see scripts/bench/scenarios.ts)
+  --scenario   which scenarios (default all: A,B,C,D,BOOK; see scripts/bench/scenarios.ts)
   --duration   measured seconds per run (default per scenario: 15, D 10)
   --warmup     seconds between the last subscription and the measurement (default 3; quick 0.5)
   --systems    which systems (default all three)
@@ -43,8 +44,9 @@ if (a.help) {
   process.exit(0);
 }
 
-const ids = (a.scenario ?? 'A,B,C,D').toUpperCase().split(',').map((x) => x.trim());
-const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+const ids = (a.scenario ?? 'A,B,C,D,BOOK').toUpperCase().split(',').map((x) => x.trim());
+// BOOK: the book-heavy scenarios against the naive whole-window server (book-run.ts).
+const unknown = ids.filter((id) => id !== 'BOOK' && !SCENARIOS.some((s) => s.id === id));
 const systems = (a.systems ?? 'tickwire,tutorial,socketio').split(',').map((x) => x.trim()) as SystemName[];
 if (unknown.length || systems.some((s) => !SYSTEMS[s])) {
   console.error(`unknown scenario or system\n${usage()}`);
@@ -136,6 +138,7 @@ for (const s of scenarios) {
 }
 for (const server of running.values()) await server.stop();
 save();
+if (ids.includes('BOOK')) console.log(bookMarkdown(await runBookBench({ quick: a.quick, durationS: a.duration ? Number(a.duration) : undefined, out })));
 console.log(markdown(rows, ratios(rows)));
 for (const [k, p] of Object.entries(profiles)) console.log(`Tickwire profile, scenario ${k}:\n${costsMarkdown(p.costs.slice(0, 10))}`);
 console.log(`report: ${out}/report.md, ${out}/results.json`);
