@@ -19,6 +19,7 @@ import { SimSource } from './feed/sim-source.js';
 import type { TickSource } from './feed/tick-source.js';
 import { connectionLimits, registerAccess } from './http/access.js';
 import type { MarketView } from './http/market-view.js';
+import { registerApiDocs } from './http/api-docs.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerRest } from './http/rest.js';
 import { registerSecurityHeaders } from './http/security.js';
@@ -149,6 +150,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     newConnections: config.limitNewConnections,
     onReject: metrics.reject,
   });
+  await registerApiDocs(app, { page: config.docs !== 'off', tls: server.tls }); // before the routes it documents
   registerWs(app, hub, { pingMs: config.wsPingMs });
   registerSse(app, hub);
   const started = Date.now();

@@ -43,6 +43,8 @@ export interface Config {
   role: Role;
   /** Redis for the feed and gateway roles. */
   redisUrl: string;
+  /** DOCS: `off` hides the browsable API page /docs (the documents /openapi.json and /asyncapi.json stay). */
+  docs: 'on' | 'off';
 }
 
 export const ROLES = ['all', 'feed', 'gateway'] as const;
@@ -93,6 +95,7 @@ export function loadConfig(env: Env = process.env): Config {
     webDir: env.WEB_DIR || new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname, // from server/ (tsx) or compiled dist/server/
     role: role(env.ROLE),
     redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
+    docs: env.DOCS === 'off' ? 'off' : 'on',
   };
 }
 

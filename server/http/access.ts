@@ -41,8 +41,15 @@ export interface AccessOptions {
 
 export type RejectReason = 'unauthorized' | 'origin' | 'upgrade' | 'connections_per_ip' | 'connection_rate' | 'sockets_per_ip' | 'token_expired' | 'forbidden';
 
-/** Routes open to anyone: health for load balancers, the dashboard's files, CORS preflights. */
-const OPEN = new Set(['GET /healthz', 'HEAD /healthz', 'GET /', 'HEAD /', 'GET /*', 'HEAD /*', 'OPTIONS *']);
+/** Routes open to anyone: health for load balancers, the dashboard's files, the API documents, CORS preflights. */
+const OPEN = new Set(['GET /healthz', 'HEAD /healthz', 'GET /', 'HEAD /', 'GET /*', 'HEAD /*', 'OPTIONS *', 'GET /openapi.json', 'HEAD /openapi.json', 'GET /asyncapi.json', 'HEAD /asyncapi.json']);
+/** Route patterns under this prefix are open too (the /docs page and its assets, api-docs.ts): matched on the route, never the raw URL. */
+const OPEN_PREFIX = '/docs';
+const isOpen = (req: FastifyRequest, route: string): boolean => {
+  if (OPEN.has(route)) return true;
+  const url = req.routeOptions.url;
+  return (req.method === 'GET' || req.method === 'HEAD') && url !== undefined && (url === OPEN_PREFIX || url.startsWith(`${OPEN_PREFIX}/`));
+};
 /** Routes that open a long-lived stream, counted per client address. */
 const STREAMS = new Set(['GET /ws', 'GET /sse']);
 /** Routes that take a WebSocket upgrade. */
@@ -102,7 +109,7 @@ export async function registerAccess(app: FastifyInstance, o: AccessOptions): Pr
     const route = routeOf(req);
     // @fastify/websocket upgrades on any route and then closes the socket: only /ws upgrades.
     if (req.headers.upgrade !== undefined && !UPGRADES.has(route)) return refuse(req, reply, 404, 'bad_request', 'upgrade', 'no WebSocket here: connect to /ws');
-    if (OPEN.has(route) && route !== 'OPTIONS *') return;
+    if (isOpen(req, route) && route !== 'OPTIONS *') return;
     if (!originAllowed(req)) return refuse(req, reply, 403, 'unauthorized', 'origin', 'origin not allowed');
   });
 
@@ -124,7 +131,7 @@ export async function registerAccess(app: FastifyInstance, o: AccessOptions): Pr
   // 3. Tokens and stream limits, on every route not listed as open.
   app.addHook('onRequest', async (req, reply) => {
     const route = routeOf(req);
-    if (OPEN.has(route)) return;
+    if (isOpen(req, route)) return;
     if (o.authenticator.enabled) {
       const r = await o.authenticator.authenticate(requestToken(req.query, req.headers.authorization));
       if (!r.ok) {

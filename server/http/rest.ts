@@ -20,6 +20,7 @@ import { HISTORY_CAP } from '../market/market-state.js';
 import './authenticate.js';
 import type { MarketView } from './market-view.js';
 import { QuietLog } from './quiet-log.js';
+import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';
 
 export interface HealthInfo {
   (): Record<string, unknown>;
@@ -82,6 +83,8 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
 
   app.register(async (scope) => {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
+    // Response schemas document the answers (/openapi.json); they must not filter or coerce them.
+    scope.setSerializerCompiler(() => (data) => JSON.stringify(data));
 
     scope.setErrorHandler((err: FastifyError, req, reply) => {
       if (err.validation) return fail(reply, 400, 'bad_request', validationMessage(err));
@@ -91,15 +94,15 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       return fail(reply, 503, 'unavailable', 'the server cannot serve this request now; retry later');
     });
 
-    api.get('/healthz', { schema: { querystring: NoQuery } }, async () => ({ status: 'ok', ...health() }));
+    api.get('/healthz', { schema: { querystring: NoQuery, response: HEALTH_RESPONSES } }, async () => ({ status: 'ok', ...health() }));
 
-    api.get('/api/symbols', { schema: { querystring: NoQuery } }, async (req) => {
+    api.get('/api/symbols', { schema: { querystring: NoQuery, response: SYMBOLS_RESPONSES } }, async (req) => {
       const all = await view.symbols();
       const rights = rightsOf(req);
       return rights && !rights.full ? all.filter((s) => rights.allowsSymbol(s.symbol)) : all;
     });
 
-    api.get('/api/snapshot', { schema: { querystring: SnapshotQuery } }, async (req, reply) => {
+    api.get('/api/snapshot', { schema: { querystring: SnapshotQuery, response: SNAPSHOT_RESPONSES } }, async (req, reply) => {
       const q = req.query;
       const named = q.symbols === undefined ? undefined : names(q.symbols);
       if (named?.length === 0) return fail(reply, 400, 'bad_request', '`symbols` names no symbol');
@@ -138,7 +141,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       return { type: 'snapshot', t: now(), items, ...(unknown.size ? { unknown: [...unknown] } : {}) };
     });
 
-    api.get('/api/candles', { schema: { querystring: CandlesQuery } }, async (req, reply) => {
+    api.get('/api/candles', { schema: { querystring: CandlesQuery, response: CANDLES_RESPONSES } }, async (req, reply) => {
       const { symbol } = req.query;
       const interval = req.query.interval ?? '1m';
       const limit = req.query.limit ?? 300;
