@@ -103,16 +103,17 @@ describe('dashboard trades tape across a disconnect', () => {
 describe('dashboard token expiry', () => {
   it('asks for a new token when the server says the token expired', async () => {
     const { proxy } = await behindProxy({ AUTH_JWT_SECRET: TEST_JWT_SECRET });
-    // Valid for about 4 s more: its exp is past, within the server's clock leeway.
-    const expiresAt = Date.now() + 4000;
-    const token = await mintToken({ sub: 'dashboard-test' }, { expInS: -CLOCK_LEEWAY_S + 4 });
+    // Valid for about 12 s more (time to open the page on a loaded machine): its exp is past,
+    // within the server's clock leeway.
+    const expiresAt = Date.now() + 12_000;
+    const token = await mintToken({ sub: 'dashboard-test' }, { expInS: -CLOCK_LEEWAY_S + 12 });
     const { page: p, errors } = await openDashboard(browser, `${proxy.url}/?token=${encodeURIComponent(token)}`);
     closers.push(() => p.context().close());
     await until('live with the token', async () => (await badge(p)) === 'live', 15_000);
     expect(await p.getByTestId('token-gate').count()).toBe(0);
     // Either the server ends the stream at expiry (error token_expired), or the next reconnect is
     // refused with a 401 token_expired: a short cut after the expiry makes sure there is one.
-    await until('the token expired', async () => Date.now() > expiresAt + 1000, 10_000);
+    await until('the token expired', async () => Date.now() > expiresAt + 1000, 20_000);
     if (!(await p.getByTestId('token-gate').count())) proxy.cut(300);
     await p.getByTestId('token-gate').waitFor({ timeout: 20_000 });
     expect(await p.getByTestId('token-reason').textContent()).toMatch(/new token/i);
