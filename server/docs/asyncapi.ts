@@ -94,7 +94,6 @@ export function asyncApiDocument(o: AsyncApiOptions): Record<string, unknown> {
         `Streams are (symbol, channel) pairs; channels: ${CHANNELS.join(', ')}.`,
         'Every server message carries `t`; objects may gain fields, which clients ignore. Tokens are needed only on a server configured with them.',
       ].join(' '),
-      license: { name: 'MIT' },
     },
     defaultContentType: JSON_TYPE,
     servers: {

@@ -42,7 +42,6 @@ export async function registerApiDocs(app: FastifyInstance, o: ApiDocsOptions): 
         version: API_VERSION,
         description:
           'Symbols, snapshots and candles over HTTP; the live streams (/ws, /sse) are described by the AsyncAPI document at /asyncapi.json. Tokens are needed only on a server configured with them. Every error is JSON `{type: "error", code, message, t}`.',
-        license: { name: 'MIT' },
       },
       tags: [
         { name: 'market', description: 'Market data' },
