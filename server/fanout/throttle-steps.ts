@@ -3,7 +3,7 @@
  * `hello.limits.throttle`), so the flush clock keeps at most this many groups, whatever
  * clients ask. Pure.
  */
-export const THROTTLE_STEPS = [10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 3000, 5000, 10000, 15000, 30000, 60000] as const;
+export const THROTTLE_STEPS = [10, 20, 25, 50, 100, 200, 250, 300, 500, 1000, 2000, 3000, 5000, 10000, 15000, 30000, 60000] as const;
 
 /** 0 (every event) for 0 or less; else the smallest served step >= ms within [min, max] (max itself past the last step). */
 export function roundThrottle(ms: number, limits: { min: number; max: number }, tickMs: number): number {

@@ -178,6 +178,6 @@ describe('robustness', () => {
 
   it('rounds throttles to the served steps', () => {
     const t = setup();
-    expect([0, -1, 1, 10, 11, 99, 180, 250, 251, 4000, 59_000, 1e9].map((x) => t.hub.roundThrottle(x))).toEqual([0, 0, 10, 10, 20, 100, 200, 250, 500, 5000, 60000, 60000]);
+    expect([0, -1, 1, 10, 11, 99, 180, 250, 251, 301, 4000, 59_000, 1e9].map((x) => t.hub.roundThrottle(x))).toEqual([0, 0, 10, 10, 20, 100, 200, 250, 300, 500, 5000, 60000, 60000]);
   });
 });
