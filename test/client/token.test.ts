@@ -45,6 +45,30 @@ describe.each(['ws', 'sse'] as const)('MarketClient getToken over %s', (transpor
   }, 20_000);
 });
 
+describe('MarketClient at token expiry', () => {
+  it('reconnects at once with a fresh token after token_expired', async () => {
+    const n = await jwtNode();
+    let calls = 0;
+    // 1st: expired 28 s ago, still inside the server's 30 s leeway (cut in about 2 s); 2nd (the
+    // refresh): getToken fails, so the connection reaches its cutoff; 3rd: a good token.
+    const getToken = async () => {
+      calls++;
+      if (calls === 2) throw new Error('token service down');
+      return mintToken({ sub: 'quant-3' }, { expInS: calls === 1 ? -28 : 600 });
+    };
+    const r = makeClient({ urls: n.url, transport: 'ws', getToken }, clients);
+    r.client.subscribe(['AAPL']);
+    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates with the first token');
+    const session = r.client.connection!.session;
+    await r.until(() => r.errors.some((e) => e.code === 'token_expired'), 'token_expired', 10_000);
+    await r.until(() => r.client.status.state === 'live' && r.client.connection!.session !== session, 'a new connection');
+    expect(r.statuses.find((s) => s.state === 'reconnecting')).toMatchObject({ reason: 'token_expired' });
+    const mark = r.changes.length;
+    await r.until(() => r.count((c) => c.kind === 'update', mark) > 2, 'updates with the fresh token');
+    expect(calls).toBe(3);
+  }, 20_000);
+});
+
 describe('MarketClient with a limited token', () => {
   it('stops asking for the streams the token does not cover and keeps the others', async () => {
     const n = await jwtNode();
