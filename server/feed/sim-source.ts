@@ -28,6 +28,11 @@ export interface SimSourceOptions {
   bookDepth?: number;
 }
 
+/** Spacing of one symbol's events stamped in the same beat, ms (well below any timer period). */
+const STAMP_STEP_MS = 0.001;
+/** Scratch for one symbol's due times within a beat (grown as needed). */
+const DUES: number[] = [];
+
 export class SimSource implements TickSource {
   readonly instruments: readonly Instrument[];
   /** When history ends and live events begin (ms since epoch). */
@@ -86,8 +91,8 @@ export class SimSource implements TickSource {
 
   /**
    * Back-fills every symbol not yet asked for, then starts the timer. Each batch is non-empty,
-   * in time order (ties by universe order); each event's ts is its scheduled time (fractional
-   * ms), never later than the clock at emission. Throws if already started.
+   * in time order (ties by universe order); each event's ts is the clock at emission (a symbol's
+   * several events in one beat a microsecond apart before it), strictly increasing per symbol. Throws if already started.
    */
   start(onEvents: (events: MarketEvent[]) => void): void {
     if (this.#timer !== undefined) throw new Error('SimSource already started');
@@ -115,14 +120,23 @@ export class SimSource implements TickSource {
     }
     const batch: MarketEvent[] = [];
     for (let i = 0; i < this.#due.length; i++) {
-      const symbol = this.instruments[i].symbol;
       let due = this.#due[i];
+      if (due > now) continue;
+      const symbol = this.instruments[i].symbol;
+      let n = 0;
       while (due <= now) {
-        batch.push(this.#sim.next(symbol, due, due - this.#lastTs[i]));
-        this.#lastTs[i] = due;
+        DUES[n++] = due;
         due += this.#gap();
       }
       this.#due[i] = due;
+      // Stamped at emission (the walk still steps by the scheduled gaps): the timer's beat is
+      // not part of data age. A symbol's k-th of n events here is STAMP_STEP_MS apart, so its
+      // ts stay strictly increasing and never pass the clock.
+      for (let k = 0; k < n; k++) {
+        const at = DUES[k];
+        batch.push(this.#sim.next(symbol, now - (n - 1 - k) * STAMP_STEP_MS, at - this.#lastTs[i]));
+        this.#lastTs[i] = at;
+      }
     }
     this.#cursor = Math.max(this.#cursor, now);
     if (batch.length === 0) return;

@@ -89,6 +89,14 @@ describe('SimSource', { timeout: 30_000 }, () => {
     expect(batches.some((b) => new Set(b.events.map((e) => e.symbol)).size < b.events.length)).toBe(true);
   });
 
+  it('stamps events at emission, so the timer beat adds nothing to their age', () => {
+    const { batches, advance } = manual({ symbols: 20, rate: 300 });
+    advance(1000);
+    const late = batches.flatMap(({ at, events }) => events.filter((e) => e.ts > at || e.ts < at - 0.01).map((e) => `${e.symbol} ${e.ts} at ${at}`));
+    expect(late.slice(0, 5)).toEqual([]);
+    expect(batches.length).toBeGreaterThan(50);
+  });
+
   it('skips ahead instead of bursting after a stall', () => {
     const { batches, advance, jump } = manual();
     advance(1000);
