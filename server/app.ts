@@ -118,6 +118,9 @@ export function createHub(config: Config, source: StateSource): Hub {
     },
     heartbeatMs: config.heartbeatMs,
     policy: { highWater: config.slowConsumerBytes, graceMs: config.slowConsumerGraceMs, snapshotTrades: SNAPSHOT_TRADES },
+    // One Authenticator per node: the access guard (serveClients) and `refresh` share it.
+    auth: authenticatorFromConfig(config),
+    book: { depth: config.bookDepth },
   });
 }
 
@@ -126,7 +129,7 @@ export function createHub(config: Config, source: StateSource): Hub {
  * dashboard. `health` adds the node's own fields to /healthz.
  */
 export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
-  const authenticator = authenticatorFromConfig(config);
+  const authenticator = hub.auth ?? authenticatorFromConfig(config);
   const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },

@@ -153,7 +153,13 @@ export interface PingMsg {
   id?: number;
   t?: number;
 }
-export type ClientMessage = SubscribeMsg | UnsubscribeMsg | SnapshotRequestMsg | PingMsg;
+/** 1.1 section 4: a new token for this connection, sent before `hello.expires`. */
+export interface RefreshMsg {
+  type: 'refresh';
+  id?: number;
+  token: string;
+}
+export type ClientMessage = SubscribeMsg | UnsubscribeMsg | SnapshotRequestMsg | PingMsg | RefreshMsg;
 
 // ---- server -> client
 export interface HelloMsg {
@@ -172,6 +178,16 @@ export interface HelloMsg {
   minor?: number;
   /** 1.1 sections 1-2: the recovery window (HISTORY_MS, HISTORY_TRADES). */
   history?: { ms: number; trades: number };
+  /** 1.1 section 4: when this connection's token expires, ms since epoch (JWT only). */
+  expires?: number;
+}
+/** 1.1 section 4: the answer to `refresh`. */
+export interface RefreshedMsg {
+  type: 'refreshed';
+  id?: number;
+  /** The new token's expiry, ms since epoch (absent for a static token). */
+  expires?: number;
+  t: number;
 }
 export interface SubscribedMsg {
   type: 'subscribed';
@@ -247,7 +263,8 @@ export type ServerMessage =
   | UpdateMsg
   | HeartbeatMsg
   | PongMsg
-  | ErrorMsg;
+  | ErrorMsg
+  | RefreshedMsg;
 
 /** Key of one stream: `${symbol}|${channel}`. */
 export const streamKey = (symbol: string, channel: Channel): string => `${symbol}|${channel}`;

@@ -6,6 +6,9 @@
  */
 import { isChannel, type Channel, type ClientMessage, type Limits, type ServerMessage, type StreamName, type StreamPosition } from '../../shared/protocol.js';
 import type { Recovery } from '../history/stream-history.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import { entitledPart, forbiddenMessage } from '../auth/session-rights.js';
+import { handleRefresh } from './refresh.js';
 import type { Session, Sub } from './session.js';
 import type { StreamRecord } from './stream-record.js';
 import { MAX_NAME } from './validate.js';
@@ -27,6 +30,12 @@ export interface ControlPort {
   enqueue(sub: Sub): void;
   /** Whether a position is recovered (absent when the source keeps no history). */
   recover(p: StreamPosition): Recovery;
+  /** Verifies `refresh` tokens; absent: this hub takes none. */
+  readonly auth?: Authenticator;
+  /** Moves a session's cutoff (token expiry plus leeway; undefined: never). */
+  setCutoff(s: Session, at: number | undefined): void;
+  /** Outcomes counted for /metrics. */
+  readonly stats: { recovered: number; unrecovered: number; forbidden: number };
 }
 
 /** A control step gave up waiting for the bus: answered `unavailable`. */
@@ -37,18 +46,31 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   const id = msg.id === undefined ? {} : { id: msg.id };
   const now = port.now();
   if (msg.type === 'ping') return reply({ type: 'pong', ...id, ...(msg.t !== undefined ? { echo: msg.t } : {}), t: now });
+  if (msg.type === 'refresh') return handleRefresh(port, s, msg, reply);
+  const errors: ServerMessage[] = [];
+  const fail = (code: 'unknown_symbol' | 'unknown_channel' | 'limit_exceeded' | 'unavailable' | 'forbidden', message: string, extra: object = {}) =>
+    errors.push({ type: 'error', ...id, code, message, ...extra, t: now });
+  // Entitlements first (1.1 section 4): what the token does not cover is `forbidden`, whether it
+  // exists or not; the covered part goes on as if asked alone. Unsubscribing is always allowed.
+  let asked = { symbols: msg.symbols, channels: msg.channels };
+  const rights = s.principal?.rights;
+  if (msg.type !== 'unsubscribe' && rights && !rights.full) {
+    const e = entitledPart(rights, msg.symbols, msg.channels, msg.type === 'subscribe' ? ['ticker'] : undefined);
+    if (e.forbidden) {
+      port.stats.forbidden++;
+      fail('forbidden', forbiddenMessage(e.forbidden), e.forbidden);
+    }
+    asked = { symbols: e.symbols, channels: e.channels };
+  }
   const known: string[] = [];
   const unknown: string[] = [];
   // Over-long names are refused without a lookup, echoed cut.
-  for (const x of msg.symbols) (x.length <= MAX_NAME && port.isSymbol(x) ? known : unknown).push(x.length <= MAX_NAME ? x : x.slice(0, MAX_NAME));
-  const badChannels = (msg.channels ?? []).filter((c) => !isChannel(c)).map((c) => c.slice(0, MAX_NAME));
-  const channels = msg.channels?.filter(isChannel);
-  const errors: ServerMessage[] = [];
-  const fail = (code: 'unknown_symbol' | 'unknown_channel' | 'limit_exceeded' | 'unavailable', message: string, extra: object = {}) =>
-    errors.push({ type: 'error', ...id, code, message, ...extra, t: now });
+  for (const x of asked.symbols) (x.length <= MAX_NAME && port.isSymbol(x) ? known : unknown).push(x.length <= MAX_NAME ? x : x.slice(0, MAX_NAME));
+  const badChannels = (asked.channels ?? []).filter((c) => !isChannel(c)).map((c) => c.slice(0, MAX_NAME));
+  const channels = asked.channels?.filter(isChannel);
   if (unknown.length) fail('unknown_symbol', `unknown symbol(s): ${list(unknown)}`, { symbols: unknown });
   if (badChannels.length) fail('unknown_channel', `unknown channel(s): ${list(badChannels)}`, { channels: badChannels });
-  const usable = msg.channels === undefined || (channels?.length ?? 0) > 0;
+  const usable = asked.channels === undefined || (channels?.length ?? 0) > 0;
 
   /** Waits for the source; false (with the error queued) when it did not answer in time. */
   const ready = async (symbols: string[], since?: StreamPosition[]): Promise<boolean> => {
@@ -117,6 +139,8 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
         }
       }
     }
+    port.stats.recovered += recovered.length;
+    port.stats.unrecovered += unrecovered.length;
     if (accepted.length) {
       const rec = msg.since ? { recovered, unrecovered } : {};
       reply({ type: 'subscribed', ...id, symbols: accepted, channels: wanted, throttle, ...rec, t: port.now() });
@@ -156,8 +180,9 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   const recs: StreamRecord<Sub>[] = [];
   for (const sym of take) {
     if (!port.isSymbol(sym)) continue;
-    const chs = channels ?? s.channelsOf(sym);
-    for (const ch of chs.length ? chs : (['ticker'] as Channel[])) recs.push(port.record(sym, ch));
+    const held = channels ?? s.channelsOf(sym);
+    const chs = held.length ? held : (['ticker'] as Channel[]);
+    for (const ch of chs) if (channels || !rights || rights.allowsChannel(ch)) recs.push(port.record(sym, ch));
   }
   s.sendSnapshots(recs, port.now());
 }

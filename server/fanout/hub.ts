@@ -20,6 +20,8 @@ import { parseClientMessage } from './validate.js';
 import { TokenBucket } from '../token-bucket.js';
 import { FlushClock } from './flush-clock.js';
 import { roundThrottle } from './throttle-steps.js';
+import type { Authenticator, Principal } from '../auth/authenticator.js';
+import { cutoffAt, ExpiryQueue } from '../auth/session-rights.js';
 
 export type { StateSource } from './state-source.js';
 
@@ -39,6 +41,10 @@ export interface HubOptions {
   recordLingerMs?: number;
   /** Where failures of one session go (that session is closed 1011). */
   log?: (msg: string) => void;
+  /** Verifies `refresh` tokens and gives the expiry leeway (1.1 section 4); absent: no tokens. */
+  auth?: Authenticator;
+  /** Advertised in `hello.book` (protocol 1.1 section 3). */
+  book?: { depth: number };
 }
 
 export interface HubStats {
@@ -54,6 +60,12 @@ export interface HubStats {
   rateLimited: number;
   /** Sessions closed 1011 because their flush failed. */
   failed: number;
+  /** Streams a `since` asked for, by outcome (1.1 section 2). */
+  recovered: number;
+  unrecovered: number;
+  /** `forbidden` refusals on streams, and connections cut at their token's expiry. */
+  forbidden: number;
+  tokenExpired: number;
 }
 
 export class Hub implements ControlPort {
@@ -65,7 +77,11 @@ export class Hub implements ControlPort {
   readonly now: () => number;
   readonly tickMs: number;
   readonly streams: StreamTable;
-  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0, conflated: 0, dropped: 0, rateLimited: 0, failed: 0 };
+  readonly stats: HubStats = { sessions: 0, items: 0, frames: 0, bytes: 0, slowConsumers: 0, conflated: 0, dropped: 0, rateLimited: 0, failed: 0, recovered: 0, unrecovered: 0, forbidden: 0, tokenExpired: 0 };
+  readonly auth?: Authenticator;
+  readonly book?: { depth: number };
+  /** Sessions by when their token runs out, polled by beat(): no timer per connection. */
+  readonly #cutoffs = new ExpiryQueue<Session>();
   /** Metrics probe: once per unthrottled flush pass, ms from the newest batch's event `ts` to now. */
   delayProbe?: (ms: number) => void;
   log: (msg: string) => void;
@@ -83,6 +99,8 @@ export class Hub implements ControlPort {
     this.heartbeatMs = o.heartbeatMs;
     this.policy = o.policy;
     this.history = o.history;
+    this.auth = o.auth;
+    this.book = o.book;
     this.now = o.now ?? Date.now;
     this.tickMs = o.tickMs ?? 10;
     this.#controlTimeoutMs = o.controlTimeoutMs ?? 5000;
@@ -126,9 +144,12 @@ export class Hub implements ControlPort {
     return roundThrottle(ms, this.limits.throttle, this.tickMs);
   }
 
-  open(transport: Transport): Session {
+  /** A session for a new connection; `principal` is who the access guard found (absent: open server). */
+  open(transport: Transport, principal?: Principal): Session {
     const s = new Session(randomUUID(), transport, new TokenBucket(this.limits.rate, this.limits.rate * 2, this.now()), this.stats, this.policy, this.#hooks);
     s.lastSendAt = this.now();
+    s.principal = principal;
+    this.#cutoffs.set(s, cutoffAt(principal, this.auth?.leewayMs ?? 0));
     this.#sessions.add(s);
     this.stats.sessions = this.#sessions.size;
     return s;
@@ -145,6 +166,8 @@ export class Hub implements ControlPort {
       channels: [...CHANNELS],
       limits: this.limits,
       history: { ms: this.history?.ms ?? 0, trades: this.history?.trades ?? 0 },
+      ...(this.book ? { book: this.book } : {}),
+      ...(session.principal?.expires !== undefined ? { expires: session.principal.expires } : {}),
       ...extra,
     };
   }
@@ -153,6 +176,7 @@ export class Hub implements ControlPort {
   close(session: Session): void {
     if (!this.#sessions.delete(session)) return;
     session.closed = true;
+    this.#cutoffs.set(session, undefined);
     const now = this.now();
     for (const sub of session.subs.values()) this.streams.detach(sub, now);
     session.subs.clear();
@@ -250,6 +274,10 @@ export class Hub implements ControlPort {
     this.streams.detach(sub, this.now());
   }
 
+  setCutoff(s: Session, at: number | undefined): void {
+    this.#cutoffs.set(s, at);
+  }
+
   recover(p: StreamPosition): Recovery {
     return this.source.recover?.(p, this.now()) ?? { ok: false };
   }
@@ -294,6 +322,12 @@ export class Hub implements ControlPort {
 
   /** Heartbeats for sessions that were sent nothing for `heartbeatMs`; drops idle stream records. */
   beat(now: number): void {
+    for (const s of this.#cutoffs.due(now)) {
+      this.stats.tokenExpired++;
+      s.error('token_expired', 'the token expired: reconnect with a new one, or send `refresh` before hello.expires', now);
+      s.transport.close(CLOSE.policy, 'token expired');
+      this.close(s);
+    }
     for (const s of this.#sessions) {
       if (now - s.lastSendAt >= this.heartbeatMs) s.send({ type: 'heartbeat', t: now }, now);
       else if (s.stalledSince) s.gated(now); // cuts a gated session past its grace even if nothing is written

@@ -9,6 +9,7 @@
  * in a short list (beyond it they are dropped: such a client is flooding). Gated for longer than
  * `graceMs`, the session is cut: its one closing `slow_consumer` error, then close 1013.
  */
+import type { Principal } from '../auth/authenticator.js';
 import type { Channel, ErrorCode, ServerMessage } from '../../shared/protocol.js';
 import { CLOSE } from '../../shared/protocol.js';
 import { appendItems } from './items.js';
@@ -76,6 +77,8 @@ export class Session {
   /** When the gate closed (0: open). */
   stalledSince = 0;
   closed = false;
+  /** Who holds this connection and what they may see (1.1 section 4); absent on an open server. */
+  principal?: Principal;
   /** Token bucket for control messages, and how many were refused in a row. */
   readonly bucket: TokenBucket;
   refusals = 0;

@@ -3,10 +3,11 @@
  * message comes back as a `bad_request` with a message saying what is wrong.
  */
 import type { ClientMessage, StreamPosition } from '../../shared/protocol.js';
+import { parseRefresh } from '../auth/session-rights.js';
 
 export type Parsed = { ok: true; msg: ClientMessage } | { ok: false; id?: number; message: string };
 
-const TYPES = new Set(['subscribe', 'unsubscribe', 'snapshot', 'ping']);
+const TYPES = new Set(['subscribe', 'unsubscribe', 'snapshot', 'ping', 'refresh']);
 /** Longest symbol or channel name accepted; longer ones are refused, not looked up. */
 export const MAX_NAME = 32;
 
@@ -26,6 +27,10 @@ export function parseClientMessage(v: unknown): Parsed {
   if (type === 'ping') {
     if (v.t !== undefined && v.t !== null && (typeof v.t !== 'number' || !Number.isFinite(v.t))) return fail('`t` must be a number');
     return { ok: true, msg: { type, ...base, ...(typeof v.t === 'number' ? { t: v.t } : {}) } };
+  }
+  if (type === 'refresh') {
+    const r = parseRefresh(v, base.id);
+    return r.ok ? r : fail(r.message);
   }
   if (!isStringArray(v.symbols) || v.symbols.length === 0) return fail('`symbols` must be a non-empty array of strings');
   if (v.channels !== undefined && v.channels !== null && (!isStringArray(v.channels) || v.channels.length === 0))

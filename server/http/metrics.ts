@@ -23,20 +23,6 @@ export type RecoveryOutcome = 'recovered' | 'unrecovered';
 /** How many streams a `since` was answered for, by outcome (protocol 1.1 section 2). */
 export type RecoveryCounts = Record<RecoveryOutcome, number>;
 
-const recoveries = new WeakMap<object, RecoveryCounts>();
-
-/**
- * The recovery counters of one hub, created on first use: whoever answers a subscribe's `since`
- * adds one per stream (`recoveryCounts(hub).recovered++`); that node's /metrics exports them as
- * `tickwire_recoveries_total{outcome}`. Keyed by the hub so that nodes sharing a process (tests)
- * keep their own figures, whichever of hub and metrics is made first.
- */
-export function recoveryCounts(hub: object): RecoveryCounts {
-  let c = recoveries.get(hub);
-  if (!c) recoveries.set(hub, (c = { recovered: 0, unrecovered: 0 }));
-  return c;
-}
-
 /** Refusal reasons exported at 0 from the start, so that rate() and the dashboard see them before the first refusal. */
 const KNOWN_REFUSALS: readonly (RejectReason | 'rate_limited')[] = ['unauthorized', 'origin', 'connections_per_ip', 'connection_rate', 'rate_limited'];
 
@@ -79,6 +65,7 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
   total('tickwire_slow_consumer_disconnects_total', 'Sessions cut off as slow consumers (close 1013)', 'slowConsumers');
 
   let lastRated = 0;
+  const lastHub = { forbidden: 0, tokenExpired: 0 };
   const rejected = new Counter({
     name: 'tickwire_rejected_total',
     help: 'Requests and messages refused, by reason',
@@ -88,11 +75,17 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
       const v = hub.stats.rateLimited;
       if (v > lastRated) this.inc({ reason: 'rate_limited' }, v - lastRated);
       lastRated = v;
+      // Refusals on streams, counted by the hub: `forbidden` errors and cuts at token expiry.
+      for (const [reason, key] of [['forbidden', 'forbidden'], ['token_expired', 'tokenExpired']] as const) {
+        const n = hub.stats[key];
+        if (n > lastHub[key]) this.inc({ reason }, n - lastHub[key]);
+        lastHub[key] = n;
+      }
     },
   });
   for (const reason of KNOWN_REFUSALS) rejected.inc({ reason }, 0);
 
-  const counts = recoveryCounts(hub);
+  const counts = hub.stats;
   const last: RecoveryCounts = { recovered: 0, unrecovered: 0 };
   new Counter({
     name: 'tickwire_recoveries_total',

@@ -20,7 +20,7 @@ export interface ControlAnswer {
 
 /** `request` is the parsed body (any JSON value); `replies` what the hub answered, in order. */
 export function controlAnswer(request: unknown, replies: ServerMessage[], now: number): ControlAnswer {
-  const main = replies.findIndex((m) => m.type === 'subscribed' || m.type === 'unsubscribed' || m.type === 'pong');
+  const main = replies.findIndex((m) => m.type === 'subscribed' || m.type === 'unsubscribed' || m.type === 'pong' || m.type === 'refreshed');
   if (main >= 0) return { status: 200, body: replies[main], onStream: replies.filter((_, i) => i !== main) };
   const msg = request as Partial<ClientMessage>;
   if (msg.type === 'snapshot' && tookEffect(msg, replies)) {

@@ -73,7 +73,7 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
         bufferedAmount: () => res.writableLength,
         close: () => end(),
       };
-      const session = hub.open(transport);
+      const session = hub.open(transport, req.principal);
       open.set(session.id, { session, end, owner: ownerOf(req) });
       // The response's 'close' fires when the client goes away (the request's may fire as soon
       // as its body is read): free the session at once.
@@ -100,6 +100,8 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
       await hub.receive(session, { ok: true, value }, (m) => void replies.push(m));
       if (session.closed) return fail(reply, 404, 'the session ended');
       if (session.refusals > 0 && replies.length === 0) return fail(reply, 429, 'rate limited', 'rate_limited');
+      // A refresh may bring another token: the session then belongs to it (a JWT's owner is its `sub`).
+      if (session.principal?.owner && replies.some((m) => m.type === 'refreshed')) entry.owner = session.principal.owner;
       const answer = controlAnswer(value, replies, hub.now());
       for (const m of answer.onStream) session.send(m, hub.now());
       return reply.code(answer.status).header('Cache-Control', 'no-store').send(answer.body);

@@ -49,7 +49,7 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
         setTimeout(() => ws.terminate(), code === CLOSE.tryAgainLater ? 15_000 : 2000).unref();
       },
     };
-    const session = hub.open(transport);
+    const session = hub.open(transport, req.principal);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('close', () => {

@@ -1,7 +1,6 @@
 /** `/metrics`: Prometheus text with the node's connections, traffic, refusals and delays. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { recoveryCounts } from '../../server/http/metrics.js';
 import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
 
 const TOKEN = 'metrics-test-token';
@@ -82,19 +81,30 @@ describe('/metrics', () => {
     expect(sample(again, 'tickwire_rejected_total{reason="unauthorized"}')).toBe(1);
   });
 
-  it('exports the recovery outcomes the hub counts, per node', async () => {
+  it('exports the recovery outcomes of real subscribes with since, per node', async () => {
     const other = await startNode({ FEED_SYMBOLS: '2' });
     try {
-      const counts = recoveryCounts(n.node.hub);
-      const before = { ...counts };
-      counts.recovered += 3;
-      counts.unrecovered += 1;
+      const before = await (await fetch(`${n.url}/metrics?token=${TOKEN}`)).text();
+      const first = await RawClient.open(`${n.wsUrl}?token=${TOKEN}`);
+      first.send({ type: 'subscribe', symbols: ['AAPL', 'MSFT'], channels: ['ticker'] });
+      const snap = await first.next('snapshot', (m) => m.items.length === 2);
+      first.close();
+      await first.closed();
+      const again = await RawClient.open(`${n.wsUrl}?token=${TOKEN}`);
+      // Two positions the server holds, one from an epoch it never had.
+      const since = snap.items.map((it) => ({ s: it.s, ch: it.ch, epoch: it.epoch!, seq: it.seq }));
+      since.push({ s: 'NVDA', ch: 'ticker', epoch: 'no-such-epoch', seq: 5 });
+      again.send({ type: 'subscribe', symbols: ['AAPL', 'MSFT', 'NVDA'], channels: ['ticker'], since });
+      const sub = await again.next('subscribed');
+      expect(sub.recovered).toHaveLength(2);
+      expect(sub.unrecovered).toHaveLength(1);
+      again.close();
       const text = await (await fetch(`${n.url}/metrics?token=${TOKEN}`)).text();
-      expect(sample(text, 'tickwire_recoveries_total{outcome="recovered"}')).toBe(before.recovered + 3);
-      expect(sample(text, 'tickwire_recoveries_total{outcome="unrecovered"}')).toBe(before.unrecovered + 1);
+      const at = (t: string, o: string) => sample(t, `tickwire_recoveries_total{outcome="${o}"}`) ?? 0;
+      expect(at(text, 'recovered') - at(before, 'recovered')).toBe(2);
+      expect(at(text, 'unrecovered') - at(before, 'unrecovered')).toBe(1);
       const theirs = await (await fetch(`${other.url}/metrics`)).text();
-      expect(sample(theirs, 'tickwire_recoveries_total{outcome="recovered"}')).toBe(recoveryCounts(other.node.hub).recovered);
-      expect(recoveryCounts(other.node.hub)).not.toBe(counts);
+      expect(at(theirs, 'recovered')).toBe(0);
     } finally {
       await other.close();
     }
