@@ -6,6 +6,7 @@ import { parseSubscribeArgs } from '../scripts/subscribe/args.js';
 import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
 import { bookSummary, changeLine, colorWanted, errorLine, gapLine, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
 import type { ErrorMsg } from '../shared/protocol.js';
+import { mintToken, TEST_JWT_SECRET } from './helpers/jwt.js';
 import { startNode, type Running } from './helpers/node.js';
 
 interface Line {
@@ -219,6 +220,23 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
       expect(ok.code, ok.err).toBe(EXIT.done);
       expect(jsonLines(ok.out)).toHaveLength(2);
       expect(refused.code, refused.err).toBe(EXIT.connection);
+    } finally {
+      await guarded.close();
+    }
+  });
+
+  it('exits 3 when a JWT covers none of the symbols asked for (forbidden), 0 when it covers some', async () => {
+    const guarded = await startNode({ AUTH_JWT_SECRET: TEST_JWT_SECRET, FEED_RATE: '20', FEED_SYMBOLS: '48' });
+    try {
+      const token = await mintToken({ sub: 'cli', symbols: ['BTC-*'] });
+      const [none, some] = await Promise.all([
+        runToExit(['AAPL', 'MSFT', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
+        runToExit(['AAPL', 'BTC-USD', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
+      ]);
+      expect(none.code, none.err).toBe(EXIT.refused);
+      expect(none.err).toMatch(/forbidden/);
+      expect(some.code, some.err).toBe(EXIT.done);
+      expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['BTC-USD']));
     } finally {
       await guarded.close();
     }
