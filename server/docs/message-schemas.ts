@@ -79,7 +79,7 @@ export const SERVER_MESSAGES = {
     channels: Type.Optional(Type.Array(Type.String(), { description: 'the channels refused' })),
     t,
   }),
-  refreshed: Type.Object({ type: Type.Literal('refreshed'), id, expires: Type.Number({ description: "the new token's expiry, ms since the Unix epoch" }), t }, { description: '1.1 section 4' }),
+  refreshed: Type.Object({ type: Type.Literal('refreshed'), id, expires: Type.Optional(Type.Number({ description: "the new token's expiry, ms since the Unix epoch (absent for a static token)" })), t }, { description: '1.1 section 4' }),
 } satisfies Record<string, TSchema>;
 
 /** SSE only: the 202 body of a control POST whose answer goes on the event stream (a snapshot request). */

@@ -6,8 +6,9 @@
  * client messages sent validate against wsReceive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage, StreamPosition } from '../../shared/protocol.js';
+import type { ServerMessage, SnapshotItem, StreamPosition } from '../../shared/protocol.js';
 import { until } from '../helpers/cluster.js';
+import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 import { operationPayloads, parseAsyncApi, SchemaCheck } from './doc-schemas.js';
 import { EXPECTED, FrameCheck } from './frame-check.js';
@@ -34,7 +35,7 @@ function positions(ms: ServerMessage[]): StreamPosition[] {
     if (m.type !== 'snapshot' && m.type !== 'update') continue;
     for (const it of m.items) {
       const k = `${it.s}|${it.ch}`;
-      if (m.type === 'snapshot') epoch.set(k, it.epoch!);
+      if (m.type === 'snapshot') epoch.set(k, (it as SnapshotItem).epoch!);
       seq.set(k, it.seq);
     }
   }
@@ -100,5 +101,29 @@ describe('/ws frames against /asyncapi.json', () => {
     expect(check.check(update, { ...good, items: [{ ...good.items[0], ch: 'trades' }] })).not.toEqual([]);
     expect(check.check(update, { ...good, extra: 1 })).toEqual(['closed: data must NOT have additional properties']);
     expect(check.check(sendSchemas.get('error')!, { type: 'error', code: 'oops', message: 'x', t: 1 })).not.toEqual([]);
+  });
+
+  it('with a JWT: hello.expires, refreshed and forbidden validate too', async () => {
+    const jwt = await startNode({ FEED_SYMBOLS: '3', AUTH_JWT_SECRET: TEST_JWT_SECRET });
+    try {
+      const token = await mintToken({ sub: 'docs', symbols: ['AAPL'] }, { expInS: 600 });
+      const c = await RawClient.open(`${jwt.wsUrl}?token=${encodeURIComponent(token)}`);
+      expect(c.of('hello')[0].expires).toEqual(expect.any(Number));
+      c.send({ type: 'subscribe', id: 1, symbols: ['AAPL', 'MSFT'] });
+      expect(await c.next('error', (e) => e.id === 1)).toMatchObject({ code: 'forbidden', symbols: ['MSFT'] });
+      const refresh = { type: 'refresh', id: 2, token: await mintToken({ sub: 'docs', symbols: ['AAPL'] }, { expInS: 900 }) };
+      c.send(refresh);
+      expect(await c.next('refreshed')).toMatchObject({ id: 2, expires: expect.any(Number) });
+      await c.next('snapshot');
+      c.close();
+      const check = new SchemaCheck('draft-07');
+      const frames = new FrameCheck(sendSchemas, check);
+      for (const m of c.messages) frames.apply(m);
+      expect(frames.problems).toEqual([]);
+      expect(['hello', 'error', 'refreshed', 'subscribed', 'snapshot:ticker'].filter((k) => !frames.seen.has(k))).toEqual([]);
+      expect(check.check(receiveSchemas.get('refresh')!, refresh)).toEqual([]);
+    } finally {
+      await jwt.close();
+    }
   });
 });
