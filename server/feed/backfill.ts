@@ -44,9 +44,10 @@ let ouNoise = 0;
 
 /**
  * Moves the log price `dt` seconds (dt <= 0: no change) at the current volatility. Returns the
- * diffusive sd of the step in log units (sigma * volMultiplier * sqrt(dt)).
+ * diffusive sd of the step in log units (sigma * volMultiplier * sqrt(dt)). A jump adds `kick`
+ * to the log-vol (the back-fill, walking back in time, passes the negative: see backfill).
  */
-export function stepPrice(s: WalkState, sigma: number, dt: number, rng: Rng): number {
+export function stepPrice(s: WalkState, sigma: number, dt: number, rng: Rng, kick = JUMP_VOL_KICK): number {
   if (dt <= 0) return 0;
   if (s.h !== memoH) {
     memoH = s.h;
@@ -58,7 +59,7 @@ export function stepPrice(s: WalkState, sigma: number, dt: number, rng: Rng): nu
   if (rng.next() < JUMP_RATE * dt) {
     const hourly = (sigma * m * 60) / Math.sqrt(DIFFUSION_SHARE);
     s.x += (rng.next() < 0.5 ? -1 : 1) * (2 + 1.5 * rng.next()) * hourly;
-    s.h += JUMP_VOL_KICK;
+    s.h += kick;
   }
   return sd;
 }
@@ -94,12 +95,17 @@ export interface PackedBars {
 }
 
 /** Back-filled bars and state at `endMs`, from which the live simulation continues. */
-export interface Backfill {
-  bars: Record<Interval, PackedBars>;
+export interface Backfill extends BackfillBars {
   quote: Quote;
+  state: WalkState;
+}
+
+/** The history part of a back-fill: what only the walk over the past 24 h can tell. */
+export interface BackfillBars {
+  bars: Record<Interval, PackedBars>;
+  /** The last trade price at endMs (the close of the last bars). */
   last: number;
   session: SymbolHistory['session'];
-  state: WalkState;
   micro: Microstructure;
 }
 
@@ -109,15 +115,42 @@ export interface BackfillOptions {
 }
 
 /**
- * History ending at `endMs`: 1m bars from the hour boundary at or before endMs - 24 h (so
- * 1441-1500 bars), 5m and 1h bars aggregated from them, and the last 3600 1s bars. Bar times
- * are aligned to the interval on the epoch; the last bar of each interval contains endMs and
- * is partial. The walk starts at `inst.price` and is stepped by the minute (with Brownian-
- * bridge extremes) until the last hour, then by the second (volatility still by the minute);
- * the last 1m bars are aggregated from the 1s bars, so all intervals agree. The session spans
- * all 1m bars. `rng` is consumed.
+ * The walk's state at the end of the back-fill, where live events begin: the price at
+ * `inst.price`, the log-vol drawn from its stationary law. Cheap, so that a feed can start
+ * thousands of symbols without their histories (see backfillBars). Consumes one normal of `rng`.
+ */
+export function endState(inst: Instrument, rng: Rng): WalkState {
+  return { x: Math.log(inst.price), h: VOL_SD * rng.normal() };
+}
+
+/** The last price the history ends on, in units: the end state's price on the tick grid. */
+export function endPrice(inst: Instrument, end: WalkState): number {
+  const ms = microstructure(inst);
+  return ms.fromTicks(Math.max(1, Math.round(Math.exp(end.x) * ms.ticksPerUnit)));
+}
+
+/**
+ * `endState`, the history behind it (from `rng.fork('history')`, see backfillBars) and the
+ * quote at the end (from `rng`). `rng` is consumed.
  */
 export function backfill(inst: Instrument, rng: Rng, endMs: number, opts: BackfillOptions = {}): Backfill {
+  const state = endState(inst, rng);
+  const bars = backfillBars(inst, state, rng.fork('history'), endMs, opts);
+  return { ...bars, quote: bars.micro.quote(Math.exp(state.x), volMultiplier(state.h), rng), state };
+}
+
+/**
+ * History ending at `endMs` in state `end`: 1m bars from the hour boundary at or before
+ * endMs - 24 h (so 1441-1500 bars), 5m and 1h bars aggregated from them, and the last 3600 1s
+ * bars. Bar times are aligned to the interval on the epoch; the last bar of each interval
+ * contains endMs and is partial. The walk runs backward in time from `end` (a diffusion's
+ * reverse is one too; a jump lowers the log-vol going back, so forward it rises at the jump, as
+ * live): by the second over the last hour (volatility by the minute), then by the minute with
+ * Brownian-bridge extremes; the last 1m bars are aggregated from the 1s bars, so all intervals
+ * agree. The session spans all 1m bars. Depends only on its arguments: the same history
+ * whenever it is computed. `rng` is consumed; `end` is not changed.
+ */
+export function backfillBars(inst: Instrument, end: WalkState, rng: Rng, endMs: number, opts: BackfillOptions = {}): BackfillBars {
   const ms = microstructure(inst);
   const k = ms.ticksPerUnit;
   const sigma = perSecondVol(inst.vol);
@@ -126,16 +159,16 @@ export function backfill(inst: Instrument, rng: Rng, endMs: number, opts: Backfi
   const endSec = Math.floor(endMs / 1000);
   const firstHour = Math.floor((endSec - DAY) / 3600) * 3600;
   const firstSecond = Math.floor((endSec - 3599) / 60) * 60; // on a minute boundary
-  const state: WalkState = { x: Math.log(inst.price), h: VOL_SD * rng.normal() };
-  let open = Math.max(1, Math.round(inst.price * k));
+  const state: WalkState = { x: end.x, h: end.h };
+  let close = Math.max(1, Math.round(Math.exp(state.x) * k));
 
-  /** Steps the price `dt` seconds and writes bar i of `out`, in ticks. */
+  /** Steps the price `dt` seconds back from bar i's close and writes bar i of `out`, in ticks. */
   const bar = (out: Float64Array, i: number, dt: number): void => {
-    const x0 = state.x;
-    const sd = stepPrice(state, sigma, dt, rng);
-    const x1 = state.x;
+    const x1 = state.x; // the close
+    const sd = stepPrice(state, sigma, dt, rng, -JUMP_VOL_KICK);
+    const x0 = state.x; // the open
     const p1 = Math.exp(x1) * k;
-    const close = Math.max(1, Math.round(p1));
+    const open = Math.max(1, Math.round(Math.exp(x0) * k));
     // Max and min of a Brownian bridge from x0 to x1 with variance sd^2 (each drawn alone):
     // x0 + x1 +- sqrt((x1 - x0)^2 + 2 sd^2 E) over 2, E ~ Exp(1). Two independent E from one
     // log: g = -ln(u1 u2) ~ Gamma(2) splits as g v, g (1 - v). exp(d) ~ 1 + d + d^2/2 here.
@@ -151,24 +184,24 @@ export function backfill(inst: Instrument, rng: Rng, endMs: number, opts: Backfi
     out[o + 3] = close;
     // Trades arrive faster when volatility is high: lambda = rate * dt * volMultiplier.
     out[o + 4] = dt > 0 ? barVolume(ms, (tradeRate * sd * Math.sqrt(dt)) / sigma, volRng) : 0;
-    open = close;
+    close = open;
   };
 
-  const minutes = (firstSecond - firstHour) / 60;
-  const m1Head = new Float64Array(minutes * 5);
-  for (let i = 0; i < minutes; i++) {
-    bar(m1Head, i, 60);
-    stepVol(state, 60, rng);
-  }
   const seconds = endSec - firstSecond + 1;
   const s1: PackedBars = { seconds: 1, time0: firstSecond, count: seconds, data: new Float64Array(seconds * 5) };
-  for (let i = 0; i < seconds - 1; i++) {
-    bar(s1.data, i, 1);
-    if (i % 60 === 59) stepVol(state, 60, rng);
-  }
-  const lastDt = endMs / 1000 - endSec; // the last bar is partial: the walk stops exactly at endMs
+  const lastDt = endMs / 1000 - endSec; // the last bar is partial: the walk starts exactly at endMs
   bar(s1.data, seconds - 1, lastDt);
   stepVol(state, ((seconds - 1) % 60) + lastDt, rng);
+  for (let i = seconds - 2; i >= 0; i--) {
+    bar(s1.data, i, 1);
+    if (i % 60 === 0 && i > 0) stepVol(state, 60, rng);
+  }
+  const minutes = (firstSecond - firstHour) / 60;
+  const m1Head = new Float64Array(minutes * 5);
+  for (let i = minutes - 1; i >= 0; i--) {
+    stepVol(state, 60, rng);
+    bar(m1Head, i, 60);
+  }
 
   const m1Tail = aggregate(s1, 60, ms);
   const m1: PackedBars = { seconds: 60, time0: firstHour, count: minutes + m1Tail.count, data: new Float64Array((minutes + m1Tail.count) * 5) };
@@ -187,10 +220,8 @@ export function backfill(inst: Instrument, rng: Rng, endMs: number, opts: Backfi
   }
   return {
     bars: { '1s': last1s, '1m': m1, '5m': aggregate(m1, 300, ms), '1h': aggregate(m1, 3600, ms) },
-    quote: ms.quote(Math.exp(state.x), volMultiplier(state.h), rng),
     last: ms.fromTicks(m1.data[m1.data.length - 2]),
     session: { open: ms.fromTicks(m1.data[0]), high: ms.fromTicks(high), low: ms.fromTicks(low), volume: ms.volume(volume) },
-    state,
     micro: ms,
   };
 }

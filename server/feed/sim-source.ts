@@ -82,21 +82,21 @@ export class SimSource implements TickSource {
   }
 
   /**
-   * Back-filled history as of startMs: computed once per symbol (kept packed), returned as
-   * fresh arrays on each call, which the caller owns. Throws on an unknown symbol.
+   * Back-filled history as of startMs (see Simulator.history: its bars and session are computed
+   * when first read), fresh on each call, which the caller owns. Throws on an unknown symbol.
    */
   history(symbol: string): SymbolHistory {
     return this.#sim.history(symbol);
   }
 
   /**
-   * Back-fills every symbol not yet asked for, then starts the timer. Each batch is non-empty,
+   * Sets up every symbol's live walk and book not yet set up (not their histories), then starts the timer. Each batch is non-empty,
    * in time order (ties by universe order); each event's ts is the clock at emission (a symbol's
    * several events in one beat a microsecond apart before it), strictly increasing per symbol. Throws if already started.
    */
   start(onEvents: (events: MarketEvent[]) => void): void {
     if (this.#timer !== undefined) throw new Error('SimSource already started');
-    for (const inst of this.instruments) this.#sim.backfill(inst.symbol);
+    for (const inst of this.instruments) this.#sim.prepare(inst.symbol);
     this.#timer = this.#setTimer(() => this.#tick(onEvents), this.#tickMs);
   }
 

@@ -4,8 +4,8 @@
  */
 import type { Candle } from '../../shared/protocol.js';
 import type { Instrument, MarketEvent, SymbolHistory } from './tick-source.js';
-import { backfill, perSecondVol, stepWalk, volMultiplier, type Backfill, type PackedBars, type WalkState } from './backfill.js';
-import type { Microstructure } from './universe.js';
+import { backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier, type BackfillBars, type PackedBars, type WalkState } from './backfill.js';
+import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
 
@@ -22,11 +22,15 @@ export interface SimulatorOptions {
 export const bookLevelsFor = (depth: number): number => depth + Math.max(5, Math.ceil(depth / 2));
 
 interface SymbolState {
+  inst: Instrument;
   ms: Microstructure;
   rng: Rng;
   sigma: number;
   walk: WalkState;
-  backfill: Backfill;
+  /** The walk's state at startMs, which the history runs back from. */
+  end: WalkState;
+  /** The history's last price (a function of `end`). */
+  last: number;
   book: OrderBook;
   /** 10^sizeDecimals: book units per unit of size. */
   unit: number;
@@ -62,25 +66,46 @@ export class Simulator {
   }
 
   /**
-   * The symbol's history up to startMs. The back-fill is computed once, on first use (by this
-   * or `next`), and kept packed; each call returns fresh arrays, which the caller owns.
-   * Throws on an unknown symbol.
+   * The symbol's history up to startMs. `quote`, `last`, `book` and `asOf` are there at once;
+   * `bars` and `session` are computed when first read (once per returned object, about a
+   * millisecond: see backfillBars), so that thousands of symbols start without their
+   * histories. Each call returns fresh arrays, which the caller owns. Throws on an unknown symbol.
    */
   history(symbol: string): SymbolHistory {
     const st = this.#state(symbol);
-    const h = toHistory(st.backfill);
     const { ms, book, unit } = st;
     const level = ([t, q]: [number, number]): [number, number] => [ms.fromTicks(t), q / unit];
     const bids = book.levelsOf('bid').map(level);
     const asks = book.levelsOf('ask').map(level);
-    h.quote = { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] };
-    h.book = { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks };
-    return h;
+    let packed: BackfillBars | undefined;
+    let bars: SymbolHistory['bars'] | undefined;
+    const history = (): BackfillBars => (packed ??= this.backfill(symbol));
+    return {
+      get bars() {
+        return (bars ??= toBars(history()));
+      },
+      get session() {
+        return { ...history().session };
+      },
+      quote: { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] },
+      last: st.last,
+      book: { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks },
+      asOf: this.startMs,
+    };
   }
 
-  /** The packed back-fill behind `history` (shared: do not mutate). Throws on an unknown symbol. */
-  backfill(symbol: string): Backfill {
-    return this.#state(symbol).backfill;
+  /**
+   * The packed back-fill behind `history`, computed afresh on each call (the same every time:
+   * from the seed, the symbol and startMs). Throws on an unknown symbol.
+   */
+  backfill(symbol: string): BackfillBars {
+    const st = this.#state(symbol);
+    return backfillBars(st.inst, st.end, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
+  }
+
+  /** Sets up the symbol's live state (walk and book) now rather than on first use. Throws on an unknown symbol. */
+  prepare(symbol: string): void {
+    this.#state(symbol);
   }
 
   /**
@@ -125,18 +150,22 @@ export class Simulator {
     if (st) return st;
     const inst = this.#bySymbol.get(symbol);
     if (!inst) throw new Error(`unknown symbol: ${symbol}`);
+    // The history draws from rng.fork('history') (see backfill): the live walk and the book
+    // need only the end state, so the history can wait until something asks for it.
     const rng = this.#rng.fork(symbol);
-    const filled = backfill(inst, rng, this.startMs, { tradeRate: this.#backfillTradeRate });
-    const ms = filled.micro;
-    const mid = Math.exp(filled.state.x);
+    const end = endState(inst, rng);
+    const ms = microstructure(inst);
+    const mid = Math.exp(end.x);
     const book = new OrderBook(bookParams(ms, inst.sizeDecimals, mid, this.#bookLevels));
-    book.init(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(filled.state.h), rng), rng);
+    book.init(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(end.h), rng), rng);
     st = {
+      inst,
       ms,
       rng,
       sigma: perSecondVol(inst.vol),
-      walk: { ...filled.state }, // the live walk continues where the back-fill ends
-      backfill: filled,
+      walk: { ...end }, // the live walk continues where the history ends
+      end,
+      last: endPrice(inst, end),
       book,
       unit: 10 ** inst.sizeDecimals,
       sizeDecimals: inst.sizeDecimals,
@@ -165,13 +194,13 @@ export function unpack(bars: PackedBars, ms: Microstructure): Candle[] {
   return out;
 }
 
-/** The SymbolHistory view of a back-fill, with fresh candle arrays. */
-export function toHistory(b: Backfill): SymbolHistory {
+/** Candle arrays from packed bars, per interval (fresh: the caller owns them). */
+export function toBars(b: BackfillBars): SymbolHistory['bars'] {
   const ms = b.micro;
-  return {
-    bars: { '1s': unpack(b.bars['1s'], ms), '1m': unpack(b.bars['1m'], ms), '5m': unpack(b.bars['5m'], ms), '1h': unpack(b.bars['1h'], ms) },
-    quote: { ...b.quote },
-    last: b.last,
-    session: { ...b.session },
-  };
+  return { '1s': unpack(b.bars['1s'], ms), '1m': unpack(b.bars['1m'], ms), '5m': unpack(b.bars['5m'], ms), '1h': unpack(b.bars['1h'], ms) };
+}
+
+/** The SymbolHistory view of a back-fill, with fresh candle arrays. */
+export function toHistory(b: BackfillBars & { quote: SymbolHistory['quote'] }): SymbolHistory {
+  return { bars: toBars(b), quote: { ...b.quote }, last: b.last, session: { ...b.session } };
 }

@@ -7,7 +7,7 @@ import type { Candle, Interval, SymbolInfo } from '../../shared/protocol.js';
 export interface Instrument extends SymbolInfo {
   /** Book sizes are multiples of 10^-sizeDecimals. */
   sizeDecimals: number;
-  /** Reference price the simulation starts from (24 h before start). */
+  /** Reference price: the last price of the history, where live events begin. */
   price: number;
   /** Typical daily volatility as a fraction of price (e.g. 0.02). */
   vol: number;
@@ -64,6 +64,11 @@ export interface SymbolHistory {
   session: { open: number; high: number; low: number; volume: number };
   /** The book as of the last event (at the start: as live events begin); `quote` is its touch. */
   book?: BookInit;
+  /**
+   * When the history ends (ms since epoch). When set, `bars` and `session` may be computed on
+   * first read (the market state then reads them only when the symbol is first asked for).
+   */
+  asOf?: number;
 }
 
 export interface TickSource {

@@ -1,18 +1,25 @@
 /**
- * Bounded bar history for one (symbol, interval): a ring buffer of columns, so that
- * hundreds of symbols with a day of 1m bars and an hour of 1s bars stay compact in memory.
+ * Bounded bar history for one (symbol, interval): a ring buffer of typed columns that grows
+ * by doubling up to its capacity, so that thousands of symbols, most with only a few live bars,
+ * stay compact in memory.
  */
 import type { Candle } from '../../shared/protocol.js';
 
+/** Columns a series starts with; doubled as bars come, up to the capacity. */
+const INITIAL = 4;
+
 export class CandleSeries {
   readonly #cap: number;
-  readonly #cols: Float64Array[]; // time, open, high, low, close, volume
+  #size: number;
+  /** time, open, high, low, close, volume; each of length #size. */
+  #cols: Float64Array[];
   #start = 0;
   #len = 0;
 
   constructor(capacity: number) {
     this.#cap = capacity;
-    this.#cols = Array.from({ length: 6 }, () => new Float64Array(capacity));
+    this.#size = Math.min(capacity, INITIAL);
+    this.#cols = Array.from({ length: 6 }, () => new Float64Array(this.#size));
   }
 
   get length(): number {
@@ -21,42 +28,55 @@ export class CandleSeries {
 
   /** Appends a bar, dropping the oldest when full. Bars must come in time order. */
   push(c: Candle): void {
-    const i = (this.#start + this.#len) % this.#cap;
-    if (this.#len < this.#cap) this.#len++;
-    else this.#start = (this.#start + 1) % this.#cap;
+    if (this.#len === this.#size && this.#size < this.#cap) this.#grow();
+    const i = (this.#start + this.#len) % this.#size;
+    if (this.#len < this.#size) this.#len++;
+    else this.#start = (this.#start + 1) % this.#size;
     this.#write(i, c);
   }
 
   /** Replaces the newest bar (the one still open). */
   replaceLast(c: Candle): void {
     if (this.#len === 0) return this.push(c);
-    this.#write((this.#start + this.#len - 1) % this.#cap, c);
+    this.#write((this.#start + this.#len - 1) % this.#size, c);
   }
 
   last(): Candle | undefined {
-    return this.#len === 0 ? undefined : this.#read((this.#start + this.#len - 1) % this.#cap);
+    return this.#len === 0 ? undefined : this.#read((this.#start + this.#len - 1) % this.#size);
   }
 
   /** The newest `limit` bars, oldest first. */
   tail(limit: number): Candle[] {
     const n = Math.max(0, Math.min(limit, this.#len));
     const out: Candle[] = new Array(n);
-    for (let k = 0; k < n; k++) out[k] = this.#read((this.#start + this.#len - n + k) % this.#cap);
+    for (let k = 0; k < n; k++) out[k] = this.#read((this.#start + this.#len - n + k) % this.#size);
     return out;
   }
 
+  /** Doubles the columns (up to the capacity), unrolling the ring to start at 0. */
+  #grow(): void {
+    const size = Math.min(this.#cap, this.#size * 2);
+    this.#cols = this.#cols.map((col) => {
+      const next = new Float64Array(size);
+      for (let k = 0; k < this.#len; k++) next[k] = col[(this.#start + k) % this.#size]!;
+      return next;
+    });
+    this.#start = 0;
+    this.#size = size;
+  }
+
   #write(i: number, c: Candle): void {
-    const [t, o, h, l, cl, v] = this.#cols;
-    t[i] = c.time;
-    o[i] = c.open;
-    h[i] = c.high;
-    l[i] = c.low;
-    cl[i] = c.close;
-    v[i] = c.volume;
+    const cols = this.#cols;
+    cols[0]![i] = c.time;
+    cols[1]![i] = c.open;
+    cols[2]![i] = c.high;
+    cols[3]![i] = c.low;
+    cols[4]![i] = c.close;
+    cols[5]![i] = c.volume;
   }
 
   #read(i: number): Candle {
-    const [t, o, h, l, cl, v] = this.#cols;
-    return { time: t[i], open: o[i], high: h[i], low: l[i], close: cl[i], volume: v[i] };
+    const cols = this.#cols;
+    return { time: cols[0]![i]!, open: cols[1]![i]!, high: cols[2]![i]!, low: cols[3]![i]!, close: cols[4]![i]!, volume: cols[5]![i]! };
   }
 }

@@ -30,6 +30,11 @@ interface SymbolState {
   /** Absent when the source has no book for the symbol (its `book` stream stays empty). */
   book: BookState | undefined;
   bookSeq: number;
+  /**
+   * A lazy history not read yet (see addSymbol): meanwhile the ticker's open/high/low/volume
+   * and the candle series hold the live part only.
+   */
+  pending: SymbolHistory | undefined;
 }
 
 export interface MarketStateOptions {
@@ -54,24 +59,46 @@ export class MarketState {
     this.bookDepth = opts.bookDepth ?? 20;
   }
 
-  /** Adds a symbol from its back-filled history (with `h.book`, the whole book of the source). */
+  /**
+   * Adds a symbol from its back-filled history (with `h.book`, the whole book of the source).
+   * A history with `asOf` is read lazily: its `bars` and `session` only when the symbol is first
+   * asked for (snapshot, candles). Until then the ticker's session fields and the candles hold
+   * the live events only, so those streams' items carry partial values; no client can hold
+   * state they would apply to (every client starts from a snapshot, which reads the history
+   * first), and the state after reading is what reading it at once would have given.
+   */
   addSymbol(symbol: string, h: SymbolHistory, seqs: SeqStart = {}): void {
+    const lazy = h.asOf !== undefined;
     const candles = {} as Record<Interval, CandleStream>;
     for (const iv of INTERVAL_NAMES) {
       const series = new CandleSeries(HISTORY_CAP[iv]);
-      for (const c of h.bars[iv]) series.push(c);
+      if (!lazy) for (const c of h.bars[iv]) series.push(c);
       candles[iv] = { series, bar: series.last(), seq: seqs[`candles:${iv}`] ?? 0 };
     }
-    const lastTs = (h.bars['1s'].at(-1)?.time ?? 0) * 1000;
+    const lastTs = lazy ? Math.floor(h.asOf! / 1000) * 1000 : (h.bars['1s'].at(-1)?.time ?? 0) * 1000;
+    const session = lazy ? { open: h.last, high: h.last, low: h.last, volume: 0 } : h.session;
     this.#symbols.set(symbol, {
-      ticker: { last: h.last, ...h.quote, ...h.session, ts: lastTs },
+      ticker: { last: h.last, ...h.quote, ...session, ts: lastTs },
       tickerSeq: seqs.ticker ?? 0,
       trades: [],
       tradesSeq: seqs.trades ?? 0,
       candles,
       book: h.book ? new BookState(h.book, this.bookDepth, lastTs) : undefined,
       bookSeq: seqs.book ?? 0,
+      pending: lazy ? h : undefined,
     });
+  }
+
+  /** Whether the symbol's history has been read (always, for a history without `asOf`). */
+  loaded(symbol: string): boolean {
+    return this.#symbols.get(symbol)?.pending === undefined;
+  }
+
+  /** The symbol's state with its history read in (undefined for an unknown symbol). */
+  #loaded(symbol: string): SymbolState | undefined {
+    const st = this.#symbols.get(symbol);
+    if (st?.pending) load(st);
+    return st;
   }
 
   has(symbol: string): boolean {
@@ -158,7 +185,7 @@ export class MarketState {
 
   /** The whole state of one stream with its seq, or undefined for an unknown symbol. */
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined {
-    const st = this.#symbols.get(symbol);
+    const st = this.#loaded(symbol);
     if (!st) return undefined;
     if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: { ...st.ticker } };
     if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.slice(-SNAPSHOT_TRADES) };
@@ -172,6 +199,38 @@ export class MarketState {
 
   /** The newest `limit` bars of one interval, oldest first (the last one may be open). */
   candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
-    return this.#symbols.get(symbol)?.candles[iv].series.tail(limit);
+    return this.#loaded(symbol)?.candles[iv].series.tail(limit);
+  }
+}
+
+/**
+ * Reads a pending history into `st`: the session under the live extremes and volume, the
+ * history's bars under the live ones (the history's open bar and the first live bar of the
+ * same period become one bar).
+ */
+function load(st: SymbolState): void {
+  const h = st.pending!;
+  st.pending = undefined;
+  const t = st.ticker;
+  const s = h.session;
+  t.open = s.open;
+  t.high = Math.max(s.high, t.high);
+  t.low = Math.min(s.low, t.low);
+  t.volume = addSize(s.volume, t.volume);
+  for (const iv of INTERVAL_NAMES) {
+    const cs = st.candles[iv];
+    const live = cs.series.tail(cs.series.length);
+    const past = h.bars[iv];
+    const series = new CandleSeries(HISTORY_CAP[iv]);
+    const open = past.at(-1);
+    const first = live[0];
+    const merge = open !== undefined && first !== undefined && first.time === open.time;
+    for (let i = 0; i < past.length - (merge ? 1 : 0); i++) series.push(past[i]!);
+    if (merge) {
+      live[0] = { time: open.time, open: open.open, high: Math.max(open.high, first.high), low: Math.min(open.low, first.low), close: first.close, volume: addSize(open.volume, first.volume) };
+    }
+    for (const c of live) series.push(c);
+    cs.series = series;
+    cs.bar = series.last();
   }
 }
