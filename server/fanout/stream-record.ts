@@ -7,7 +7,7 @@
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded, Wire } from './wire.js';
-import { fromFields, toFields, type FieldEntry } from './field-codec.js';
+import { fromFields, isTombstone, toFields, type FieldEntry } from './field-codec.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
 export const EVENT_RING = 32;
@@ -52,6 +52,8 @@ export class StreamRecord<Sub = unknown> {
   #recAt = -1;
   /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
   idleSince = 0;
+  /** Removed fields (a book's gone levels) still kept, so that clients behind them hear of it. */
+  tombstones = 0;
 
   constructor(s: string, ch: Channel) {
     this.s = s;
@@ -74,6 +76,7 @@ export class StreamRecord<Sub = unknown> {
     if (this.isState) {
       const d = e.d as Record<string, number>;
       for (const [k, v] of toFields(this.ch, d)) {
+        if (isTombstone(this.ch, k, v) && !(k in this.fields && isTombstone(this.ch, k, this.fields[k]))) this.tombstones++;
         this.fields[k] = v;
         this.fieldSeq[k] = e.seq;
       }
@@ -98,6 +101,7 @@ export class StreamRecord<Sub = unknown> {
     if (this.isState) {
       for (const k of Object.keys(this.fields)) delete this.fields[k];
       for (const k of Object.keys(this.fieldSeq)) delete this.fieldSeq[k];
+      this.tombstones = 0;
       for (const [k, v] of toFields(this.ch, snap.d as Record<string, unknown>)) {
         this.fields[k] = v;
         this.fieldSeq[k] = snap.seq;
@@ -106,6 +110,31 @@ export class StreamRecord<Sub = unknown> {
       const list = snap.d as Trade[];
       this.trades = list.map((trade, i) => ({ seq: snap.seq - list.length + 1 + i, trade }));
     }
+  }
+
+  /**
+   * Forgets removed fields that no client can still need: every subscriber has been sent `upTo`
+   * or later, and a tombstone set at or before it has been told to all of them. Deltas from
+   * before `upTo` are unknown afterwards (`baseSeq`): a client that far behind gets a snapshot.
+   * Without this a book's record would keep every price level it ever had.
+   */
+  pruneTombstones(upTo: number): number {
+    let n = 0;
+    let left = 0;
+    for (const k in this.fieldSeq) {
+      if (!isTombstone(this.ch, k, this.fields[k])) continue;
+      if (this.fieldSeq[k] > upTo) {
+        left++;
+        continue;
+      }
+      delete this.fields[k];
+      delete this.fieldSeq[k];
+      n++;
+    }
+    this.tombstones = left;
+    if (n && upTo > this.baseSeq) this.baseSeq = upTo;
+    if (n) this.cache = new Map();
+    return n;
   }
 
   /** The whole state, as a snapshot item carries it (with its epoch). */

@@ -10,6 +10,9 @@ import type { StateSource } from './state-source.js';
 import type { Sub } from './session.js';
 import { StreamRecord } from './stream-record.js';
 
+/** Removed fields a record may keep before the beat prunes those no subscriber needs. */
+const TOMBSTONE_SLACK = 64;
+
 export class StreamTable {
   readonly #source: StateSource;
   readonly #lingerMs: number;
@@ -103,6 +106,11 @@ export class StreamTable {
   prune(now: number): number {
     let n = 0;
     for (const [key, rec] of this.#records) {
+      if (rec.tombstones > TOMBSTONE_SLACK) {
+        let upTo = rec.seq;
+        for (const sub of rec.subs) if (sub.sent < upTo) upTo = sub.sent;
+        rec.pruneTombstones(upTo);
+      }
       if (rec.subs.size || rec.idleSince === 0 || now - rec.idleSince < this.#lingerMs) continue;
       this.#records.delete(key);
       const chs = this.#bySymbol.get(rec.s);
