@@ -36,8 +36,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0 };
-  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed });
-  const market = new MarketState();
+  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
+  const market = new MarketState({ bookDepth: config.bookDepth });
   // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
   let behind = false;
   let store: FeedStore | undefined;
@@ -61,7 +61,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     market.addSymbol(s, r?.history ?? feed.history(s), r?.seqs);
   }
   stats.restored = restored.size;
-  const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency }) => ({ symbol, name, kind, decimals, tickSize, currency }));
+  const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
   const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
 
   const rewrite = () => {
