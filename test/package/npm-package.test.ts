@@ -54,9 +54,12 @@ const [url, transport] = process.argv.slice(2);
 const roundTrip = decode(encode({ type: 'ping', id: 7 }));
 const client = new MarketClient({ urls: url, transport, WebSocket, EventSource });
 const seen = [];
+let done = false;
 client.on('change', (c) => {
+  if (done) return;
   seen.push({ symbol: c.symbol, channel: c.channel, kind: c.kind, seq: c.seq });
   if (seen.filter((s) => s.kind === 'update').length >= 3) {
+    done = true;
     const status = client.status;
     client.close();
     console.log(JSON.stringify({ seen, status, roundTrip, PROTOCOL_VERSION, CHANNELS, sameRoot: root.MarketClient === MarketClient,
@@ -131,9 +134,16 @@ import { MarketClient } from 'tickwire/client';
 window.tickwireRun = (url) => new Promise((resolve) => {
   const client = new MarketClient({ urls: url });
   const seen = [];
+  const statuses = [];
+  client.on('status', (st) => statuses.push(st));
   client.on('change', (c) => {
+    if (seen.length >= 3) return;
     seen.push(c.kind);
-    if (seen.length >= 3) { client.close(); resolve({ seen, transport: client.connection?.transport ?? null }); }
+    if (seen.length === 3) {
+      const transport = client.connection?.transport ?? null;
+      client.close();
+      resolve({ seen, transport, statuses });
+    }
   });
   client.subscribe(['AAPL'], { channels: ['ticker'], throttle: 0 });
 });
@@ -149,12 +159,18 @@ window.tickwireRun = (url) => new Promise((resolve) => {
     try {
       const page = await browser.newPage();
       const { errors } = watchConsole(page);
-      await page.goto(`${srv.url}/healthz`); // same origin as /ws
-      await page.addScriptTag({ content: bundle });
-      const res = (await page.evaluate((u) => (window as unknown as { tickwireRun(u: string): Promise<unknown> }).tickwireRun(u), srv.url)) as { seen: string[]; transport: string };
+      // A page of the server's origin (same origin as /ws), served by the browser's router: the
+      // server's own pages forbid inline and foreign scripts (CSP).
+      await page.route(`${srv.url}/package-test/**`, (route) => {
+        const js = route.request().url().endsWith('.js');
+        return route.fulfill({ contentType: js ? 'text/javascript' : 'text/html', body: js ? bundle : '<!doctype html><script src="bundle.js"></script>' });
+      });
+      await page.goto(`${srv.url}/package-test/index.html`);
+      await page.waitForFunction(() => 'tickwireRun' in window);
+      const res = (await page.evaluate((u) => (window as unknown as { tickwireRun(u: string): Promise<unknown> }).tickwireRun(u), srv.url)) as { seen: string[]; transport: string; statuses: unknown[] };
       expect(res.seen[0]).toBe('snapshot');
       expect(res.seen.slice(1)).toEqual(['update', 'update']);
-      expect(res.transport).toBe('ws');
+      expect(res.transport, JSON.stringify(res.statuses)).toBe('ws');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

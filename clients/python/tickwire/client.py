@@ -1,0 +1,215 @@
+"""tickwire.Client: the asyncio client. Protocol state (seq/prev chaining, epochs and `since`,
+books kept sorted and checked against their checksum) is tickwire_client.Streams, the same code
+as the command-line client; this module adds the connection loop and the async iterator."""
+from __future__ import annotations
+
+import asyncio
+import inspect
+import random as _random
+import time
+from dataclasses import dataclass
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Optional, Union
+
+import msgpack
+import websockets
+
+import tickwire_client as proto
+
+from . import policy
+from .errors import ConnectionFailed, ProtocolError, TickwireError, Unauthorized
+
+TokenSource = Union[None, str, Callable[[], Union[str, Awaitable[str]]]]
+RESNAPSHOT_S = 5.0  # a stream awaiting its repair snapshot asks again at most this often
+
+
+@dataclass(frozen=True)
+class Change:
+    """One applied snapshot or update item. `state` is the stream's whole state after it (a
+    ticker or candle dict, the recent trades list, or a book {bids, asks, checksum, ts}); it is
+    the client's own object, updated in place by later items of ticker/candle/trades streams:
+    copy it to keep it. `delta` is the item's `d` as received."""
+
+    symbol: str
+    channel: str
+    seq: int
+    kind: str  # "snapshot" | "update"
+    state: Any
+    delta: Any
+    epoch: Optional[str]
+
+
+class _Reconnect(Exception):
+    """The server is ending the connection (slow_consumer, token_expired, unavailable)."""
+
+
+class Client:
+    """`async with Client(url, token=...) as client: async for change in client.stream([...])`.
+
+    Reconnects after a lost connection (full-jitter backoff from `base_delay` to `max_delay`
+    seconds; `max_retries` failed attempts in a row raise ConnectionFailed, None: never) and
+    resumes every stream it holds with `since`. `token` is a string, or a function (sync or
+    async) asked for a fresh token on every connection attempt."""
+
+    def __init__(self, url: str, token: TokenSource = None, *, base_delay: float = 0.05, max_delay: float = 2.0,
+                 max_retries: Optional[int] = None, connect_timeout: float = 10.0,
+                 random: Callable[[], float] = _random.random, clock: Callable[[], float] = time.monotonic) -> None:
+        policy.ws_url(url, None)  # a bad URL fails here, not at the first connection
+        self.url = url
+        self._token = token
+        self._base, self._cap, self._max_retries = base_delay, max_delay, max_retries
+        self._connect_timeout = connect_timeout
+        self._random, self._clock = random, clock
+        self._streams = proto.Streams()
+        self._ws: Any = None
+        self._closed = False
+        self._asked: dict[str, float] = {}  # stream key -> when its repair snapshot was last asked for
+        self.reconnects = 0
+        self.recovered: list[tuple[str, str]] = []  # streams resumed without loss, over all reconnects
+        self.unrecovered: list[tuple[str, str]] = []  # streams that could not be resumed (a snapshot replaced them)
+        self.errors: list[ProtocolError] = []  # errors that did not end the stream (see policy.ACTIONS)
+        self.session: Optional[str] = None
+
+    async def __aenter__(self) -> "Client":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        if self._ws is not None:
+            await self._ws.close()
+
+    def state(self, symbol: str, channel: str = "ticker") -> Any:
+        """The stream's current state, None when not held."""
+        st = self._streams.streams.get(f"{symbol}|{channel}")
+        return None if st is None else st["state"]
+
+    def position(self, symbol: str, channel: str = "ticker") -> Optional[tuple[Optional[str], int]]:
+        """(epoch, seq) of the stream held, None when not held."""
+        st = self._streams.streams.get(f"{symbol}|{channel}")
+        return None if st is None else (st.get("epoch"), st["seq"])
+
+    @property
+    def gaps(self) -> int:
+        return self._streams.gaps
+
+    @property
+    def checksums(self) -> dict[str, int]:
+        """Book checksums: {verified, mismatched, unverified}."""
+        return dict(self._streams.checksums)
+
+    async def stream(self, symbols: Iterable[str], channels: Iterable[str] = ("ticker",),
+                     throttle: float = 0) -> AsyncIterator[Change]:
+        """Every applied change of `symbols` x `channels`, across reconnects, until close() or
+        until the caller stops iterating. Raises a ProtocolError subclass when the server refuses
+        the request (see policy.on_error), ConnectionFailed after `max_retries`."""
+        wanted = {(s, c) for s in symbols for c in channels}
+        if not wanted:
+            raise ValueError("nothing to stream: give at least one symbol and one channel")
+        failures = 0
+        while not self._closed:
+            token = await self._next_token()
+            try:
+                self._ws = await websockets.connect(policy.ws_url(self.url, token), max_size=None,
+                                                    open_timeout=self._connect_timeout)
+            except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as e:
+                status = policy.http_status(e)
+                if status == 401 and not callable(self._token):
+                    raise Unauthorized(f"token refused (HTTP 401) by {self.url}") from e
+                failures += 1
+                if self._max_retries is not None and failures > self._max_retries:
+                    raise ConnectionFailed(f"{self.url}: {failures} attempts failed, last: {e}") from e
+                await asyncio.sleep(policy.backoff_delay(failures, self._base, self._cap, self._random))
+                continue
+            try:
+                async for change in self._session(self._ws, wanted, throttle):
+                    failures = 0  # live again
+                    yield change
+            except (websockets.ConnectionClosed, OSError, asyncio.TimeoutError, _Reconnect):
+                pass  # lost: reconnect below
+            finally:
+                await self._ws.close()
+            if self._closed:
+                return
+            self.reconnects += 1
+            failures += 1
+            await asyncio.sleep(policy.backoff_delay(failures, self._base, self._cap, self._random))
+
+    async def _next_token(self) -> Optional[str]:
+        if not callable(self._token):
+            return self._token
+        t = self._token()
+        return await t if inspect.isawaitable(t) else t
+
+    async def _session(self, ws: Any, wanted: set[tuple[str, str]], throttle: float) -> AsyncIterator[Change]:
+        """One connection: hello, subscribe (with `since` for the streams held), then changes."""
+        hello = msgpack.unpackb(await asyncio.wait_for(ws.recv(), self._connect_timeout))
+        if hello.get("type") != "hello" or hello.get("v") != 1:
+            raise TickwireError(f"expected hello v1, got {hello!r}")
+        self.session = hello.get("session")
+        streams = self._streams
+        streams.book_depth = (hello.get("book") or {}).get("depth", 0)
+        beat = hello.get("heartbeat")
+        idle = max(5.0, 3 * beat / 1000) if isinstance(beat, (int, float)) and beat > 0 else None
+        symbols = sorted({s for s, _ in wanted})
+        channels = sorted({c for _, c in wanted})
+        if "book" in channels and streams.decimals is None:
+            try:
+                loop = asyncio.get_running_loop()
+                streams.decimals = await loop.run_in_executor(None, proto.symbol_decimals, policy.ws_url(self.url, await self._next_token()))
+            except (OSError, ValueError):
+                pass  # books stay unverified (Client.checksums) until a later connection fetches them
+        sub: dict[str, Any] = {"type": "subscribe", "id": 1, "symbols": symbols, "channels": channels, "throttle": throttle}
+        since = streams.positions(symbols, channels) if "history" in hello else []
+        if since:
+            sub["since"] = since
+        await ws.send(msgpack.packb(sub))
+        next_id = 2
+        while True:
+            msg = msgpack.unpackb(await asyncio.wait_for(ws.recv(), idle))
+            kind = msg.get("type")
+            if kind == "snapshot":
+                for item in msg["items"]:
+                    streams.apply_snapshot(item)
+                    self._asked.pop(f"{item['s']}|{item['ch']}", None)
+                    yield self._change(item, "snapshot")
+            elif kind == "update":
+                repair: list[tuple[str, str]] = []
+                for item in msg["items"]:
+                    before = streams.updates
+                    bad = streams.apply_update(item)
+                    if bad is None and streams.updates > before:
+                        yield self._change(item, "update")
+                    elif self._ask_again(f"{item['s']}|{item['ch']}"):
+                        repair.append((item["s"], item["ch"]))
+                for s, ch in repair:
+                    await ws.send(msgpack.packb({"type": "snapshot", "id": next_id, "symbols": [s], "channels": [ch]}))
+                    next_id += 1
+            elif kind == "subscribed":
+                self.recovered += [(x["s"], x["ch"]) for x in msg.get("recovered") or []]
+                self.unrecovered += [(x["s"], x["ch"]) for x in msg.get("unrecovered") or []]
+            elif kind == "error":
+                err = ProtocolError.from_message(msg)
+                action, left = policy.on_error(msg, wanted)
+                if action == policy.RAISE:
+                    raise err
+                if action == policy.RECONNECT:
+                    raise _Reconnect(err.code)
+                self.errors.append(err)
+                wanted.intersection_update(left)
+            # heartbeat, pong: nothing to do
+
+    def _ask_again(self, key: str) -> bool:
+        """Whether to ask for a repair snapshot of a stream awaiting one (at most every RESNAPSHOT_S)."""
+        if key not in self._streams.resyncing:
+            return False
+        now = self._clock()
+        if now - self._asked.get(key, -RESNAPSHOT_S) < RESNAPSHOT_S:
+            return False
+        self._asked[key] = now
+        return True
+
+    def _change(self, item: dict[str, Any], kind: str) -> Change:
+        st = self._streams.streams[f"{item['s']}|{item['ch']}"]
+        return Change(item["s"], item["ch"], st["seq"], kind, st["state"], item.get("d"), st.get("epoch"))
