@@ -123,7 +123,9 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
         sub.throttle = throttle;
         if (sub.dirty) port.enqueue(sub);
         const pos = since.get(rec.key);
-        const r = pos && pos.epoch === rec.epoch ? port.recover(pos) : undefined;
+        // A position at the stream's current seq is always recovered: nothing was missed (1.1 §2),
+        // even with HISTORY_MS=0.
+        const r = pos && pos.epoch === rec.epoch ? (pos.seq === rec.seq ? { ok: true as const } : port.recover(pos)) : undefined;
         if (!pos) snaps.push(rec);
         else if (!r?.ok) unrecovered.push({ s: sym, ch }), snaps.push(rec);
         else {
