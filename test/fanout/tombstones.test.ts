@@ -11,7 +11,7 @@ function walk(rec: StreamRecord, from: number, to: number): void {
   for (let i = from; i < to; i++) {
     const bids: BookLevel[] = [[1000 + i, 1]];
     if (i >= 20) bids.push([1000 + i - 20, 0]);
-    rec.apply({ s: 'X', ch: 'book', seq: i + 1, d: { bids, checksum: i, ts: i } });
+    rec.apply({ s: 'X', ch: 'book', seq: i + 1, d: { bids, checksum: i, ts: i } as unknown as Record<string, number> });
   }
 }
 
@@ -24,7 +24,7 @@ function applyTo(book: Map<number, number>, d: { bids?: BookLevel[] }): void {
 describe('StreamRecord tombstones', () => {
   it('stay bounded when pruned up to what every subscriber has, and deltas after that stay exact', () => {
     const rec = new StreamRecord('X', 'book');
-    rec.reset({ s: 'X', ch: 'book', seq: 0, epoch: 'e', d: { bids: [], asks: [], checksum: 0, ts: 0 } });
+    rec.reset({ s: 'X', ch: 'book', seq: 0, epoch: 'e', d: { bids: [], asks: [], checksum: 0, ts: 0 } as unknown as Record<string, number> });
     const client = new Map<number, number>();
     let sent = 0;
     for (let step = 0; step < 100; step++) {
@@ -35,14 +35,14 @@ describe('StreamRecord tombstones', () => {
       expect(Object.keys(rec.fields).length).toBeLessThan(40);
     }
     expect(rec.tombstones).toBe(0);
-    const snap = rec.snapshot(0).d as { bids: BookLevel[] };
+    const snap = rec.snapshot(0).d as unknown as { bids: BookLevel[] };
     expect([...client].sort((a, b) => b[0] - a[0])).toEqual(snap.bids);
     expect(snap.bids).toHaveLength(20);
   });
 
   it('keeps what a subscriber behind still needs, and a client behind the pruned point gets no delta', () => {
     const rec = new StreamRecord('X', 'book');
-    rec.reset({ s: 'X', ch: 'book', seq: 0, epoch: 'e', d: { bids: [], asks: [], checksum: 0, ts: 0 } });
+    rec.reset({ s: 'X', ch: 'book', seq: 0, epoch: 'e', d: { bids: [], asks: [], checksum: 0, ts: 0 } as unknown as Record<string, number> });
     walk(rec, 0, 200);
     expect(rec.tombstones).toBe(180);
     rec.pruneTombstones(150);
