@@ -183,7 +183,7 @@ describe('dashboard', () => {
     expect(moving.most).toBeLessThanOrEqual(3);
     // Flashes are brief: each ends on a screen beat about 200 ms after it started.
     expect(moving.ended).toBeGreaterThan(0);
-    expect(moving.longest).toBeLessThan(450);
+    expect(moving.longest).toBeLessThan(800); // ~200 ms, ending on a beat; generous for a loaded machine
     // Direction is not shown by colour alone: the last price carries an arrow.
     expect(await p.locator('[data-testid="last"] .arrow').filter({ hasText: /[▲▼]/ }).count()).toBeGreaterThan(0);
     await p.context().close();
