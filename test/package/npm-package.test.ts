@@ -8,9 +8,11 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { launchBrowser, watchConsole } from '../helpers/browser.js';
 import { startNode, type Running } from '../helpers/node.js';
 import { packAndInstall, ROOT, type Packed } from './pack.js';
@@ -159,13 +161,17 @@ window.tickwireRun = (url) => new Promise((resolve) => {
     try {
       const page = await browser.newPage();
       const { errors } = watchConsole(page);
-      // A page of the server's origin (same origin as /ws), served by the browser's router: the
-      // server's own pages forbid inline and foreign scripts (CSP).
-      await page.route(`${srv.url}/package-test/**`, (route) => {
-        const js = route.request().url().endsWith('.js');
-        return route.fulfill({ contentType: js ? 'text/javascript' : 'text/html', body: js ? bundle : '<!doctype html><script src="bundle.js"></script>' });
+      // A page of its own on 127.0.0.1 (the server's pages forbid foreign scripts; a page the
+      // browser's router made up would be refused the loopback WebSocket by Chromium's
+      // local-network checks): a cross-origin page, as a third-party site using the package.
+      const site = createServer((req, res) => {
+        const js = req.url === '/bundle.js';
+        res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
+        res.end(js ? bundle : '<!doctype html><script src="/bundle.js"></script>');
       });
-      await page.goto(`${srv.url}/package-test/index.html`);
+      await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+      onTestFinished(() => new Promise<void>((resolve) => site.close(() => resolve())));
+      await page.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
       await page.waitForFunction(() => 'tickwireRun' in window);
       const res = (await page.evaluate((u) => (window as unknown as { tickwireRun(u: string): Promise<unknown> }).tickwireRun(u), srv.url)) as { seen: string[]; transport: string; statuses: unknown[] };
       expect(res.seen[0]).toBe('snapshot');

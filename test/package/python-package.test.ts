@@ -32,6 +32,17 @@ function sh(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
+/** Like sh, without blocking this process's event loop (the node under test runs in it). */
+function shAsync(cmd: string, args: string[]): Promise<string> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b: Buffer) => (out += b));
+  child.stderr.on('data', (b: Buffer) => (err += b));
+  return new Promise((resolve, reject) =>
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${err}`)))));
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tickwire-py-'));
   cpSync(SRC, join(dir, 'src'), { recursive: true, filter: (p) => !p.includes('__pycache__') });
@@ -113,8 +124,8 @@ describe('the Python package', { timeout: 90_000 }, () => {
     expect(ids.every((id, i) => i === 0 || id === ids[i - 1]! + 1), 'every AAPL trade, none missed across the cut').toBe(true);
   });
 
-  it('raises typed errors: UnknownSymbol (code unknown_symbol) for a refused subscription, ConnectionFailed after max_retries', () => {
-    const out = sh(py, [SCRIPT, 'refused', srv.url]).trim().split('\n').map((l) => JSON.parse(l));
+  it('raises typed errors: UnknownSymbol (code unknown_symbol) for a refused subscription, ConnectionFailed after max_retries', async () => {
+    const out = (await shAsync(py, [SCRIPT, 'refused', srv.url])).trim().split('\n').map((l) => JSON.parse(l));
     expect(out[0]).toEqual({ type: 'UnknownSymbol', code: 'unknown_symbol', symbols: ['NO-SUCH'], is_unknown_symbol: true });
     expect(out[1]).toEqual({ type: 'ConnectionFailed' });
   });
