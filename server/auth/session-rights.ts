@@ -170,10 +170,13 @@ export class ExpiryQueue<T> {
   }
 }
 
+/** Up to 10 refused names for an error message, each quoted and cut to 32 characters. */
+export const nameList = (xs: readonly string[]): string =>
+  xs.slice(0, 10).map((x) => JSON.stringify(x.slice(0, 32))).join(', ') + (xs.length > 10 ? ', …' : '');
+
 /** The `error` `forbidden` message text for refused names. */
 export function forbiddenMessage(f: Forbidden): string {
-  const list = (xs: string[]) => xs.slice(0, 10).map((x) => JSON.stringify(x.slice(0, 32))).join(', ') + (xs.length > 10 ? ', …' : '');
-  const parts = [f.symbols?.length ? `symbol(s) ${list(f.symbols)}` : '', f.channels?.length ? `channel(s) ${list(f.channels)}` : ''];
+  const parts = [f.symbols?.length ? `symbol(s) ${nameList(f.symbols)}` : '', f.channels?.length ? `channel(s) ${nameList(f.channels)}` : ''];
   return `not entitled to ${parts.filter(Boolean).join(' and ')}`;
 }
 

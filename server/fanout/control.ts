@@ -7,7 +7,7 @@
 import { isChannel, type Channel, type ClientMessage, type Limits, type ServerMessage, type StreamName, type StreamPosition } from '../../shared/protocol.js';
 import type { Recovery } from '../history/stream-history.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { entitledPart, forbiddenMessage } from '../auth/session-rights.js';
+import { entitledPart, forbiddenMessage, nameList as list } from '../auth/session-rights.js';
 import { handleRefresh } from './refresh.js';
 import type { Session, Sub } from './session.js';
 import type { StreamRecord } from './stream-record.js';
@@ -189,4 +189,3 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   s.sendSnapshots(recs, port.now());
 }
 
-const list = (xs: string[]) => xs.slice(0, 10).map((x) => JSON.stringify(x.slice(0, MAX_NAME))).join(', ') + (xs.length > 10 ? ', …' : '');
