@@ -76,6 +76,7 @@ export async function createNode(config: Config): Promise<Node> {
 
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length }));
   hub.log = (msg) => app.log.error(msg);
+  hub.info = (obj, msg) => app.log.info(obj, msg);
 
   const out: StreamEvent[] = [];
   return {

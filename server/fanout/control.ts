@@ -7,7 +7,7 @@
 import { isChannel, type Channel, type ClientMessage, type Limits, type ServerMessage, type StreamName, type StreamPosition } from '../../shared/protocol.js';
 import type { Recovery } from '../history/stream-history.js';
 import type { Authenticator } from '../auth/authenticator.js';
-import { entitledPart, forbiddenMessage, nameList as list } from '../auth/session-rights.js';
+import { entitledPart, forbiddenMessage, nameList as list, type Forbidden } from '../auth/session-rights.js';
 import { handleRefresh } from './refresh.js';
 import type { Session, Sub } from './session.js';
 import type { StreamRecord } from './stream-record.js';
@@ -35,7 +35,9 @@ export interface ControlPort {
   /** Moves a session's cutoff (token expiry plus leeway; undefined: never). */
   setCutoff(s: Session, at: number | undefined): void;
   /** Outcomes counted for /metrics. */
-  readonly stats: { recovered: number; unrecovered: number; forbidden: number };
+  readonly stats: { recovered: number; unrecovered: number };
+  /** Counts and logs one `forbidden` refusal (the caller answers it). */
+  forbidden(s: Session, refused: Forbidden): void;
 }
 
 /** A control step gave up waiting for the bus: answered `unavailable`. */
@@ -57,7 +59,7 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   if (msg.type !== 'unsubscribe' && rights && !rights.full) {
     const e = entitledPart(rights, msg.symbols, msg.channels, msg.type === 'subscribe' ? ['ticker'] : undefined);
     if (e.forbidden) {
-      port.stats.forbidden++;
+      port.forbidden(s, e.forbidden);
       fail('forbidden', forbiddenMessage(e.forbidden), e.forbidden);
     }
     asked = { symbols: e.symbols, channels: e.channels };

@@ -21,7 +21,8 @@ import { TokenBucket } from '../token-bucket.js';
 import { FlushClock } from './flush-clock.js';
 import { roundThrottle } from './throttle-steps.js';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
-import { cutoffAt, ExpiryQueue } from '../auth/session-rights.js';
+import { cutoffAt, ExpiryQueue, type Forbidden } from '../auth/session-rights.js';
+import { QuietLog, type LineLogger } from '../http/quiet-log.js';
 
 export type { StateSource } from './state-source.js';
 
@@ -85,6 +86,9 @@ export class Hub implements ControlPort {
   /** Metrics probe: once per unthrottled flush pass, ms from the newest batch's event `ts` to now. */
   delayProbe?: (ms: number) => void;
   log: (msg: string) => void;
+  /** Where refusals go as info lines (the app's logger); rate-limited by #refusals. */
+  info: LineLogger = () => {};
+  readonly #refusals: QuietLog;
   #batchTs = 0;
   readonly #controlTimeoutMs: number;
   readonly #sessions = new Set<Session>();
@@ -105,6 +109,7 @@ export class Hub implements ControlPort {
     this.tickMs = o.tickMs ?? 10;
     this.#controlTimeoutMs = o.controlTimeoutMs ?? 5000;
     this.log = o.log ?? ((m) => console.error(m));
+    this.#refusals = new QuietLog((obj, msg) => this.info(obj, msg), this.now);
     this.streams = new StreamTable(o.source, o.recordLingerMs ?? 10_000);
     this.#clock = new FlushClock({
       now: this.now,
@@ -184,6 +189,12 @@ export class Hub implements ControlPort {
     session.pending = [];
     this.#clock.forget(session);
     this.stats.sessions = this.#sessions.size;
+  }
+
+  /** One `forbidden` refusal on streams: counted for /metrics, and one info line naming the token's `sub` (a flood logs one line a second). */
+  forbidden(s: Session, refused: Forbidden): void {
+    this.stats.forbidden++;
+    this.#refusals.line({ session: s.id, sub: s.principal?.sub, ...refused }, 'stream request forbidden');
   }
 
   /** A session's flush threw: it alone is closed 1011, logged; every other session goes on. */

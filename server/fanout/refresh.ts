@@ -27,7 +27,7 @@ export async function handleRefresh(port: ControlPort, s: Session, msg: RefreshM
   if (r.drop.length) s.dirty = s.dirty.filter((sub) => s.subs.get(sub.rec.key) === sub);
   reply({ type: 'refreshed', ...id, ...(r.principal.expires !== undefined ? { expires: r.principal.expires } : {}), t: port.now() });
   if (r.forbidden) {
-    port.stats.forbidden++;
+    port.forbidden(s, r.forbidden);
     reply({ type: 'error', ...id, code: 'forbidden', message: forbiddenMessage(r.forbidden), ...r.forbidden, t: port.now() });
   }
 }

@@ -40,6 +40,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   }));
   warn = (msg) => app.log.warn(msg);
   hub.log = (msg) => app.log.error(msg);
+  hub.info = (obj, msg) => app.log.info(obj, msg);
 
   let retry: NodeJS.Timeout | undefined;
   let closed = false;

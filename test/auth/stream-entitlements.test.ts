@@ -15,6 +15,33 @@ afterAll(() => n.close());
 
 const open = (token: string) => RawClient.open(`${n.wsUrl}?token=${encodeURIComponent(token)}`);
 
+describe('refusals in the log', () => {
+  // First in this file: the node has refused nothing yet, so the once-a-second slot is free.
+  it('counts every forbidden stream request and logs it as an info line with sub, at most one a second', async () => {
+    const lines: { obj: Record<string, unknown>; msg: string }[] = [];
+    const log = n.node.app.log as unknown as { info: (obj: unknown, msg?: string) => void };
+    const info = log.info;
+    // The app's own logger (silent in tests) is watched where the hub calls it.
+    log.info = (obj, msg) => void (typeof obj === 'object' && msg !== undefined && lines.push({ obj: obj as Record<string, unknown>, msg }));
+    try {
+      const before = n.node.hub.stats.forbidden;
+      const c = await open(await mintToken({ sub: 'dave', symbols: ['AAPL'] }, { expInS: 600 }));
+      const t0 = Date.now();
+      for (let id = 1; id <= 5; id++) c.send({ type: 'subscribe', id, symbols: ['MSFT'] });
+      for (let id = 1; id <= 5; id++) await c.next('error', (m) => m.id === id && m.code === 'forbidden');
+      const elapsedS = (Date.now() - t0) / 1000;
+      expect(n.node.hub.stats.forbidden - before).toBe(5);
+      const logged = lines.filter((l) => l.msg === 'stream request forbidden');
+      expect(logged[0]?.obj).toMatchObject({ sub: 'dave', symbols: ['MSFT'] });
+      expect(logged.length).toBeLessThanOrEqual(Math.ceil(elapsedS) + 1);
+      expect(logged.length).toBeLessThan(5);
+      c.close();
+    } finally {
+      log.info = info;
+    }
+  });
+});
+
 describe('a limited token on a WebSocket', () => {
   it('says when it expires, subscribes the covered part and refuses the rest as forbidden', async () => {
     const token = await mintToken({ sub: 'alice', symbols: ['AAPL', 'BTC-*'], channels: ['ticker', 'book'] }, { expInS: 600 });
