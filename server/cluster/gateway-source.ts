@@ -10,6 +10,8 @@
  * - A skipped seq (events lost) or a resubscription after a Redis reconnect re-reads the
  *   symbol and calls `hub.resync`, so clients get fresh snapshots, never a broken chain. The
  *   event that showed the gap is held back, not forwarded.
+ * - A `book` event's `d` is level pairs, not fields: the mirror applies them to its book (an
+ *   Object.assign would put the delta's pairs in place of the whole side).
  * - Epochs: every event carries its symbol's epoch. One that differs from the mirror's (a feed
  *   restarted on an empty Redis) re-reads the symbol: clients get snapshots of the new epoch.
  *   Seqs are compared only within one epoch.
@@ -20,10 +22,11 @@
  * - A symbol no session holds is unsubscribed after `lingerMs` (clients that flap do not churn).
  */
 import { SNAPSHOT_TRADES } from '../market/market-state.js';
-import type { Channel, Trade } from '../../shared/protocol.js';
+import type { BookData, BookDelta, Channel, Trade } from '../../shared/protocol.js';
 import type { Bus } from '../bus/bus.js';
 import type { Hub, StateSource } from '../fanout/hub.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import { applyBookDelta, copyBook } from './book-levels.js';
 import type { RedisView, SymbolRead } from './redis-view.js';
 import type { StreamPosition } from '../../shared/protocol.js';
 import { History } from '../history/history.js';
@@ -234,7 +237,8 @@ export class GatewaySource implements StateSource {
         const list = st.d as Trade[];
         list.push(e.d as Trade);
         if (list.length > SNAPSHOT_TRADES) list.splice(0, list.length - SNAPSHOT_TRADES);
-      } else Object.assign(st.d, e.d);
+      } else if (e.ch === 'book') applyBookDelta(st.d as unknown as BookData, e.d as unknown as BookDelta);
+      else Object.assign(st.d, e.d);
       fresh.push(e);
     }
     if (fresh.length) {
@@ -271,6 +275,8 @@ export class GatewaySource implements StateSource {
   }
 }
 
+/** A snapshot the hub may keep while the mirror goes on changing its own (book levels are arrays: copied too). */
 function copy(st: StreamSnapshot): StreamSnapshot {
+  if (st.ch === 'book') return { ...st, d: copyBook(st.d as unknown as BookData) as unknown as Record<string, number> };
   return { ...st, d: Array.isArray(st.d) ? st.d.slice() : { ...st.d } };
 }
