@@ -105,6 +105,16 @@ export class MarketState {
     return this.#symbols.has(symbol);
   }
 
+  /** The stream's current seq without reading a lazy history (undefined for an unknown symbol). */
+  seq(symbol: string, ch: Channel): number | undefined {
+    const st = this.#symbols.get(symbol);
+    if (!st) return undefined;
+    if (ch === 'ticker') return st.tickerSeq;
+    if (ch === 'trades') return st.tradesSeq;
+    if (ch === 'book') return st.bookSeq;
+    return st.candles[ch.slice(8) as Interval].seq;
+  }
+
   /**
    * Applies one source event and returns the changes it made, one per stream it touched (a
    * trade that walked the book gives one `trades` and candle change per print). With a book,
