@@ -1,4 +1,8 @@
-/** Configuration from the environment. Every name here is documented in the README. */
+/**
+ * Configuration from the environment. Every setting is one row of SETTINGS: its variable, its
+ * default and what it takes; the README's table documents the same names. A bad value throws a
+ * ConfigError whose message is one line naming the variable and what it takes.
+ */
 import { defaultUniverse } from './feed/universe.js';
 
 export interface Config {
@@ -49,58 +53,137 @@ export interface Config {
 
 export const ROLES = ['all', 'feed', 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type Env = Record<string, string | undefined>;
 
-function num(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return def;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) throw new Error(`${name} must be a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  return v;
+/** A bad setting: the message is the one line to show. */
+export class ConfigError extends Error {}
+
+interface Setting<K extends keyof Config = keyof Config> {
+  env: string;
+  key: K;
+  /** The value when the variable is unset or empty. */
+  def: () => Config[K];
+  /** The value of a set variable; throws a plain message (what it takes) when it is bad. */
+  parse: (raw: string) => Config[K];
+  /** Printed as `(set, hidden)` by --print-config. */
+  secret?: boolean;
+  /** How --print-config shows a set value (default: as it is). */
+  show?: (v: Config[K]) => string;
 }
 
-/** A comma-separated list, blanks dropped. */
-const list = (raw: string | undefined): string[] => (raw ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const bad = (takes: string): never => {
+  throw new Error(takes);
+};
 
-export function loadConfig(env: Env = process.env): Config {
-  return {
-    port: num(env, 'PORT', 8080, 0, 65535),
-    host: env.HOST || '0.0.0.0',
-    feedSymbols: Math.floor(num(env, 'FEED_SYMBOLS', defaultUniverse().length, 1, 10000)),
-    feedRate: num(env, 'FEED_RATE', 5, 0.1, 1000),
-    feedSeed: env.FEED_SEED || 'tickwire',
-    bookDepth: Math.floor(num(env, 'BOOK_DEPTH', 20, 10, 100)),
-    heartbeatMs: num(env, 'HEARTBEAT_MS', 15000, 100, 600000),
-    wsPingMs: num(env, 'WS_PING_MS', 20000, 100, 600000),
-    limitSymbols: Math.floor(num(env, 'LIMIT_SYMBOLS', 1000, 1, 100000)),
-    limitRate: num(env, 'LIMIT_RATE', 50, 1, 100000),
-    limitPayload: Math.floor(num(env, 'LIMIT_PAYLOAD', 65536, 256, 16 * 1024 * 1024)),
-    slowConsumerBytes: Math.floor(num(env, 'SLOW_CONSUMER_BYTES', 1 << 20, 1024, 1 << 30)),
-    slowConsumerGraceMs: num(env, 'SLOW_CONSUMER_GRACE_MS', 10000, 0, 600000),
-    historyMs: num(env, 'HISTORY_MS', 120000, 0, 3600000),
-    historyTrades: Math.floor(num(env, 'HISTORY_TRADES', 1000, 0, 100000)),
-    logLevel: env.LOG_LEVEL || 'info',
-    authTokens: list(env.AUTH_TOKENS),
-    authJwtSecret: env.AUTH_JWT_SECRET || undefined,
-    authJwtPublicKey: env.AUTH_JWT_PUBLIC_KEY || undefined,
-    allowedOrigins: list(env.ALLOWED_ORIGINS),
-    limitConnectionsPerIp: Math.floor(num(env, 'LIMIT_CONNECTIONS_PER_IP', 200, 0, 1e6)),
-    limitNewConnections: num(env, 'LIMIT_NEW_CONNECTIONS', 50, 0, 1e6),
-    limitSocketsPerIp: Math.floor(num(env, 'LIMIT_SOCKETS_PER_IP', 256, 0, 1e6)),
-    headersTimeoutMs: num(env, 'HEADERS_TIMEOUT_MS', 10000, 100, 600000),
-    trustProxy: env.TRUST_PROXY === 'true' ? true : !env.TRUST_PROXY || env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
-    tlsCert: env.TLS_CERT || undefined,
-    tlsKey: env.TLS_KEY || undefined,
-    webDir: env.WEB_DIR || new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname, // from server/ (tsx) or compiled dist/server/
-    role: role(env.ROLE),
-    redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
-    docs: env.DOCS === 'off' ? 'off' : 'on',
+function number(min: number, max: number, integer = false): (raw: string) => number {
+  const takes = `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`;
+  return (raw) => {
+    const v = raw.trim() === '' ? NaN : Number(raw);
+    return Number.isFinite(v) && v >= min && v <= max && (!integer || Number.isInteger(v)) ? v : bad(takes);
   };
 }
 
-function role(raw: string | undefined): Role {
-  if (raw === undefined || raw === '') return 'all';
-  if ((ROLES as readonly string[]).includes(raw)) return raw as Role;
-  throw new Error(`ROLE must be one of ${ROLES.join(', ')}, got ${JSON.stringify(raw)}`);
+function oneOf<T extends string>(values: readonly T[]): (raw: string) => T {
+  return (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : bad(`one of ${values.join(', ')}`));
+}
+
+/** A comma-separated list, blanks dropped. */
+const list = (raw: string): string[] => raw.split(',').map((x) => x.trim()).filter(Boolean);
+const text = (raw: string): string => raw;
+
+const row = <K extends keyof Config>(env: string, key: K, def: Config[K] | (() => Config[K]), parse: (raw: string) => Config[K], more: Pick<Setting<K>, 'secret' | 'show'> = {}): Setting =>
+  ({ env, key, def: typeof def === 'function' ? def : () => def, parse, ...more }) as unknown as Setting;
+
+/** A URL with its password (if any) replaced by `***`. */
+export function maskPassword(raw: string): string {
+  try {
+    const u = new URL(raw);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(not a URL)';
+  }
+}
+
+const int = (min: number, max: number) => number(min, max, true);
+
+// From server/ (tsx) or compiled dist/server/.
+const builtWeb = () => new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname;
+
+export const SETTINGS: readonly Setting[] = [
+  row('PORT', 'port', 8080, int(0, 65535)),
+  row('HOST', 'host', '0.0.0.0', text),
+  row('FEED_SYMBOLS', 'feedSymbols', () => defaultUniverse().length, int(1, 10000)),
+  row('FEED_RATE', 'feedRate', 5, number(0.1, 1000)),
+  row('FEED_SEED', 'feedSeed', 'tickwire', text),
+  row('BOOK_DEPTH', 'bookDepth', 20, int(10, 100)),
+  row('HEARTBEAT_MS', 'heartbeatMs', 15000, number(100, 600000)),
+  row('WS_PING_MS', 'wsPingMs', 20000, number(100, 600000)),
+  row('LIMIT_SYMBOLS', 'limitSymbols', 1000, int(1, 100000)),
+  row('LIMIT_RATE', 'limitRate', 50, number(1, 100000)),
+  row('LIMIT_PAYLOAD', 'limitPayload', 65536, int(256, 16 * 1024 * 1024)),
+  row('SLOW_CONSUMER_BYTES', 'slowConsumerBytes', 1 << 20, int(1024, 1 << 30)),
+  row('SLOW_CONSUMER_GRACE_MS', 'slowConsumerGraceMs', 10000, number(0, 600000)),
+  row('HISTORY_MS', 'historyMs', 120000, number(0, 3600000)),
+  row('HISTORY_TRADES', 'historyTrades', 1000, int(0, 100000)),
+  row('LOG_LEVEL', 'logLevel', 'info', oneOf(LOG_LEVELS)),
+  row('AUTH_TOKENS', 'authTokens', [], list, { secret: true }),
+  row('AUTH_JWT_SECRET', 'authJwtSecret', undefined, text, { secret: true }),
+  row('AUTH_JWT_PUBLIC_KEY', 'authJwtPublicKey', undefined, text),
+  row('ALLOWED_ORIGINS', 'allowedOrigins', [], list),
+  row('LIMIT_CONNECTIONS_PER_IP', 'limitConnectionsPerIp', 200, int(0, 1e6)),
+  row('LIMIT_NEW_CONNECTIONS', 'limitNewConnections', 50, number(0, 1e6)),
+  row('LIMIT_SOCKETS_PER_IP', 'limitSocketsPerIp', 256, int(0, 1e6)),
+  row('HEADERS_TIMEOUT_MS', 'headersTimeoutMs', 10000, number(100, 600000)),
+  row('TRUST_PROXY', 'trustProxy', false, (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw)),
+  row('TLS_CERT', 'tlsCert', undefined, text),
+  row('TLS_KEY', 'tlsKey', undefined, text),
+  row('WEB_DIR', 'webDir', builtWeb, text),
+  row('ROLE', 'role', 'all', oneOf(ROLES)),
+  row('REDIS_URL', 'redisUrl', 'redis://127.0.0.1:6379', text, { show: maskPassword }),
+  row('DOCS', 'docs', 'on', oneOf(['on', 'off'] as const)),
+];
+
+/** One setting's value and where it came from, for --print-config. */
+export interface SettingValue {
+  env: string;
+  value: Config[keyof Config];
+  source: 'default' | 'environment';
+  /** The value as --print-config shows it (secrets hidden, passwords masked). */
+  shown: string;
+}
+
+/** Every setting's value and source; throws ConfigError at the first bad one. */
+export function readSettings(env: Env = process.env): SettingValue[] {
+  return SETTINGS.map((s) => {
+    const raw = env[s.env];
+    if (raw === undefined || raw === '') {
+      const value = s.def();
+      return { env: s.env, value, source: 'default', shown: plain(value) };
+    }
+    let value: Config[keyof Config];
+    try {
+      value = s.parse(raw);
+    } catch (err) {
+      const shown = s.secret ? '(hidden)' : JSON.stringify(raw.length > 64 ? `${raw.slice(0, 64)}...` : raw);
+      throw new ConfigError(`${s.env} must be ${(err as Error).message}, got ${shown}`);
+    }
+    return { env: s.env, value, source: 'environment', shown: s.secret ? '(set, hidden)' : s.show ? s.show(value as never) : plain(value) };
+  });
+}
+
+const plain = (v: unknown): string => (v === undefined ? '' : Array.isArray(v) ? v.join(',') : String(v));
+
+export function loadConfig(env: Env = process.env): Config {
+  const values = readSettings(env);
+  return Object.fromEntries(SETTINGS.map((s, i) => [s.key, values[i]!.value])) as unknown as Config;
+}
+
+/** `--print-config`: one line per setting, `NAME=value  (default|environment)`; secrets are not shown. */
+export function formatSettings(values: readonly SettingValue[]): string {
+  const shown = values.map((v) => ({ name: `${v.env}=${v.shown}`, source: v.source }));
+  const width = Math.max(...shown.map((s) => s.name.length));
+  return shown.map((s) => `${s.name.padEnd(width)}  (${s.source})`).join('\n');
 }

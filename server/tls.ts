@@ -13,6 +13,7 @@ import type { FastifyServerFactory } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { createServer as createHttp, type Server, type ServerOptions } from 'node:http';
 import { createServer as createHttps } from 'node:https';
+import { ConfigError } from './config.js';
 
 export interface ServerFactoryOptions {
   certPath?: string;
@@ -23,7 +24,7 @@ export interface ServerFactoryOptions {
 
 /** Throws when only one of the TLS files is set, or a file is unreadable. */
 export function serverFactory(o: ServerFactoryOptions): { factory: FastifyServerFactory; tls: boolean } {
-  if (!!o.certPath !== !!o.keyPath) throw new Error('TLS needs both TLS_CERT and TLS_KEY (PEM file paths)');
+  if (!!o.certPath !== !!o.keyPath) throw new ConfigError('TLS needs both TLS_CERT and TLS_KEY (PEM file paths)');
   const tls = o.certPath && o.keyPath ? { cert: readFileSync(o.certPath), key: readFileSync(o.keyPath) } : undefined;
   const options: ServerOptions = {
     headersTimeout: o.headersTimeoutMs,

@@ -10,6 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { FULL_RIGHTS, parseClaims, type Rights } from './entitlements.js';
 import { CLOCK_LEEWAY_S, createJwtVerifier } from './jwt.js';
+import { ConfigError } from '../config.js';
 
 export interface Principal {
   /** Who (the JWT's `sub`); absent for static tokens and open servers. */
@@ -97,7 +98,7 @@ export function readPublicKeyFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new Error(`AUTH_JWT_PUBLIC_KEY: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`AUTH_JWT_PUBLIC_KEY: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 

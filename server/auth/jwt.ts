@@ -7,6 +7,7 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { jwtVerify, type JWTPayload } from 'jose';
+import { ConfigError } from '../config.js';
 
 /** Clock skew tolerated between the token's issuer and this server, seconds. */
 export const CLOCK_LEEWAY_S = 30;
@@ -66,26 +67,26 @@ export function createJwtVerifier(keys: JwtKeys, leewayS = CLOCK_LEEWAY_S): JwtV
 
 function secretKey(secret: string): Uint8Array {
   const bytes = new TextEncoder().encode(secret);
-  if (bytes.length < MIN_SECRET_BYTES) throw new Error(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long (HS256 needs a 256-bit key)`);
+  if (bytes.length < MIN_SECRET_BYTES) throw new ConfigError(`AUTH_JWT_SECRET must be at least ${MIN_SECRET_BYTES} bytes long (HS256 needs a 256-bit key)`);
   return bytes;
 }
 
 function publicKey(pem: string): [alg: 'RS256' | 'ES256', key: KeyObject] {
-  if (/PRIVATE KEY-----/.test(pem)) throw new Error('AUTH_JWT_PUBLIC_KEY holds a private key: give the server the public key only');
+  if (/PRIVATE KEY-----/.test(pem)) throw new ConfigError('AUTH_JWT_PUBLIC_KEY holds a private key: give the server the public key only');
   let key: KeyObject;
   try {
     key = createPublicKey(pem);
   } catch {
-    throw new Error('AUTH_JWT_PUBLIC_KEY is not a PEM public key or certificate');
+    throw new ConfigError('AUTH_JWT_PUBLIC_KEY is not a PEM public key or certificate');
   }
   if (key.asymmetricKeyType === 'rsa') {
     const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) throw new Error(`AUTH_JWT_PUBLIC_KEY: an RSA key must have at least 2048 bits, this one has ${bits}`);
+    if (bits < 2048) throw new ConfigError(`AUTH_JWT_PUBLIC_KEY: an RSA key must have at least 2048 bits, this one has ${bits}`);
     return ['RS256', key];
   }
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return ['ES256', key];
   const kind = key.asymmetricKeyType === 'ec' ? `EC ${key.asymmetricKeyDetails?.namedCurve}` : key.asymmetricKeyType;
-  throw new Error(`AUTH_JWT_PUBLIC_KEY: expected an RSA (RS256) or EC P-256 (ES256) key, got ${kind}`);
+  throw new ConfigError(`AUTH_JWT_PUBLIC_KEY: expected an RSA (RS256) or EC P-256 (ES256) key, got ${kind}`);
 }
 
 /** jose's error, as a reason and a fixed message (jose's own text stays in the server). */
