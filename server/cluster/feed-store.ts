@@ -4,6 +4,9 @@
  * previous run's state back so that a restarted feed continues every stream's seq. Epochs
  * (protocol 1.1): a restored symbol keeps the epoch stored beside its state; a symbol found
  * without state (an empty or flushed Redis) is numbered afresh under this run's new epoch.
+ * The book comes back as the window clients hold (`history.book`); the feed node then takes it
+ * to the simulator's book with one ordinary event (see node/feed.ts). A symbol whose stored
+ * book cannot be chained on (book-levels.ts `restorableBook`) is not restored at all.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import { CHANNELS, INTERVAL_NAMES, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
@@ -11,6 +14,7 @@ import { encode } from '../../shared/codec.js';
 import type { SymbolHistory } from '../feed/tick-source.js';
 import { HISTORY_CAP, SNAPSHOT_TRADES, type MarketState, type SeqStart } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
+import { restorableBook } from './book-levels.js';
 import { packBar, packState, packTrade, unpackBar, unpackState, unpackTrade, type Keys } from './keys.js';
 
 /** What a previous feed left in Redis for one symbol. */
@@ -21,6 +25,9 @@ export interface Restored {
   /** Absent when a previous version stored no epoch (the symbol then gets a new one). */
   epoch?: string;
 }
+
+/** What restore needs of an instrument: its symbol and the number formats of its book. */
+export type Formats = Pick<SymbolInfo, 'symbol' | 'decimals'> & { sizeDecimals: number };
 
 /** RPUSH at most this many values per command (Redis takes more; this bounds one command's size). */
 const PUSH_CHUNK = 1000;
@@ -54,9 +61,11 @@ export class FeedStore {
 
   /**
    * Reads every symbol's stored state and bar history. A symbol is restored only when all its
-   * streams are stored; its open bars, ticker and seqs come back exactly as last written.
+   * streams are stored and its book is one this run can continue (`depth`: BOOK_DEPTH, and the
+   * symbol's number formats); its open bars, ticker, book and seqs come back exactly as last written.
    */
-  static async restore(redis: Redis, keys: Keys, symbols: string[]): Promise<Map<string, Restored>> {
+  static async restore(redis: Redis, keys: Keys, instruments: readonly Formats[], depth: number): Promise<Map<string, Restored>> {
+    const symbols = instruments.map((i) => i.symbol);
     const p = redis.pipeline();
     for (const s of symbols) {
       p.hgetallBuffer(keys.state(s));
@@ -71,6 +80,8 @@ export class FeedStore {
       const hash = r[0] as Record<string, Buffer> | undefined;
       if (!hash || CHANNELS.some((ch) => !hash[ch])) return;
       const state = Object.fromEntries(CHANNELS.map((ch) => [ch, unpackState(hash[ch])])) as Record<Channel, ReturnType<typeof unpackState>>;
+      const book = restorableBook(state.book[1], instruments[i]!, depth);
+      if (!book) return;
       const bars = {} as Record<Interval, Candle[]>;
       INTERVAL_NAMES.forEach((iv, k) => {
         bars[iv] = ((r[2 + k] as Buffer[] | undefined) ?? []).map(unpackBar);
@@ -83,6 +94,7 @@ export class FeedStore {
           quote: { bid: t.bid, ask: t.ask, bidSize: t.bidSize, askSize: t.askSize },
           last: t.last,
           session: { open: t.open, high: t.high, low: t.low, volume: t.volume },
+          book,
         },
         seqs: Object.fromEntries(CHANNELS.map((ch) => [ch, state[ch][0]])),
         trades: ((r[1] as Buffer[] | undefined) ?? []).map(unpackTrade),

@@ -2,14 +2,23 @@
  * A feed node (ROLE=feed): runs the market and publishes every tick to Redis together with the
  * state gateways read (cluster/feed-store.ts). Serves only /healthz and /metrics. Exactly one
  * feed runs per Redis. A restarted feed continues every stream's seq from what Redis holds.
+ *
+ * Books across a restart: clients hold the book Redis kept, and the new run's simulator has a
+ * book of its own. The market state starts from the kept one (same seq, levels, checksum), and
+ * just before a restored symbol's first live event the feed applies one ordinary event that
+ * takes it to the simulator's book (levels gone as 0, new ones with their size; the ticker
+ * follows the touch). So every `book` update chains on in the same epoch and the checksum
+ * holds for clients that stayed and for those that resume with `since`; a trade is always at
+ * a touch clients saw.
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { listen } from '../app.js';
 import { RedisBus } from '../bus/redis.js';
+import { bookTransition } from '../cluster/book-levels.js';
 import { FeedStore } from '../cluster/feed-store.js';
 import type { Config } from '../config.js';
 import { SimSource } from '../feed/sim-source.js';
-import type { TickSource } from '../feed/tick-source.js';
+import type { BookLevels, MarketEvent, SymbolHistory, TickSource } from '../feed/tick-source.js';
 import { newEpoch } from '../history/epoch.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
@@ -55,10 +64,13 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   });
   await bus.ready();
   const symbols = feed.instruments.map((i) => i.symbol);
-  const restored = await FeedStore.restore(bus.redis, bus.keys, symbols);
+  const restored = await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
+  /** Per restored symbol, the change from the kept book to the simulator's, applied before its first event. */
+  const handover = new Map<string, MarketEvent>();
   for (const s of symbols) {
     const r = restored.get(s);
     market.addSymbol(s, r?.history ?? feed.history(s), r?.seqs);
+    if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
   }
   stats.restored = restored.size;
   const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
@@ -96,9 +108,18 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     async start() {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
       await st.writeAll(symbols.filter((s) => !restored.get(s)?.epoch));
+      const startedAt = Date.now();
       feed.start((events) => {
         out.length = 0;
-        for (const e of events) market.apply(e, out);
+        for (const e of events) {
+          const h = handover.size ? handover.get(e.symbol) : undefined;
+          if (h) {
+            handover.delete(e.symbol);
+            h.ts = Math.min(startedAt, e.ts);
+            market.apply(h, out);
+          }
+          market.apply(e, out);
+        }
         if (out.length === 0) return;
         if (behind && bus.redis.status === 'ready') rewrite();
         st.note(out);
@@ -114,4 +135,14 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       await bus.close();
     },
   };
+}
+
+/**
+ * The event that takes a restored symbol from the book Redis kept to the source's book as it
+ * starts (`ts` is set when applied): the level changes between the two, and the source's touch
+ * as the quote. Without a source book the kept levels all go (the stream then stays empty).
+ */
+function handoverEvent(symbol: string, kept: BookLevels, h: SymbolHistory): MarketEvent {
+  const to = h.book ?? { bids: [], asks: [] };
+  return { symbol, ts: 0, quote: { ...h.quote }, book: bookTransition(kept, to) };
 }
