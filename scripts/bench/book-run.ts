@@ -41,6 +41,9 @@ export interface BookRow {
   cpuSecondsPerMillionBook: number | null;
   ageP50Ms: number;
   ageP99Ms: number;
+  /** `/healthz` p50 / p99 during the measurement (probed every 50 ms). */
+  healthzP50Ms: number;
+  healthzP99Ms: number;
   loadAvg: [number, number];
 }
 
@@ -103,7 +106,7 @@ async function runOne(s: Scenario, system: BookSystem, warmupMs: number, quick: 
       serverCores: r.cpuS !== null ? r.cpuS / r.elapsedS : null,
       cpuSecondsPerMillion: r.cpuS !== null && r.updates ? r.cpuS / (r.updates / 1e6) : null,
       cpuSecondsPerMillionBook: r.cpuS !== null && counts.bookItems ? r.cpuS / (counts.bookItems / 1e6) : null,
-      ageP50Ms: r.age.p50, ageP99Ms: r.age.p99, loadAvg: [load0, loadavg()[0]!],
+      ageP50Ms: r.age.p50, ageP99Ms: r.age.p99, healthzP50Ms: r.healthz.p50, healthzP99Ms: r.healthz.p99, loadAvg: [load0, loadavg()[0]!],
     };
   } finally {
     await server.stop();
@@ -114,10 +117,10 @@ const f = (x: number | null, d = 1) => (x === null ? 'n/a' : x.toLocaleString('e
 
 /** The rows as a Markdown table, with the naive / Tickwire ratios per scenario. */
 export function bookMarkdown(rows: BookRow[]): string {
-  let md = '| scenario | system | items/s | book items/s | B/book item | update KiB/s | server cores | CPU s/M items | CPU s/M book items | age p50 / p99 ms |\n';
-  md += '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n';
+  let md = '| scenario | system | items/s | book items/s | B/book item | update KiB/s | server cores | CPU s/M items | CPU s/M book items | age p50 / p99 ms | /healthz p50 / p99 ms |\n';
+  md += '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n';
   for (const r of rows) {
-    md += `| ${r.scenario} | ${r.system} | ${f(r.itemsPerS, 0)} | ${f(r.bookItemsPerS, 0)} | ${f(r.bytesPerBookItem)} | ${f(r.updateBytesPerS / 1024, 0)} | ${f(r.serverCores, 2)} | ${f(r.cpuSecondsPerMillion, 2)} | ${f(r.cpuSecondsPerMillionBook, 2)} | ${f(r.ageP50Ms)} / ${f(r.ageP99Ms)} |\n`;
+    md += `| ${r.scenario} | ${r.system} | ${f(r.itemsPerS, 0)} | ${f(r.bookItemsPerS, 0)} | ${f(r.bytesPerBookItem)} | ${f(r.updateBytesPerS / 1024, 0)} | ${f(r.serverCores, 2)} | ${f(r.cpuSecondsPerMillion, 2)} | ${f(r.cpuSecondsPerMillionBook, 2)} | ${f(r.ageP50Ms)} / ${f(r.ageP99Ms)} | ${f(r.healthzP50Ms)} / ${f(r.healthzP99Ms)} |\n`;
   }
   for (const id of [...new Set(rows.map((r) => r.scenario))]) {
     const t = rows.find((r) => r.scenario === id && r.system === 'tickwire');

@@ -2,9 +2,13 @@
  * One load run: N raw WebSocket clients against one system, each on its own pseudo-random set
  * of symbols, measured for a fixed time after a warm-up. Counts updates, frames and wire bytes
  * per message without decoding; decodes one message in `sampleEvery` per connection for data
- * age (`now - ts`). Reads the server's CPU time and RSS when its pid is known.
+ * age (`now - ts`). Reads the server's CPU time and RSS when its pid is known. During the
+ * measurement a worker thread probes the server's `/healthz` every `probeMs` (healthz-probe.ts),
+ * and each connection's updates are counted on their own (the fairness spread).
  */
-import { wallNow } from './clock.js';
+import { recalibrate, wallNow } from './clock.js';
+import { spread, type Spread } from './fairness.js';
+import { startProbe, type ProbeSummary } from './healthz-probe.js';
 import { Latency, type LatencySummary } from './latency.js';
 import { cpuSeconds, rssBytes } from './proc.js';
 import { progress } from './progress.js';
@@ -28,6 +32,8 @@ export interface LoadOptions {
   /** Handshakes in flight at once. */
   concurrency: number;
   label: string;
+  /** `/healthz` probe period during the measurement, ms (default 50). */
+  probeMs?: number;
 }
 
 export interface LoadResult {
@@ -56,8 +62,14 @@ export interface LoadResult {
   rssIdle: number | null;
   rssBase: number | null;
   rssLoaded: number | null;
+  /** Server RSS when the measurement ended (bytes): grows past rssLoaded when queues build up. */
+  rssEnd: number | null;
   baseClients: number;
   age: LatencySummary;
+  /** `/healthz` answer times during the measurement. */
+  healthz: ProbeSummary;
+  /** Per-connection delivered updates per second during the measurement. */
+  perClient: Spread;
 }
 
 /** Deterministic pick of `k` distinct symbols for client `i` (xorshift + partial Fisher-Yates). */
@@ -85,6 +97,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const wsUrl = o.url.replace(/^http/, 'ws') + system.path;
   const age = new Latency();
   const conns: Conn[] = [];
+  /** Updates counted per connection during the measurement, in the order of `conns`. */
+  const tallies: { n: number }[] = [];
   let measuring = false;
   let updates = 0, frames = 0, bytes = 0, updateBytes = 0, failed = 0, dropped = 0;
   const errors: string[] = [];
@@ -99,6 +113,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const connectOne = async (i: number) => {
     const conn = { symbols: pickSymbols(o.universe, o.symbolsPer, i), throttle: o.throttle, subscribed: false } as Conn;
     let n = i % o.sampleEvery; // staggered, so that connections do not sample in step
+    const tally = { n: 0 };
     const handlers = {
       message(payload: Buffer, binary: boolean, wire: number, ws: RawWs) {
         conn.ws ??= ws;
@@ -108,6 +123,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
         frames++;
         bytes += wire;
         if (u > 0) {
+          tally.n += u;
           updates += u;
           updateBytes += wire;
         }
@@ -118,6 +134,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
       try {
         conn.ws = await RawWs.open(wsUrl, handlers, 20_000);
         conns.push(conn);
+        tallies.push(tally);
         return system.open(conn);
       } catch (e) {
         if (attempt < 2 && Date.now() < giveUpAt) {
@@ -167,6 +184,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const rssLoaded = pid ? rssBytes(pid) : null;
 
   // Measure.
+  recalibrate();
+  const probe = startProbe(o.url + '/healthz', o.probeMs ?? 50);
   measuring = true;
   const cpu0 = pid ? cpuSeconds(pid) : 0;
   const u0 = process.cpuUsage();
@@ -182,12 +201,16 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const cpuS = pid ? cpuSeconds(pid) - cpu0 : null;
   const u = process.cpuUsage(u0);
   const clientCpuS = (u.user + u.system) / 1e6;
+  const rssEnd = pid ? rssBytes(pid) : null;
+  const healthz = await probe.stop();
+  const perClient = spread(tallies.map((t) => t.n), elapsedS);
 
   for (const c of conns) c.ws.close();
   await sleep(Math.min(3000, 200 + conns.length / 10));
   for (const c of conns) c.ws.socket.destroy();
   return {
     connected: conns.length, failed, errors, subscribed, dropped, elapsedS, measuredFrom: t0, measuredTo: t1, updates, frames, bytes, updateBytes,
-    cpuS, clientCpuS, idleCores, rssIdle, rssBase, rssLoaded, baseClients: baseConnected, age: age.summary(),
+    cpuS, clientCpuS, idleCores, rssIdle, rssBase, rssLoaded, rssEnd, baseClients: baseConnected, age: age.summary(),
+    healthz, perClient,
   };
 }

@@ -1,8 +1,9 @@
 /**
- * `npm run bench`: fan-out scenarios against Tickwire and, in the same run with the same load
- * client, against the baselines in bench/baselines/. Each (scenario, system) gets a fresh server
- * process; the load client runs in this process. Writes results.json and report.md to the
- * report folder and prints the table. Flags: see usage().
+ * `npm run bench`: fan-out scenarios A-E against Tickwire and, in the same run with the same load
+ * client, against the baselines in bench/baselines/; F (the feed at scale, Tickwire alone:
+ * feed-scale.ts); BOOK (book-run.ts). Each (scenario, system) gets a fresh server process; the
+ * load client runs in this process. Writes results.json and report.md to the report folder
+ * and prints the tables. Flags: see usage().
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -16,19 +17,20 @@ import { costsMarkdown, topCosts, type Cost } from './profile-top.js';
 import { startServer, type ServerProc } from './proc.js';
 import { note } from './progress.js';
 import { markdown, ratios, toRow, type Row } from './report.js';
-import { quick, SCENARIOS, type Scenario } from './scenarios.js';
-import { bookMarkdown, runBookBench } from './book-run.js';
+import { FEED_SCALE, quick, quickScale, SCENARIOS, type Scenario } from './scenarios.js';
+import { bookMarkdown, runBookBench, type BookRow } from './book-run.js';
+import { feedScale, scaleMarkdown, type ScaleResult } from './feed-scale.js';
 import { SYSTEMS, type SystemName } from './systems.js';
 
 function usage(): string {
-  return `usage: npm run bench -- [--scenario A,B,C,D] [--duration S] [--warmup S] [--systems tickwire,tutorial,socketio]
+  return `usage: npm run bench -- [--scenario A,B,C,D,E,F,BOOK] [--duration S] [--warmup S] [--systems tickwire,tutorial,socketio]
                           [--sample N] [--quick] [--profile] [--out DIR]
-  --scenario   which scenarios (default all: A,B,C,D,BOOK; see scripts/bench/scenarios.ts)
-  --duration   measured seconds per run (default per scenario: 15, D 10)
+  --scenario   which scenarios (default all: A,B,C,D,E,F,BOOK; see scripts/bench/scenarios.ts)
+  --duration   measured seconds per run (default per scenario: 15, D 10; F: its idle window, default 10)
   --warmup     seconds between the last subscription and the measurement (default 3; quick 0.5)
   --systems    which systems (default all three)
   --sample     decode one message in N per connection for data age (default 10)
-  --quick      smoke run: 1/100 of the clients, 50 symbols, 1 s
+  --quick      smoke run: 1/100 of the clients, 50 symbols, 1 s; F at 500 symbols only
   --profile    run Tickwire under node --cpu-prof; top costs go into the report
   --out        report folder (default reports/bench-<timestamp>)`;
 }
@@ -44,9 +46,9 @@ if (a.help) {
   process.exit(0);
 }
 
-const ids = (a.scenario ?? 'A,B,C,D,BOOK').toUpperCase().split(',').map((x) => x.trim());
-// BOOK: the book-heavy scenarios against the naive whole-window server (book-run.ts).
-const unknown = ids.filter((id) => id !== 'BOOK' && !SCENARIOS.some((s) => s.id === id));
+const ids = (a.scenario ?? 'A,B,C,D,E,F,BOOK').toUpperCase().split(',').map((x) => x.trim());
+// BOOK: the book-heavy scenarios against the naive whole-window server (book-run.ts). F: feed-scale.ts.
+const unknown = ids.filter((id) => id !== 'BOOK' && id !== 'F' && !SCENARIOS.some((s) => s.id === id));
 const systems = (a.systems ?? 'tickwire,tutorial,socketio').split(',').map((x) => x.trim()) as SystemName[];
 if (unknown.length || systems.some((s) => !SYSTEMS[s])) {
   console.error(`unknown scenario or system\n${usage()}`);
@@ -57,6 +59,8 @@ const scenarios = SCENARIOS.filter((s) => ids.includes(s.id))
   .map((s) => (a.duration ? { ...s, durationS: Number(a.duration) } : s));
 const warmupMs = 1000 * Number(a.warmup ?? (a.quick ? 0.5 : 3));
 const sampleEvery = Math.max(1, Number(a.sample ?? 10));
+const scale = ids.includes('F') ? (a.quick ? quickScale(FEED_SCALE) : FEED_SCALE) : null;
+if (scale && a.duration) scale.windowS = Number(a.duration);
 const out = a.out ?? join('reports', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
 mkdirSync(out, { recursive: true });
 
@@ -65,6 +69,8 @@ const most = Math.max(...scenarios.map((s) => s.clients));
 if (most + 200 > fdLimit) note(`warning: ulimit -n is ${fdLimit}, below the ${most} connections asked for: raise it (ulimit -n 65536)`);
 
 const rows: Row[] = [];
+const scaleRows: ScaleResult[] = [];
+let bookRows: BookRow[] = [];
 const profiles: Record<string, { busyShare: number; costs: Cost[] }> = {};
 const started = new Date().toISOString();
 
@@ -79,10 +85,15 @@ function save(): void {
     started, host: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version }, sampleEvery, warmupMs,
     note: 'Load client and server share this machine. Server CPU includes the feed simulator (the same in every system).',
   };
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, profiles }, null, 2) + '\n');
-  let md = `# Fan-out benchmark\n\nStarted ${started}; Node ${process.version}; data age sampled on 1 message in ${sampleEvery} per connection.\n\n`;
+  const feedScaleOut = scale ? { scenario: scale, results: scaleRows } : null;
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, feedScale: feedScaleOut, book: bookRows, profiles }, null, 2) + '\n');
+  let md = `# Fan-out benchmark\n\nStarted ${started}; Node ${process.version}; ${meta.host.cpus} x ${meta.host.model}; ` +
+    `data age sampled on 1 message in ${sampleEvery} per connection; /healthz probed every 50 ms during each measurement.\n\n`;
   for (const s of scenarios) md += `- **${s.id}**: ${s.title} (FEED_SYMBOLS=${s.feedSymbols}, FEED_RATE=${s.feedRate}, ${s.durationS} s)\n`;
+  if (scale) md += `- **F**: ${scale.title} (idle window ${scale.windowS} s)\n`;
   md += '\n' + markdown(rows, rs);
+  if (scaleRows.length) md += `\n## F: the feed at scale\n\n${scaleMarkdown(scaleRows)}`;
+  if (bookRows.length) md += `\n## Book\n\n${bookMarkdown(bookRows)}`;
   for (const [k, p] of Object.entries(profiles)) md += `\n### Tickwire profile, scenario ${k} (busy ${(p.busyShare * 100).toFixed(0)}% of samples)\n\n${costsMarkdown(p.costs)}`;
   writeFileSync(join(out, 'report.md'), md);
 }
@@ -138,7 +149,23 @@ for (const s of scenarios) {
 }
 for (const server of running.values()) await server.stop();
 save();
-if (ids.includes('BOOK')) console.log(bookMarkdown(await runBookBench({ quick: a.quick, durationS: a.duration ? Number(a.duration) : undefined, out })));
+if (scale) {
+  for (const n of scale.sizes) {
+    // With --profile, the largest universe is profiled over its whole life (start-up and idle window).
+    const dir = a.profile && !a.quick && n === Math.max(...scale.sizes) ? join(out, 'profiles', 'F') : undefined;
+    const r = await feedScale(n, scale.feedRate, scale.windowS, dir);
+    scaleRows.push(r);
+    note(`F ${String(n).padStart(6)} symbols: start ${r.startS.toFixed(1)} s, RSS ${r.rssMiB.toFixed(0)} MiB, idle CPU ${(r.cpuShare * 100).toFixed(0)}%, /healthz p99 ${r.healthzMs.p99.toFixed(1)} ms`);
+    if (dir) profiles[`F-${n}`] = topCosts(largest(dir), 15);
+    save();
+  }
+}
+if (ids.includes('BOOK')) {
+  bookRows = await runBookBench({ quick: a.quick, durationS: a.duration ? Number(a.duration) : undefined, out });
+  save();
+  console.log(bookMarkdown(bookRows));
+}
+if (scaleRows.length) console.log(scaleMarkdown(scaleRows));
 console.log(markdown(rows, ratios(rows)));
 for (const [k, p] of Object.entries(profiles)) console.log(`Tickwire profile, scenario ${k}:\n${costsMarkdown(p.costs.slice(0, 10))}`);
 console.log(`report: ${out}/report.md, ${out}/results.json`);

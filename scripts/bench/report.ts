@@ -1,4 +1,6 @@
 /** Figures of a bench run: one row per (scenario, system), ratios against the baselines, and a Markdown table. */
+import type { Spread } from './fairness.js';
+import type { ProbeSummary } from './healthz-probe.js';
 import type { LatencySummary } from './latency.js';
 import type { LoadResult } from './load-run.js';
 import { offeredPerSecond, type Scenario } from './scenarios.js';
@@ -33,11 +35,17 @@ export interface Row {
   /** Server CPU (cores) with no client connected: the feed's own cost, included above. */
   idleCores: number | null;
   dataAgeMs: LatencySummary;
+  /** `/healthz` answer times, probed every 50 ms from a worker thread of the load process during the measurement. */
+  healthzMs: ProbeSummary;
+  /** Spread of per-client delivered updates per second (fairness). */
+  perClientRate: Spread;
   /** The machine's 1-minute load average when the run started and ended (others' work shows here). */
   loadAvg: [number, number];
   rssIdleMiB: number | null;
   rssBaseMiB: number | null;
   rssLoadedMiB: number | null;
+  /** RSS when the measurement ended: above rssLoadedMiB when queues grew during it. */
+  rssEndMiB: number | null;
   baseClients: number;
   /** (RSS loaded - RSS with the warm base) / connections added: the marginal cost of a connection. */
   rssPerConnKiB: number | null;
@@ -55,6 +63,8 @@ export interface Ratios {
   p99Age: Partial<Record<SystemName, number>>;
   /** Tickwire / baseline: RSS per connection (lower is better). */
   rssPerConn: Partial<Record<SystemName, number>>;
+  /** Tickwire / baseline: `/healthz` p99 during the measurement (lower is better). */
+  healthzP99: Partial<Record<SystemName, number>>;
 }
 
 const MiB = 1024 * 1024;
@@ -79,10 +89,13 @@ export function toRow(s: Scenario, system: SystemName, r: LoadResult, loadAvg: [
     clientCores: r.clientCpuS / r.elapsedS,
     idleCores: r.idleCores,
     dataAgeMs: r.age,
+    healthzMs: r.healthz,
+    perClientRate: r.perClient,
     loadAvg,
     rssIdleMiB: r.rssIdle !== null ? r.rssIdle / MiB : null,
     rssBaseMiB: r.rssBase !== null ? r.rssBase / MiB : null,
     rssLoadedMiB: r.rssLoaded !== null ? r.rssLoaded / MiB : null,
+    rssEndMiB: r.rssEnd !== null ? r.rssEnd / MiB : null,
     baseClients: r.baseClients,
     rssPerConnKiB: rssPerConn,
     rssPerConnFromIdleKiB: fromIdle,
@@ -94,12 +107,13 @@ export function ratios(rows: Row[]): Ratios[] {
   for (const id of [...new Set(rows.map((r) => r.scenario))]) {
     const tw = rows.find((r) => r.scenario === id && r.system === 'tickwire');
     if (!tw) continue;
-    const q: Ratios = { scenario: id, cpuEfficiency: {}, bytesPerUpdate: {}, p99Age: {}, rssPerConn: {} };
+    const q: Ratios = { scenario: id, cpuEfficiency: {}, bytesPerUpdate: {}, p99Age: {}, rssPerConn: {}, healthzP99: {} };
     for (const b of rows.filter((r) => r.scenario === id && r.system !== 'tickwire')) {
       q.cpuEfficiency[b.system] = div(tw.updatesPerCpuSecond, b.updatesPerCpuSecond);
       q.bytesPerUpdate[b.system] = div(tw.bytesPerUpdate, b.bytesPerUpdate);
       q.p99Age[b.system] = div(tw.dataAgeMs.p99, b.dataAgeMs.p99);
       q.rssPerConn[b.system] = div(tw.rssPerConnKiB, b.rssPerConnKiB);
+      q.healthzP99[b.system] = div(tw.healthzMs.p99, b.healthzMs.p99);
     }
     out.push(q);
   }
@@ -112,21 +126,34 @@ const f = (v: number | null, d = 0) => (v === null || !Number.isFinite(v) ? 'n/a
 
 export function markdown(rows: Row[], rs: Ratios[]): string {
   const lines = [
-    '| scenario | system | clients | offered upd/s | delivered upd/s | share | server CPU s / M upd | age p50 / p99 / p99.9 ms | bytes / upd | RSS / conn KiB (from idle) |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| scenario | system | clients | offered upd/s | delivered upd/s | share | server CPU s / M upd | age p50 / p99 / p99.9 ms | bytes / upd | RSS / conn KiB (from idle) | /healthz p50 / p99 ms |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   for (const r of rows) {
     const a = r.dataAgeMs;
     lines.push(
       `| ${r.scenario} | ${r.system} | ${f(r.connected)} | ${f(r.offeredPerS)} | ${f(r.updatesPerS)} | ${f(r.deliveredShare * 100, 1)}% | ` +
-        `${f(r.cpuSecondsPerMillion, 2)} | ${f(a.p50, 1)} / ${f(a.p99, 1)} / ${f(a.p999, 1)} | ${f(r.bytesPerUpdate, 1)} | ${f(r.rssPerConnKiB, 1)} (${f(r.rssPerConnFromIdleKiB, 1)}) |`,
+        `${f(r.cpuSecondsPerMillion, 2)} | ${f(a.p50, 1)} / ${f(a.p99, 1)} / ${f(a.p999, 1)} | ${f(r.bytesPerUpdate, 1)} | ${f(r.rssPerConnKiB, 1)} (${f(r.rssPerConnFromIdleKiB, 1)}) | ` +
+        `${f(r.healthzMs.p50, 1)} / ${f(r.healthzMs.p99, 1)}${r.healthzMs.failed ? ` (${r.healthzMs.failed} of ${r.healthzMs.sent} failed)` : ''} |`,
+    );
+  }
+  lines.push(
+    '',
+    '| scenario | system | per-client upd/s p1 / p50 / p99 | min / max | p1 / p50 | Jain | RSS MiB idle / loaded / end |',
+    '|---|---|--:|--:|--:|--:|--:|',
+  );
+  for (const r of rows) {
+    const c = r.perClientRate;
+    lines.push(
+      `| ${r.scenario} | ${r.system} | ${f(c.p1, 1)} / ${f(c.p50, 1)} / ${f(c.p99, 1)} | ${f(c.minOverMax, 2)} | ${f(c.p1OverP50, 2)} | ${f(c.jain, 3)} | ` +
+        `${f(r.rssIdleMiB)} / ${f(r.rssLoadedMiB)} / ${f(r.rssEndMiB)} |`,
     );
   }
   if (rs.length) {
-    lines.push('', '| scenario | vs | updates per CPU-second (x) | bytes per update (x) | p99 age (x) | RSS per conn (x) |', '|---|---|--:|--:|--:|--:|');
+    lines.push('', '| scenario | vs | updates per CPU-second (x) | bytes per update (x) | p99 age (x) | RSS per conn (x) | /healthz p99 (x) |', '|---|---|--:|--:|--:|--:|--:|');
     for (const q of rs) {
       for (const b of Object.keys(q.cpuEfficiency) as SystemName[]) {
-        lines.push(`| ${q.scenario} | ${b} | ${f(q.cpuEfficiency[b]!, 2)} | ${f(q.bytesPerUpdate[b]!, 2)} | ${f(q.p99Age[b]!, 2)} | ${f(q.rssPerConn[b]!, 2)} |`);
+        lines.push(`| ${q.scenario} | ${b} | ${f(q.cpuEfficiency[b]!, 2)} | ${f(q.bytesPerUpdate[b]!, 2)} | ${f(q.p99Age[b]!, 2)} | ${f(q.rssPerConn[b]!, 2)} | ${f(q.healthzP99[b]!, 2)} |`);
       }
     }
   }
