@@ -4,7 +4,8 @@
  * connected chains straight on and a client that was away resumes with `since` on either
  * gateway; every checksum matches, and ticker, trades and candles go on consistently with it.
  * Both gateways keep mirroring the symbols meanwhile (a client each), so recovery comes from
- * their own history.
+ * their own history. A kept book the new run cannot continue (a lower BOOK_DEPTH) is a new
+ * epoch instead: snapshots, never a mismatch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookData, Channel, ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, SymbolInfo, Ticker, Trade } from '../../shared/protocol.js';
@@ -12,6 +13,7 @@ import { BookKeeper } from '../helpers/book-keeper.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
+import { createFeedNode } from '../../server/node/feed.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD'];
 const CHANNELS: Channel[] = ['book', 'ticker', 'trades', 'candles:1s'];
@@ -131,5 +133,34 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
     }
     for (const x of [stay, resumed, moved]) x.cl.close();
     keep.close();
+  });
+
+  it('starts a new epoch when the kept book cannot be continued (a lower BOOK_DEPTH): snapshots, never a mismatch', async () => {
+    const live = new Holder();
+    const stay = await live.connect(0);
+    await until(() => live.keeper.items >= SYMBOLS.length, 'the books');
+    const old = c.feed.store.epochOf('AAPL');
+    const held = live.positions();
+    await c.stopFeed();
+    c.feed = await createFeedNode({ ...c.config, role: 'feed', bookDepth: 10 }); // the cluster closes it
+    await c.feed.start();
+    expect(c.feed.stats.restored).toBe(0);
+    const epoch = c.feed.store.epochOf('AAPL');
+    expect(epoch).not.toBe(old);
+    await until(() => SYMBOLS.every((s) => live.epoch.get(`${s}|book`) === epoch) && live.keeper.items > 100, 'book snapshots of the new epoch, then updates', 30_000);
+    // A client resuming from before the restart is not recovered: it gets snapshots of the new epoch.
+    const back = new Holder();
+    const resumed = await back.connect(1, held);
+    expect(resumed.sub.recovered).toEqual([]);
+    expect(resumed.sub.unrecovered).toHaveLength(held.length);
+    await until(() => SYMBOLS.every((s) => back.epoch.get(`${s}|book`) === epoch), 'snapshots of the new epoch');
+    await until(() => back.keeper.items > SYMBOLS.length * 2 + 20, 'updates after them');
+    for (const [name, h] of Object.entries({ live, back })) {
+      expect(h.keeper.failures, name).toEqual([]);
+      expect(h.chain.breaks, name).toEqual([]);
+      for (const s of SYMBOLS) expect(h.keeper.books.get(s)!.bids.length, `${name} ${s}: the new depth`).toBeLessThanOrEqual(10);
+    }
+    stay.cl.close();
+    resumed.cl.close();
   });
 });
