@@ -25,6 +25,20 @@ beforeAll(async () => {
 });
 afterAll(() => c?.close());
 
+/** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
+async function settled<T>(read: () => Promise<T>): Promise<T> {
+  let last = JSON.stringify(await read());
+  let value: T | undefined;
+  await until(async () => {
+    value = await read();
+    const now = JSON.stringify(value);
+    const same = now === last;
+    last = now;
+    return same;
+  }, 'the stores to settle');
+  return value!;
+}
+
 /** Every book item a client received, by `symbol|seq`, as sent (prev and d). */
 class ItemLog {
   readonly items = new Map<string, { prev?: number; d: unknown }>();
@@ -82,7 +96,7 @@ describe('books on two gateways', { timeout: 90_000 }, () => {
     await until(() => SYMBOLS.every((s) => late.keeper.books.has(s)) && late.keeper.items > 200, 'the late book subscriber', 30_000);
 
     c.feed.feed.stop(); // the market stands still: every client and both gateways meet at one seq
-    const truth = await restBooks(0);
+    const truth = await settled(() => restBooks(0));
     expect(await restBooks(1)).toEqual(truth);
     const bookSeq = new Map(truth.filter((i) => i.ch === 'book').map((i) => [i.s, i.seq]));
     const clients = { ws0: a, sse1: b, late1: late };

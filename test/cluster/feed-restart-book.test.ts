@@ -27,6 +27,20 @@ beforeAll(async () => {
 });
 afterAll(() => c?.close());
 
+/** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
+async function settled<T>(read: () => Promise<T>): Promise<T> {
+  let last = JSON.stringify(await read());
+  let value: T | undefined;
+  await until(async () => {
+    value = await read();
+    const now = JSON.stringify(value);
+    const same = now === last;
+    last = now;
+    return same;
+  }, 'the stores to settle');
+  return value!;
+}
+
 /** A client's view over any number of connections: books, chains, positions, trade ids. */
 class Holder {
   readonly keeper = new BookKeeper(formats, 20);
@@ -104,7 +118,7 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
     for (const h of [away, other]) await until(() => bookSeqs(h).every((q, i) => q > before.get(SYMBOLS[i]!)!), 'the resumed books past the restart');
 
     c.feed.feed.stop(); // the market stands still: everyone meets at one seq
-    const truth = ((await (await fetch(`${c.gateways[0].url}/api/snapshot?symbols=${SYMBOLS.join(',')}&channels=book,ticker`)).json()) as { items: { s: string; ch: string; seq: number; epoch: string; d: unknown }[] }).items;
+    const truth = await settled(async () => ((await (await fetch(`${c.gateways[0].url}/api/snapshot?symbols=${SYMBOLS.join(',')}&channels=book,ticker`)).json()) as { items: { s: string; ch: string; seq: number; epoch: string; d: unknown }[] }).items);
     const seqOf = (s: string, ch: string) => truth.find((i) => i.s === s && i.ch === ch)!;
     for (const [name, h] of Object.entries({ live, away, other })) {
       await until(() => SYMBOLS.every((s) => h.seq.get(`${s}|book`) === seqOf(s, 'book').seq), `${name} at the feed's seq`, 15_000);
