@@ -87,7 +87,7 @@ function bookClient(counts: Counts): System {
 async function runOne(s: Scenario, system: BookSystem, warmupMs: number, quick: boolean): Promise<BookRow> {
   const server = await startServer({
     script: SCRIPTS[system],
-    env: { FEED_SYMBOLS: String(s.feedSymbols), FEED_RATE: String(s.feedRate), FEED_SEED: 'bench', LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0' },
+    env: { FEED_SYMBOLS: String(s.feedSymbols), FEED_RATE: String(s.feedRate), FEED_SEED: 'bench', LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
   });
   const counts: Counts = { bookItems: 0, bookBytes: 0 };
   const load0 = loadavg()[0]!;

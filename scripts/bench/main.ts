@@ -98,7 +98,7 @@ function save(): void {
   writeFileSync(join(out, 'report.md'), md);
 }
 
-const UNLIMITED = { LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0' };
+const UNLIMITED = { LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' };
 
 // --quick keeps one server per system for all scenarios (same feed): a smoke run stays short.
 const running = new Map<string, ServerProc>();
@@ -108,7 +108,7 @@ async function serverFor(name: SystemName, s: Scenario, profile: boolean): Promi
   if (have) return have;
   const server = await startServer({
     script: SYSTEMS[name].script,
-    // Tickwire's per-IP connection limits (LIMIT_CONNECTIONS_PER_IP, LIMIT_NEW_CONNECTIONS) are off:
+    // Tickwire's per-IP connection limits (LIMIT_CONNECTIONS_PER_IP, LIMIT_NEW_CONNECTIONS, LIMIT_SOCKETS_PER_IP) are off:
     // every load client connects from 127.0.0.1.
     env: { FEED_SYMBOLS: String(s.feedSymbols), FEED_RATE: String(s.feedRate), FEED_SEED: 'bench', ...UNLIMITED },
     // One profile per thread (tsx's loader has its own): the main thread's is the largest.

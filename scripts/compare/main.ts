@@ -58,7 +58,7 @@ let server: ServerProc | undefined;
 let url = a.url;
 let pid = a.pid ? Number(a.pid) : undefined;
 if (!url) {
-  server = await startServer({ script: 'server/main.ts', env: { FEED_RATE: String(opts.feedRate), FEED_SYMBOLS: String(opts.feedSymbols), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0' } });
+  server = await startServer({ script: 'server/main.ts', env: { FEED_RATE: String(opts.feedRate), FEED_SYMBOLS: String(opts.feedSymbols), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' } });
   url = server.url;
   pid = server.pid;
 }
