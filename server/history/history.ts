@@ -2,17 +2,23 @@
  * Every stream's recovery history on one node (stream-history.ts holds the rules). Fed with the
  * same events, in the same order, at the same times, two nodes answer every position alike: on
  * a cluster the times are the feed's, carried with the events. Pure: no timers.
+ *
+ * Streams are found by symbol, then by the channel's index in CHANNELS: no key is built per event.
  */
-import type { Channel, StreamPosition, Trade } from '../../shared/protocol.js';
+import { CHANNELS, type Channel, type StreamPosition, type Trade } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import { StreamHistory, type HistoryLimits, type Recovery } from './stream-history.js';
 
 /** The fields of a stream started without its state (see `record`). */
 const EMPTY: Record<string, unknown> = Object.freeze({});
 
+/** A channel's index in CHANNELS (undefined for a name that is not a channel). */
+const CH_INDEX: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(CHANNELS.map((c, i) => [c, i])));
+
 export class History {
   readonly limits: HistoryLimits;
-  readonly #streams = new Map<string, StreamHistory>();
+  /** Per symbol, its started streams by channel index. */
+  readonly #streams = new Map<string, (StreamHistory | undefined)[]>();
 
   constructor(limits: HistoryLimits) {
     this.limits = limits;
@@ -26,7 +32,7 @@ export class History {
   /** Extends a started stream backwards with the events before its oldest position (stream-history.ts `prepend`). */
   prepend(s: string, ch: Channel, events: readonly StreamEvent[], now: number): void {
     const mine = events.filter((e) => e.ch === ch).map((e) => ({ seq: e.seq, d: e.d, at: e.at ?? now }));
-    this.#streams.get(`${s}|${ch}`)?.prepend(mine, now);
+    this.get(s, ch)?.prepend(mine, now);
   }
 
   /**
@@ -40,8 +46,9 @@ export class History {
    */
   record(events: readonly StreamEvent[], now: number, epoch?: string, begin?: (e: StreamEvent) => number | undefined): string[] {
     let broken: string[] | undefined;
-    for (const e of events) {
-      let st = this.#streams.get(`${e.s}|${e.ch}`);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      let st = this.#streams.get(e.s)?.[CH_INDEX[e.ch]!];
       if (!st) {
         const at = begin?.(e);
         if (at === undefined) continue;
@@ -58,28 +65,28 @@ export class History {
 
   /** A client's position in a stream: recovered (with the item to send, if any) or not. */
   recover(p: StreamPosition, now: number): Recovery {
-    const st = this.#streams.get(`${p.s}|${p.ch}`);
+    const st = this.#streams.get(p.s)?.[CH_INDEX[p.ch] ?? -1];
     return st ? st.recover(p.epoch, p.seq, now) : { ok: false };
   }
 
   get(s: string, ch: Channel): StreamHistory | undefined {
-    return this.#streams.get(`${s}|${ch}`);
+    return this.#streams.get(s)?.[CH_INDEX[ch]!];
   }
 
   /** Forgets a symbol's streams (a gateway no longer mirrors it). */
   drop(s: string): void {
-    for (const k of [...this.#streams.keys()]) if (k.startsWith(`${s}|`)) this.#streams.delete(k);
+    this.#streams.delete(s);
   }
 
   /** Prunes every stream at `now` (streams that got no event lately keep stale entries until then). */
   prune(now: number): void {
-    for (const st of this.#streams.values()) st.prune(now);
+    for (const chs of this.#streams.values()) for (const st of chs) st?.prune(now);
   }
 
   #stream(s: string, ch: Channel): StreamHistory {
-    const k = `${s}|${ch}`;
-    let st = this.#streams.get(k);
-    if (!st) this.#streams.set(k, (st = new StreamHistory(s, ch, this.limits)));
-    return st;
+    let chs = this.#streams.get(s);
+    if (!chs) this.#streams.set(s, (chs = new Array<StreamHistory | undefined>(CHANNELS.length).fill(undefined)));
+    const i = CH_INDEX[ch]!;
+    return (chs[i] ??= new StreamHistory(s, ch, this.limits));
   }
 }

@@ -8,9 +8,13 @@
  * most `trades` of them. A position is recovered exactly when every event after it is held:
  * same epoch, not ahead, and its event no older than `ms` (trades also: among the last `trades`).
  * The current seq is always recovered while history is on (`ms` > 0).
+ *
+ * Memory is what the window holds: a ring of times (4 bytes an event, time-ring.ts), the fields
+ * (fields.ts) and the trades' objects, whose seqs are implicit (the newest held is `seq`).
  */
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
-import { fromFields, isTombstone, toFields, type FieldEntry } from '../fanout/field-codec.js';
+import { fieldStore, type FieldStore } from './fields.js';
+import { TimeRing } from './time-ring.js';
 
 export interface HistoryLimits {
   /** HISTORY_MS: how long events are held; 0 turns recovery off. */
@@ -40,21 +44,21 @@ export class StreamHistory {
   epoch = '';
   seq = 0;
   readonly #limits: HistoryLimits;
-  /** times[i - head] is the time of the event at seq firstSeq + (i - head). */
-  #times: number[] = [];
-  #head = 0;
+  /** times.at(i) is the time of the event at seq firstSeq + i. */
+  readonly #times = new TimeRing();
   #firstSeq = 0;
-  readonly #fields = new Map<string, number>();
-  readonly #fieldSeq = new Map<string, number>();
-  #trades: { seq: number; trade: Trade }[] = [];
-  #sweptAt = 0;
+  readonly #fields: FieldStore | undefined;
+  /** Trades held, oldest first: #trades[k] (k >= #tradeHead) is the trade at seq `seq - (length - 1 - k)`. */
+  #trades: Trade[] = [];
   #tradeHead = 0;
+  #sweptAt = 0;
 
   constructor(s: string, ch: Channel, limits: HistoryLimits) {
     this.s = s;
     this.ch = ch;
     this.isState = isStateChannel(ch);
     this.#limits = limits;
+    this.#fields = this.isState ? fieldStore(ch) : undefined;
   }
 
   get firstSeq(): number {
@@ -63,7 +67,7 @@ export class StreamHistory {
 
   /** Events whose times are held (for memory accounting and tests). */
   get held(): number {
-    return this.#times.length - this.#head;
+    return this.#times.length;
   }
 
   /**
@@ -74,14 +78,17 @@ export class StreamHistory {
   reset(epoch: string, seq: number, d: Record<string, unknown> | Trade[], now: number): void {
     this.epoch = epoch;
     this.seq = seq;
-    this.#times = [now];
-    this.#head = 0;
+    this.#times.clear();
+    this.#times.push(now);
     this.#firstSeq = seq;
+    this.#sweptAt = seq;
     this.#trades = [];
     this.#tradeHead = 0;
-    this.#fields.clear();
-    this.#fieldSeq.clear();
-    if (this.isState && !Array.isArray(d)) for (const [k, v] of toFields(this.ch, d)) this.#set(k, v, seq);
+    const f = this.#fields;
+    if (f) {
+      f.clear();
+      if (!Array.isArray(d)) f.set(d, seq);
+    }
   }
 
   /**
@@ -100,18 +107,16 @@ export class StreamHistory {
     if (end - i < 2) return; // nothing before firstSeq itself
     const run = events.slice(i, end);
     const from = run[0].seq;
-    const times = this.#times.slice(this.#head);
-    this.#times = [...run.slice(0, -1).map((e) => e.at), ...times];
-    this.#head = 0;
+    this.#times.unshift(run.slice(0, -1).map((e) => e.at));
     this.#firstSeq = from;
-    if (this.isState) {
+    if (this.#fields) {
       // A field not changed after `first` may have changed within the run; else it is older than every position held.
-      const last = new Map<string, number>();
-      for (const e of run) for (const [k] of toFields(this.ch, e.d as Record<string, unknown>)) last.set(k, e.seq);
-      for (const [k, at] of this.#fieldSeq) if (at <= first) this.#fieldSeq.set(k, last.get(k) ?? from - 1);
+      this.#fields.rebase(first, from - 1, run);
     } else {
-      const older = run.filter((e) => e.seq > from).map((e) => ({ seq: e.seq, trade: e.d as Trade }));
-      this.#trades = [...older, ...this.#trades.slice(this.#tradeHead).filter((t) => t.seq > first)];
+      const held = this.#trades.slice(this.#tradeHead);
+      // The run's trades join only when the held ones continue them (else a count bound dropped some between).
+      const older = this.seq - held.length === first ? run.filter((e) => e.seq > from).map((e) => e.d as Trade) : [];
+      this.#trades = [...older, ...held];
       this.#tradeHead = 0;
     }
     this.prune(now);
@@ -125,8 +130,8 @@ export class StreamHistory {
     if (seq !== this.seq + 1) return false;
     this.seq = seq;
     this.#times.push(now);
-    if (this.isState) for (const [k, v] of toFields(this.ch, d as Record<string, unknown>)) this.#set(k, v, seq);
-    else this.#trades.push({ seq, trade: d as Trade });
+    if (this.#fields) this.#fields.set(d as Record<string, unknown>, seq);
+    else this.#trades.push(d as Trade);
     this.prune(now);
     return true;
   }
@@ -136,21 +141,21 @@ export class StreamHistory {
     const from = now - this.#limits.ms;
     const times = this.#times;
     // The current seq's entry stays: it is what the next event's position is timed by.
-    while (this.#head < times.length - 1 && times[this.#head] < from) {
-      this.#head++;
-      this.#firstSeq++;
-    }
-    if (!this.isState) {
+    let n = 0;
+    while (n < times.length - 1 && times.at(n) < from) n++;
+    if (n > 0) times.shift(n), (this.#firstSeq += n);
+    if (!this.#fields) {
+      // Trades at or before minSeq are dropped: the newest held is at `seq`.
       const minSeq = Math.max(this.#firstSeq, this.seq - this.#limits.trades);
       const tr = this.#trades;
-      while (this.#tradeHead < tr.length && tr[this.#tradeHead].seq <= minSeq) this.#tradeHead++;
+      const keep = Math.max(0, this.seq - minSeq);
+      if (tr.length - this.#tradeHead > keep) this.#tradeHead = tr.length - keep;
       if (this.#tradeHead > 64 && this.#tradeHead * 2 > tr.length) (this.#trades = tr.slice(this.#tradeHead)), (this.#tradeHead = 0);
     } else if (this.#firstSeq - this.#sweptAt >= SWEEP_EVERY) {
       // Removed fields (book levels) go once no held position can need them; swept now and then, not per event.
       this.#sweptAt = this.#firstSeq;
-      for (const [k, at] of this.#fieldSeq) if (at < this.#firstSeq && isTombstone(this.ch, k, this.#fields.get(k)!)) this.#fieldSeq.delete(k), this.#fields.delete(k);
+      this.#fields.sweep(this.#firstSeq);
     }
-    if (this.#head > 64 && this.#head * 2 > times.length) (this.#times = times.slice(this.#head)), (this.#head = 0);
   }
 
   /** Whether the position (`epoch`, `seq`) is recovered at `now`, and the item that brings it to the current seq. */
@@ -158,7 +163,7 @@ export class StreamHistory {
     const { ms, trades } = this.#limits;
     if (!(ms > 0) || epoch !== this.epoch || !Number.isSafeInteger(seq) || seq > this.seq) return { ok: false };
     if (seq === this.seq) return { ok: true };
-    if (seq < this.#firstSeq || this.#times[this.#head + (seq - this.#firstSeq)] < now - ms) return { ok: false };
+    if (seq < this.#firstSeq || this.#times.at(seq - this.#firstSeq) < now - ms) return { ok: false };
     if (!this.isState && seq < this.seq - trades) return { ok: false };
     // `d` is built on first read: clients resuming at the same position share one encoded item
     // (StreamRecord.recoveryItem), so most recoveries never build it.
@@ -179,19 +184,9 @@ export class StreamHistory {
   }
 
   #since(seq: number): unknown {
-    if (!this.isState) {
-      const out: Trade[] = [];
-      const tr = this.#trades;
-      for (let i = this.#tradeHead; i < tr.length; i++) if (tr[i].seq > seq) out.push(tr[i].trade);
-      return out;
-    }
-    const changed: FieldEntry[] = [];
-    for (const [k, at] of this.#fieldSeq) if (at > seq) changed.push([k, this.#fields.get(k)!]);
-    return fromFields(this.ch, changed, 'delta');
-  }
-
-  #set(k: string, v: number, seq: number): void {
-    this.#fields.set(k, v);
-    this.#fieldSeq.set(k, seq);
+    if (this.#fields) return this.#fields.since(seq);
+    // The trades after `seq`: the newest (this.seq - seq) held.
+    const tr = this.#trades;
+    return tr.slice(Math.max(this.#tradeHead, tr.length - (this.seq - seq)));
   }
 }
