@@ -1,13 +1,25 @@
 /**
- * When sessions flush. Unthrottled sessions flush right after the bus batch that dirtied them
- * (one setImmediate for all); throttled ones on one shared clock per throttle value, so every
- * session of a throttle class flushes together and their clients share item bytes. A class
- * never flushes twice within its throttle. Stalled sessions are retried on the clock's tick,
- * never in a busy loop. A session whose flush throws is handed to `onFail` (closed 1011 by
- * the hub); the pass goes on with the others. Throttle values are the hub's served steps, so
- * the groups are few and bounded.
+ * When sessions flush. Unthrottled sessions with news wait in one round-robin queue; flush
+ * passes over it run back to back (setImmediate), so each session's write carries everything
+ * that accumulated since its last one: batches grow only when there is a backlog, and there is
+ * no fixed delay when calm. Throttled sessions flush on one shared clock per throttle value, so
+ * every session of a throttle class flushes together and their clients share item bytes; a
+ * class never flushes twice within its throttle.
+ *
+ * A pass never holds the event loop for long: it works in slices of about `sliceMs` and yields
+ * between them (setImmediate, so timers, I/O, health checks, control messages and new
+ * connections get their turn). A session not reached keeps its place at the head of the queue;
+ * one flushed and dirtied again goes to the back, so under overload every session is served in
+ * turn. A session that waited longer than `lateMs` (past capacity) is flushed conflated: one
+ * item per state stream, which bounds the work per pass and so everyone's latency
+ * (docs/performance-sendpath.md).
+ *
+ * Stalled sessions are retried on the clock's tick, never in a busy loop. A session whose flush
+ * throws is handed to `onFail` (closed 1011 by the hub); the pass goes on with the others.
+ * Throttle values are the hub's served steps, so the groups are few and bounded.
  */
 import type { Session, Sub } from './session.js';
+import { RoundRobin } from './round-robin.js';
 
 export interface FlushClockOptions {
   now: () => number;
@@ -15,58 +27,128 @@ export interface FlushClockOptions {
   tickMs: number;
   /** A session's flush threw: it must be closed; the others go on. */
   onFail: (s: Session, err: unknown) => void;
-  /** After each pass over the unthrottled sessions (for the fan-out delay metric). */
+  /** After each slice that flushed unthrottled sessions (for the fan-out delay metric). */
   onUnthrottledFlush?: (now: number) => void;
+  /** Work per slice before yielding to the event loop, ms of `elapsed` (default 8). */
+  sliceMs?: number;
+  /** A monotonic clock for slice budgets, ms (default performance.now). */
+  elapsed?: () => number;
+  /** Queued longer than this (ms of `now`), a session is flushed conflated (default 50). */
+  lateMs?: number;
+  /** Schedules the next slice (default setImmediate; tests may drive slices themselves). */
+  defer?: (run: () => void) => void;
+}
+
+/** One due tick of throttled classes: the sessions to visit and which classes were due. */
+interface TickWork {
+  sessions: Session[];
+  next: number;
+  isDue: (t: number) => boolean;
 }
 
 export class FlushClock {
   readonly #o: FlushClockOptions;
-  readonly #immediate = new Set<Session>();
+  readonly #sliceMs: number;
+  readonly #lateMs: number;
+  readonly #elapsed: () => number;
+  readonly #defer: (run: () => void) => void;
+  /** Sessions with unthrottled news (or held replies), in the order they got it. */
+  readonly #ready = new RoundRobin<Session>();
+  /** Gated sessions: moved back to #ready on each tick. */
+  readonly #stalled = new Set<Session>();
   readonly #groups = new Map<number, { nextAt: number; sessions: Set<Session> }>();
-  #immediateQueued = false;
+  /** Throttled flushes released by tick() and not yet done. */
+  readonly #ticks: TickWork[] = [];
+  #scheduled = false;
   #pass = 0;
   /** A throttled sub that was not due at a flush waits for its group's next one. */
   readonly #keep = (sub: Sub) => this.enqueue(sub);
+  readonly #run = () => {
+    this.#scheduled = false;
+    this.#slice();
+  };
 
   constructor(o: FlushClockOptions) {
     this.#o = o;
+    this.#sliceMs = o.sliceMs ?? 8;
+    this.#lateMs = o.lateMs ?? 50;
+    this.#elapsed = o.elapsed ?? (() => performance.now());
+    this.#defer = o.defer ?? ((run) => void setImmediate(run));
+  }
+
+  /** Sessions waiting for an unthrottled flush (for tests and metrics). */
+  get queued(): number {
+    return this.#ready.size;
   }
 
   enqueue(sub: Sub): void {
-    if (sub.throttle === 0) {
-      this.#immediate.add(sub.session);
-      if (!this.#immediateQueued) {
-        this.#immediateQueued = true;
-        setImmediate(() => this.#flushImmediate());
-      }
-      return;
-    }
+    if (sub.throttle === 0) return this.#ready1(sub.session);
     let g = this.#groups.get(sub.throttle);
     if (!g) this.#groups.set(sub.throttle, (g = { nextAt: this.#o.now() + sub.throttle, sessions: new Set() }));
     g.sessions.add(sub.session);
   }
 
+  #ready1(s: Session): void {
+    if (this.#stalled.has(s)) return; // the tick brings it back
+    if (this.#ready.add(s)) s.readyAt = this.#o.now();
+    this.#schedule();
+  }
+
   /** A gated session with replies held: visited on every tick until the gate opens. */
   retry(s: Session): void {
-    this.#immediate.add(s);
+    this.#stalled.add(s);
   }
 
   /** Drops a closed session from every schedule. */
   forget(session: Session): void {
-    this.#immediate.delete(session);
+    this.#ready.delete(session);
+    this.#stalled.delete(session);
     for (const g of this.#groups.values()) g.sessions.delete(session);
   }
 
-  #flushImmediate(): void {
-    this.#immediateQueued = false;
-    const sessions = [...this.#immediate];
-    this.#immediate.clear();
-    const now = this.#o.now();
-    for (const s of sessions) this.#flush(s, now, isZero);
-    if (sessions.length) this.#o.onUnthrottledFlush?.(now);
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#defer(this.#run);
   }
 
-  /** One beat of the clock: flushes every throttle class that is due. */
+  /**
+   * One slice: released throttled flushes first (they are periodic and bounded), then the
+   * queue. The budget is checked every CHECK_EVERY sessions: a slice always makes that much
+   * progress, and reads the clock less.
+   */
+  #slice(): void {
+    const end = this.#elapsed() + this.#sliceMs;
+    const now = this.#o.now();
+    let n = 0;
+    let over = false;
+    while (this.#ticks.length && !over) {
+      const w = this.#ticks[0];
+      while (w.next < w.sessions.length) {
+        this.#flush(w.sessions[w.next++], now, w.isDue, false);
+        if (++n % CHECK_EVERY === 0 && this.#elapsed() >= end) {
+          over = true;
+          break;
+        }
+      }
+      if (w.next >= w.sessions.length) this.#ticks.shift();
+    }
+    let flushed = 0;
+    while (!over) {
+      const s = this.#ready.shift();
+      if (!s) break;
+      flushed++;
+      this.#flush(s, now, isZero, now - s.readyAt > this.#lateMs);
+      if (++n % CHECK_EVERY === 0 && this.#elapsed() >= end) over = true;
+    }
+    if (flushed) this.#o.onUnthrottledFlush?.(now);
+    if (this.#ticks.length || this.#ready.size) this.#schedule();
+  }
+
+  /**
+   * One beat of the clock: releases every throttle class that is due and retries stalled
+   * sessions, then runs one slice at once (the rest, if any, in the slices after).
+   */
   tick(now: number): void {
     const { tickMs } = this.#o;
     const due = new Set<number>();
@@ -85,24 +167,27 @@ export class FlushClock {
       }
       g.sessions.clear();
     }
-    for (const s of this.#immediate) if (s.stalledSince && s.pass !== pass) (s.pass = pass), visit.push(s);
-    if (visit.length === 0) return;
-    const isDue = (t: number) => t === 0 || due.has(t);
-    for (const s of visit) this.#flush(s, now, isDue);
+    // Back in the queue with the time they were first queued: late ones flush conflated.
+    for (const s of this.#stalled) if (!s.closed) this.#ready.add(s);
+    this.#stalled.clear();
+    if (visit.length) this.#ticks.push({ sessions: visit, next: 0, isDue: (t) => t === 0 || due.has(t) });
+    if (this.#ticks.length || this.#ready.size) this.#slice();
   }
 
-  #flush(s: Session, now: number, due: (t: number) => boolean): void {
+  #flush(s: Session, now: number, due: (t: number) => boolean, late: boolean): void {
     let r;
     try {
-      r = s.flush(now, due, this.#keep);
+      r = s.flush(now, due, this.#keep, late);
     } catch (err) {
       return this.#o.onFail(s, err);
     }
     if (r === 'stalled') {
       for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
-      if (s.pending.length || s.dirty.some((sub) => sub.throttle === 0)) this.#immediate.add(s);
+      if (s.pending.length || s.dirty.some((sub) => sub.throttle === 0)) this.#stalled.add(s);
     }
   }
 }
 
 const isZero = (t: number) => t === 0;
+/** Sessions flushed between two looks at the slice's clock (about 0.3-1 ms of work). */
+const CHECK_EVERY = 16;

@@ -18,7 +18,7 @@ import { StreamTable } from './stream-table.js';
 import type { Transport } from './transport.js';
 import { parseClientMessage } from './validate.js';
 import { TokenBucket } from '../token-bucket.js';
-import { FlushClock } from './flush-clock.js';
+import { FlushClock, type FlushClockOptions } from './flush-clock.js';
 import { roundThrottle } from './throttle-steps.js';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { cutoffAt, ExpiryQueue, type Forbidden } from '../auth/session-rights.js';
@@ -36,6 +36,8 @@ export interface HubOptions {
   now?: () => number;
   /** Period of the shared flush clock, ms: throttles are rounded up to a served step. */
   tickMs?: number;
+  /** How flush passes are sliced and when a session counts as late (flush-clock.ts; defaults there). */
+  flush?: Pick<FlushClockOptions, 'sliceMs' | 'elapsed' | 'lateMs' | 'defer'>;
   /** How long a control step waits for the source before answering `unavailable`, ms. */
   controlTimeoutMs?: number;
   /** How long a stream record nobody subscribes to is kept, ms. */
@@ -112,6 +114,7 @@ export class Hub implements ControlPort {
     this.#refusals = new QuietLog((obj, msg) => this.info(obj, msg), this.now);
     this.streams = new StreamTable(o.source, o.recordLingerMs ?? 10_000);
     this.#clock = new FlushClock({
+      ...o.flush,
       now: this.now,
       tickMs: this.tickMs,
       onFail: (s, err) => this.#fail(s, err),

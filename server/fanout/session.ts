@@ -86,6 +86,8 @@ export class Session {
   queue: Promise<void> = Promise.resolve();
   /** Marks the flush pass that last visited this session. */
   pass = 0;
+  /** When it was queued for an unthrottled flush (the flush clock's `now`): how late it is. */
+  readyAt = 0;
   /** Replies held behind the gate. */
   pending: ServerMessage[] = [];
 
@@ -138,11 +140,12 @@ export class Session {
     this.#put(msg.type, this.transport.wire.message(msg), now);
   }
 
-  #put(type: ServerMessage['type'], data: Encoded, now: number): void {
+  /** `room`: bytes free in front of `data` (a frame's `wire.room`), for the transport's header. */
+  #put(type: ServerMessage['type'], data: Encoded, now: number, room = 0): void {
     this.lastSendAt = now;
     this.#stats.frames++;
     this.#stats.bytes += data.length;
-    this.transport.send(type, data);
+    this.transport.send(type, data, room);
   }
 
   error(code: ErrorCode, message: string, now: number, extra: { id?: number; symbols?: string[]; channels?: string[] } = {}): void {
@@ -164,7 +167,7 @@ export class Session {
       const sub = this.subs.get(rec.key);
       if (sub) (sub.sent = rec.seq), (sub.epoch = rec.epoch);
     }
-    this.#put('snapshot', wire.frame('snapshot', now, items), now);
+    this.#put('snapshot', wire.frame('snapshot', now, items), now, wire.room);
   }
 
   /**
@@ -178,7 +181,8 @@ export class Session {
       else {
         for (const u of updates) (u.sub.sent = u.seq), (u.sub.epoch = u.sub.rec.epoch);
         this.#stats.items += updates.length;
-        this.#put('update', this.transport.wire.frame('update', now, updates.map((u) => u.item)), now);
+        const wire = this.transport.wire;
+        this.#put('update', wire.frame('update', now, updates.map((u) => u.item)), now, wire.room);
       }
     }
     this.sendSnapshots(recs, now);
@@ -212,21 +216,16 @@ export class Session {
 
   /**
    * Writes the replies held behind the gate, then one `update` frame with every due stream's
-   * items (and one `snapshot` frame for streams too far behind for a delta, or of another epoch).
-   * Behind the gate nothing is written, the news kept (conflated on the next flush).
-   * `due(throttle)` says which throttle classes flush now; the rest stay dirty.
+   * items (and one `snapshot` frame for streams too far behind for a delta, or of another epoch),
+   * all in one write when there are several. Behind the gate nothing is written, the news kept
+   * (conflated on the next flush). `due(throttle)` says which throttle classes flush now; the
+   * rest stay dirty. `late`: this session waited past the scheduler's bound (overload), so its
+   * unthrottled state streams get one conflated item each, not one per event (prev still chains).
    */
-  flush(now: number, due: (throttle: number) => boolean, keep: (sub: Sub) => void): FlushResult {
+  flush(now: number, due: (throttle: number) => boolean, keep: (sub: Sub) => void, late = false): FlushResult {
     if (this.closed) return 'idle';
     if (this.dirty.length === 0 && this.pending.length === 0) return 'idle';
     if (this.gated(now)) return this.closed ? 'cut' : 'stalled';
-    let wrote = false;
-    if (this.pending.length) {
-      const held = this.pending;
-      this.pending = [];
-      for (const m of held) this.#put(m.type, this.transport.wire.message(m), now);
-      wrote = true;
-    }
     const wire = this.transport.wire;
     // No allocation per flush but the frame: shared scratch items (the frame copies them), and
     // the subs not yet due compacted to the front of `dirty` in place.
@@ -246,17 +245,30 @@ export class Session {
       const rec = sub.rec;
       if (sub.epoch !== rec.epoch || sub.sent > rec.seq) (behind ??= []).push(rec);
       else if (rec.seq === sub.sent) continue;
-      else if (appendItems(rec, sub.sent, sub.throttle === 0, wire, items, this.#stats)) sub.sent = rec.seq;
+      else if (appendItems(rec, sub.sent, sub.throttle === 0 && !late, wire, items, this.#stats)) sub.sent = rec.seq;
       else (behind ??= []).push(rec);
     }
     dirty.length = kept;
+    const held = this.pending;
     const sent = items.length;
-    if (sent > 0) {
-      this.#stats.items += sent;
-      this.#put('update', wire.frame('update', now, items), now);
+    const writes = held.length + (sent > 0 ? 1 : 0) + (behind ? 1 : 0);
+    if (writes === 0) return 'idle';
+    const cork = writes > 1 && this.transport.cork !== undefined;
+    if (cork) this.transport.cork!();
+    try {
+      if (held.length) {
+        this.pending = [];
+        for (const m of held) this.#put(m.type, wire.message(m), now);
+      }
+      if (sent > 0) {
+        this.#stats.items += sent;
+        this.#put('update', wire.frame('update', now, items), now, wire.room);
+      }
+      if (behind) this.sendSnapshots(behind, now);
+    } finally {
+      if (cork) this.transport.uncork!();
     }
-    if (behind) this.sendSnapshots(behind, now);
-    return sent > 0 || behind || wrote ? 'sent' : 'idle';
+    return 'sent';
   }
 }
 

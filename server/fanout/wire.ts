@@ -14,7 +14,15 @@ export interface Wire {
   item(item: object): Encoded;
   /** A `{type, t, items}` message from items already encoded by this wire. */
   frame(type: 'update' | 'snapshot', t: number, items: Encoded[]): Encoded;
+  /**
+   * Bytes free in front of every frame() result, in the same memory and owned by that frame
+   * alone: a transport may write its own header there and send header and frame as one buffer.
+   */
+  readonly room: number;
 }
+
+/** Room in front of MessagePack frames: the longest WebSocket server frame header (2 + 8 length bytes). */
+export const FRAME_ROOM = 10;
 
 const ITEMS_KEY = encode('items');
 /** `{type: <type>, t: ` up to t's value: fixmap of 3 (type, t, items), keys and type pre-encoded. */
@@ -25,9 +33,11 @@ const HEADS = {
 
 export const msgpackWire: Wire = {
   index: 0,
+  room: FRAME_ROOM,
   message: (m) => encode(m),
   item: (i) => encode(i),
-  // One allocation and one copy per item; the bytes are those encode({type, t, items}) gives.
+  // One allocation and one copy per item; the bytes are those encode({type, t, items}) gives,
+  // after FRAME_ROOM bytes left for the transport's header.
   frame(type, t, items) {
     const head = HEADS[type];
     // encode() writes 32-bit integers as ints and every other number as float64 (Date.now() included).
@@ -35,7 +45,7 @@ export const msgpackWire: Wire = {
     const n = items.length;
     let size = head.length + (tInt ? tInt.length : 9) + ITEMS_KEY.length + (n < 16 ? 1 : n < 0x10000 ? 3 : 5);
     for (let i = 0; i < n; i++) size += items[i].length;
-    const out = Buffer.allocUnsafe(size);
+    const out = Buffer.allocUnsafe(FRAME_ROOM + size).subarray(FRAME_ROOM);
     out.set(head, 0);
     let o = head.length;
     if (tInt) {
@@ -61,6 +71,7 @@ export const msgpackWire: Wire = {
 
 export const jsonWire: Wire = {
   index: 1,
+  room: 0,
   message: (m) => JSON.stringify(m),
   item: (i) => JSON.stringify(i),
   frame: (type, t, items) => `{"type":"${type}","t":${t},"items":[${(items as string[]).join(',')}]}`,

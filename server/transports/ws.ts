@@ -12,6 +12,7 @@ import type { Hub } from '../fanout/hub.js';
 import type { Transport } from '../fanout/session.js';
 import { msgpackWire } from '../fanout/wire.js';
 import { QuietLog } from '../http/quiet-log.js';
+import { frameWriter } from './ws-frame.js';
 
 export interface WsOptions {
   /** Protocol-level ping period, ms; a socket silent for a whole period is terminated. */
@@ -38,10 +39,15 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
 
   app.get('/ws', { websocket: true }, (ws, req) => {
     releaseRequest(ws, req);
+    // Frames with room in front go out as one buffer when that is safe (ws-frame.ts).
+    const fast = frameWriter(ws);
     const transport: Transport = {
       wire: msgpackWire,
-      send: (_type, data) => ws.send(data),
+      send: (_type, data, room = 0) => {
+        if (!(fast && room > 0 && typeof data !== 'string' && fast.write(data, room))) ws.send(data);
+      },
       bufferedAmount: () => ws.bufferedAmount,
+      ...(fast ? { cork: fast.cork, uncork: fast.uncork } : {}),
       close(code, reason) {
         ws.close(code, reason);
         // A peer that does not read never completes the closing handshake. A slow reader gets

@@ -1,0 +1,146 @@
+/**
+ * The flush clock without sockets (recording transports, a clock the test moves): passes in
+ * slices that yield to the event loop, round-robin order under backlog, one write per session
+ * carrying everything since its last, and late sessions conflated with the chain intact.
+ */
+import { describe, expect, it } from 'vitest';
+import { decode } from '../../shared/codec.js';
+import type { ServerMessage } from '../../shared/protocol.js';
+import { Hub, type HubOptions } from '../../server/fanout/hub.js';
+import type { Transport } from '../../server/fanout/transport.js';
+import { msgpackWire } from '../../server/fanout/wire.js';
+
+type Item = { s: string; seq: number; prev: number; d: Record<string, number> };
+
+function setup(flush: HubOptions['flush']) {
+  const seq = new Map<string, number>();
+  let now = 1_000_000;
+  const hub = new Hub({
+    source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
+    limits: { symbols: 50, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
+    heartbeatMs: 1e9,
+    policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
+    now: () => now,
+    flush,
+  });
+  /** Which session wrote, in write order. */
+  const writes: number[] = [];
+  const client = (i: number) => {
+    const got: ServerMessage[] = [];
+    const t: Transport = {
+      wire: msgpackWire,
+      send: (type, data) => {
+        if (type === 'update') writes.push(i);
+        got.push((decode(data as Uint8Array) as { value: ServerMessage }).value);
+      },
+      bufferedAmount: () => 0,
+      close: () => {},
+    };
+    return { session: hub.open(t), got, updates: () => got.filter((m) => m.type === 'update') as unknown as { items: Item[] }[] };
+  };
+  const clients = async (n: number, symbols: string[], throttle = 0) => {
+    const out = [];
+    for (let i = 0; i < n; i++) {
+      const c = client(i);
+      await hub.receive(c.session, { ok: true, value: { type: 'subscribe', symbols, throttle } });
+      out.push(c);
+    }
+    return out;
+  };
+  const event = (s: string) => {
+    const n = (seq.get(s) ?? 0) + 1;
+    seq.set(s, n);
+    hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
+  };
+  return { hub, clients, event, writes, advance: (ms: number) => (now += ms) };
+}
+
+/** A slice clock that moves 1 ms each time it is read, and a defer the test runs by hand. */
+function manual() {
+  let t = 0;
+  const runs: (() => void)[] = [];
+  return {
+    flush: { elapsed: () => t++, sliceMs: 2, defer: (run: () => void) => void runs.push(run) },
+    /** Runs one deferred slice; false when none was scheduled. */
+    step: () => {
+      const run = runs.shift();
+      run?.();
+      return run !== undefined;
+    },
+    pending: () => runs.length,
+  };
+}
+
+describe('flush passes in slices', () => {
+  it('splits a pass over many sessions into slices; those not reached keep their place and get everything since in one write', async () => {
+    const m = manual();
+    const t = setup(m.flush);
+    const cs = await t.clients(100, ['AAA']);
+    t.event('AAA');
+    expect(m.pending()).toBe(1);
+    m.step();
+    const first = t.writes.length;
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThan(100); // the slice yielded
+    expect(m.pending()).toBe(1);
+    t.event('AAA'); // news for everyone while the pass is under way
+    while (m.step());
+    // Round robin: the rest of the first pass, then those served first, each once more.
+    const order = t.writes.slice();
+    expect(order.slice(0, 100)).toEqual([...Array(100).keys()]);
+    expect(order.slice(100)).toEqual([...Array(first).keys()]);
+    for (const [i, c] of cs.entries()) {
+      const items = c.updates().map((u) => u.items.map((x) => [x.prev, x.seq]));
+      // Reached in the first slice: one write per event; the others: both events in one write.
+      expect(items).toEqual(i < first ? [[[0, 1]], [[1, 2]]] : [[[0, 1], [1, 2]]]);
+    }
+  });
+
+  it('yields to the event loop between slices (a callback queued after the event runs mid-pass)', async () => {
+    let t = 0;
+    const h = setup({ elapsed: () => t++, sliceMs: 4 });
+    await h.clients(600, ['AAA']);
+    const midPass = new Promise<number>((resolve) => {
+      h.event('AAA');
+      setImmediate(() => resolve(h.writes.length));
+    });
+    const seen = await midPass;
+    expect(seen).toBeGreaterThan(0);
+    expect(seen).toBeLessThan(600);
+    while (h.writes.length < 600) await new Promise((r) => setImmediate(r));
+    expect(new Set(h.writes).size).toBe(600);
+  });
+
+  it('flushes a throttle class released by the clock across slices, each session once', async () => {
+    const m = manual();
+    const t = setup(m.flush);
+    const cs = await t.clients(80, ['AAA', 'BBB'], 100);
+    for (let i = 0; i < 3; i++) t.event('AAA'), t.event('BBB');
+    t.hub.tick(t.advance(100));
+    expect(t.writes.length).toBeGreaterThan(0);
+    expect(t.writes.length).toBeLessThan(80);
+    while (m.step());
+    expect(t.writes.length).toBe(80);
+    for (const c of cs) expect(c.updates()[0].items.map((x) => [x.s, x.prev, x.seq])).toEqual([['AAA', 0, 3], ['BBB', 0, 3]]);
+  });
+});
+
+describe('a session served late (past capacity)', () => {
+  it('gets one conflated item per state stream, prev still chaining; on time it gets every event', async () => {
+    const m = manual();
+    const t = setup({ ...m.flush, lateMs: 50 });
+    const [c] = await t.clients(1, ['AAA', 'BBB']);
+    for (let i = 0; i < 3; i++) t.event('AAA');
+    t.event('BBB');
+    while (m.step());
+    expect(c.updates()[0].items.map((x) => [x.s, x.prev, x.seq])).toEqual([['AAA', 0, 1], ['AAA', 1, 2], ['AAA', 2, 3], ['BBB', 0, 1]]);
+    for (let i = 0; i < 3; i++) t.event('AAA');
+    t.event('BBB');
+    t.advance(51); // queued at the events, served 51 ms later
+    while (m.step());
+    const late = c.updates()[1].items;
+    expect(late.map((x) => [x.s, x.prev, x.seq])).toEqual([['AAA', 3, 6], ['BBB', 1, 2]]);
+    expect(late[0].d).toMatchObject({ last: 6 });
+    expect(t.hub.stats.conflated).toBe(2);
+  });
+});
