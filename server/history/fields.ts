@@ -118,6 +118,9 @@ class BookFields implements FieldStore {
     }
     for (const [side, last] of [[this.#bids, bids], [this.#asks, asks]] as const) {
       for (const [p, at] of side.at) if (at <= first) side.at.set(p, last.get(p) ?? older);
+      // A level the run set that the state at `first` lacks was removed within the run (and swept):
+      // positions held before its removal must hear of it, as a 0.
+      for (const [p, at] of last) if (!side.q.has(p)) side.q.set(p, 0), side.at.set(p, at);
     }
     // -Infinity: never set, so not a field (as a key absent from a map).
     if (this.#checksumAt !== -Infinity && this.#checksumAt <= first) this.#checksumAt = checksumAt ?? older;
