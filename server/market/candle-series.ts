@@ -1,7 +1,9 @@
 /**
  * Bounded bar history for one (symbol, interval): a ring buffer of typed columns that grows
  * by doubling up to its capacity, so that thousands of symbols, most with only a few live bars,
- * stay compact in memory.
+ * stay compact in memory. The newest bar may be held open (`pushOpen`, `openLast`): the caller
+ * updates that object in place and the series reads it from there until the next push, so a
+ * trade costs no column writes.
  */
 import type { Candle } from '../../shared/protocol.js';
 
@@ -15,6 +17,8 @@ export class CandleSeries {
   #cols: Float64Array[];
   #start = 0;
   #len = 0;
+  /** The newest bar while held open (its slot's columns are stale until written back). */
+  #open: Candle | undefined;
 
   constructor(capacity: number) {
     this.#cap = capacity;
@@ -26,8 +30,9 @@ export class CandleSeries {
     return this.#len;
   }
 
-  /** Appends a bar, dropping the oldest when full. Bars must come in time order. */
+  /** Appends a bar (copied), dropping the oldest when full. Bars must come in time order. */
   push(c: Candle): void {
+    this.#close();
     if (this.#len === this.#size && this.#size < this.#cap) this.#grow();
     const i = (this.#start + this.#len) % this.#size;
     if (this.#len < this.#size) this.#len++;
@@ -35,9 +40,24 @@ export class CandleSeries {
     this.#write(i, c);
   }
 
-  /** Replaces the newest bar (the one still open). */
+  /** Appends `c` held open: the series reads the object itself (updated in place) until the next push. */
+  pushOpen(c: Candle): void {
+    this.push(c);
+    this.#open = c;
+  }
+
+  /** Holds the newest bar open and returns it (a fresh object the caller updates in place; undefined when empty). */
+  openLast(): Candle | undefined {
+    if (this.#len === 0) return undefined;
+    if (!this.#open) this.#open = this.#read((this.#start + this.#len - 1) % this.#size);
+    return this.#open;
+  }
+
+  /** Replaces the newest bar (the one still open) with a copy of `c`. */
   replaceLast(c: Candle): void {
     if (this.#len === 0) return this.push(c);
+    if (c === this.#open) return;
+    this.#open = undefined;
     this.#write((this.#start + this.#len - 1) % this.#size, c);
   }
 
@@ -75,7 +95,16 @@ export class CandleSeries {
     cols[5]![i] = c.volume;
   }
 
+  /** Writes an open bar back to its slot and lets it go. */
+  #close(): void {
+    if (!this.#open) return;
+    this.#write((this.#start + this.#len - 1) % this.#size, this.#open);
+    this.#open = undefined;
+  }
+
   #read(i: number): Candle {
+    const o = this.#open;
+    if (o && i === (this.#start + this.#len - 1) % this.#size) return { time: o.time, open: o.open, high: o.high, low: o.low, close: o.close, volume: o.volume };
     const cols = this.#cols;
     return { time: cols[0]![i]!, open: cols[1]![i]!, high: cols[2]![i]!, low: cols[3]![i]!, close: cols[4]![i]!, volume: cols[5]![i]! };
   }

@@ -17,6 +17,7 @@ export const SNAPSHOT_TRADES = 50;
 
 interface CandleStream {
   series: CandleSeries;
+  /** The open bar: the series' newest, held open (CandleSeries.openLast), updated in place. */
   bar: Candle | undefined;
   seq: number;
 }
@@ -48,6 +49,14 @@ const EMPTY_BOOK = { bids: [], asks: [], checksum: 0, ts: 0 };
 /** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */
 const addSize = (a: number, b: number): number => Math.round((a + b) * 1e8) / 1e8;
 
+/** Sets a ticker field and records it in the event's `d` when it changed. */
+function set(t: Ticker, d: Record<string, number>, k: keyof Ticker, v: number): void {
+  if (t[k] !== v) {
+    t[k] = v;
+    d[k] = v;
+  }
+}
+
 /** The optional starting sequence numbers of one symbol (a restarted feed continues them). */
 export type SeqStart = Partial<Record<Channel, number>>;
 
@@ -73,7 +82,7 @@ export class MarketState {
     for (const iv of INTERVAL_NAMES) {
       const series = new CandleSeries(HISTORY_CAP[iv]);
       if (!lazy) for (const c of h.bars[iv]) series.push(c);
-      candles[iv] = { series, bar: series.last(), seq: seqs[`candles:${iv}`] ?? 0 };
+      candles[iv] = { series, bar: series.openLast(), seq: seqs[`candles:${iv}`] ?? 0 };
     }
     const lastTs = lazy ? Math.floor(h.asOf! / 1000) * 1000 : (h.bars['1s'].at(-1)?.time ?? 0) * 1000;
     const session = lazy ? { open: h.last, high: h.last, low: h.last, volume: 0 } : h.session;
@@ -127,45 +136,46 @@ export class MarketState {
     const bookDelta = book && e.book ? book.apply(e.book, e.ts) : undefined;
     const t = st.ticker;
     const d: Record<string, number> = {};
-    const set = (k: keyof Ticker, v: number) => {
-      if (t[k] !== v) {
-        t[k] = v;
-        d[k] = v;
-      }
-    };
     if (book && book.bids.p.length && book.asks.p.length) {
-      set('bid', book.bids.p[0]!);
-      set('ask', book.asks.p[0]!);
-      set('bidSize', book.bids.q[0]!);
-      set('askSize', book.asks.q[0]!);
+      set(t, d, 'bid', book.bids.p[0]!);
+      set(t, d, 'ask', book.asks.p[0]!);
+      set(t, d, 'bidSize', book.bids.q[0]!);
+      set(t, d, 'askSize', book.asks.q[0]!);
     } else {
-      set('bid', e.quote.bid);
-      set('ask', e.quote.ask);
-      set('bidSize', e.quote.bidSize);
-      set('askSize', e.quote.askSize);
+      set(t, d, 'bid', e.quote.bid);
+      set(t, d, 'ask', e.quote.ask);
+      set(t, d, 'bidSize', e.quote.bidSize);
+      set(t, d, 'askSize', e.quote.askSize);
     }
-    const prints = e.trade ? (e.sweep ? [e.trade, ...e.sweep] : [e.trade]) : undefined;
-    if (prints) {
+    const trade = e.trade;
+    const sweep = e.sweep;
+    const prints = trade ? 1 + (sweep ? sweep.length : 0) : 0;
+    if (trade) {
       let volume = t.volume;
-      for (const p of prints) {
+      for (let i = 0; i < prints; i++) {
+        const p = i === 0 ? trade : sweep![i - 1]!;
         volume = addSize(volume, p.size);
-        if (p.price > t.high) set('high', p.price);
-        if (p.price < t.low) set('low', p.price);
+        if (p.price > t.high) set(t, d, 'high', p.price);
+        if (p.price < t.low) set(t, d, 'low', p.price);
       }
-      set('last', prints[prints.length - 1]!.price);
-      set('volume', volume);
+      set(t, d, 'last', prints > 1 ? sweep![prints - 2]!.price : trade.price);
+      set(t, d, 'volume', volume);
     }
     t.ts = e.ts;
     d.ts = e.ts;
     out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
     // The book's d is levels, not flat fields: the fan-out's field codec maps it (book-fields.ts).
     if (bookDelta) out.push({ s: e.symbol, ch: 'book', seq: ++st.bookSeq, d: bookDelta as unknown as Record<string, number> });
-    if (prints) {
-      for (const p of prints) {
-        const trade: Trade = { id: st.tradesSeq + 1, price: p.price, size: p.size, side: p.side, ts: e.ts };
-        st.trades.push(trade);
-        out.push({ s: e.symbol, ch: 'trades', seq: ++st.tradesSeq, d: trade });
-        for (const iv of INTERVAL_NAMES) out.push(this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts));
+    if (trade) {
+      for (let i = 0; i < prints; i++) {
+        const p = i === 0 ? trade : sweep![i - 1]!;
+        const tr: Trade = { id: st.tradesSeq + 1, price: p.price, size: p.size, side: p.side, ts: e.ts };
+        st.trades.push(tr);
+        out.push({ s: e.symbol, ch: 'trades', seq: ++st.tradesSeq, d: tr });
+        for (let k = 0; k < INTERVAL_NAMES.length; k++) {
+          const iv = INTERVAL_NAMES[k]!;
+          out.push(this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts));
+        }
       }
       if (st.trades.length > TRADES_KEPT * 1.5) st.trades.splice(0, st.trades.length - TRADES_KEPT);
     }
@@ -180,7 +190,7 @@ export class MarketState {
     if (!bar || time > bar.time) {
       const nb: Candle = { time, open: price, high: price, low: price, close: price, volume: size };
       cs.bar = nb;
-      cs.series.push(nb);
+      cs.series.pushOpen(nb); // the series reads the open bar from `nb`, updated below in place
       return { s: symbol, ch, seq: ++cs.seq, d: { ...nb } };
     }
     // A late event for an older bar still counts in the open bar: bars never go back in time.
@@ -189,7 +199,6 @@ export class MarketState {
     bar.volume = d.volume;
     if (price > bar.high) d.high = bar.high = price;
     if (price < bar.low) d.low = bar.low = price;
-    cs.series.replaceLast(bar);
     return { s: symbol, ch, seq: ++cs.seq, d };
   }
 
@@ -241,6 +250,6 @@ function load(st: SymbolState): void {
     }
     for (const c of live) series.push(c);
     cs.series = series;
-    cs.bar = series.last();
+    cs.bar = series.openLast();
   }
 }

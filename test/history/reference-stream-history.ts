@@ -1,4 +1,5 @@
-// The StreamHistory before its compact rewrite (git 6a2b7c8), kept as the reference its answers are tested against.
+// The StreamHistory before its compact rewrite (git 6a2b7c8), kept as the reference its answers are tested against
+// (with the book prepend fix of a7bb842 applied, so both answer alike).
 /**
  * One stream's recovery history (protocol 1.1 section 2). Pure: times come in with each call.
  *
@@ -110,6 +111,9 @@ export class StreamHistory {
       const last = new Map<string, number>();
       for (const e of run) for (const [k] of toFields(this.ch, e.d as Record<string, unknown>)) last.set(k, e.seq);
       for (const [k, at] of this.#fieldSeq) if (at <= first) this.#fieldSeq.set(k, last.get(k) ?? from - 1);
+      // (a7bb842, the same fix as BookFields.rebase) A book level the run set that the state at
+      // `first` lacks was removed within the run: positions before its removal hear of it as 0.
+      if (this.ch === 'book') for (const [k, at] of last) if (k.charCodeAt(1) === 58 && !this.#fields.has(k)) this.#fields.set(k, 0), this.#fieldSeq.set(k, at);
     } else {
       const older = run.filter((e) => e.seq > from).map((e) => ({ seq: e.seq, trade: e.d as Trade }));
       this.#trades = [...older, ...this.#trades.slice(this.#tradeHead).filter((t) => t.seq > first)];
