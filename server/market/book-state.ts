@@ -109,6 +109,11 @@ export class BookState {
   readonly sizeDecimals: number;
   /** Checksum and time of the published state. */
   checksum = 0;
+  /** The checksum chain after each of the best asks, then each of the best bids (see #checksum). */
+  readonly #crcA: number[] = [];
+  readonly #crcB: number[] = [];
+  #na = 0;
+  #nb = 0;
   ts = 0;
 
   /** From the source's whole book (best first); the window starts published as it stands. */
@@ -131,14 +136,17 @@ export class BookState {
    */
   apply(changes: BookLevels, ts: number): BookDelta | undefined {
     // Only levels among the best 10 of a side move the checksum.
+    // The lowest index changed per side: the checksum chain is recomputed from there (see #checksum).
+    let fromBid = Infinity;
+    let fromAsk = Infinity;
+    for (let k = 0; k < changes.bids.length; k++) fromBid = Math.min(fromBid, this.bids.set(changes.bids[k]![0], changes.bids[k]![1]));
+    for (let k = 0; k < changes.asks.length; k++) fromAsk = Math.min(fromAsk, this.asks.set(changes.asks[k]![0], changes.asks[k]![1]));
     const top = Math.min(CHECKSUM_LEVELS, this.depth);
-    let near = false;
-    for (let k = 0; k < changes.bids.length; k++) if (this.bids.set(changes.bids[k]![0], changes.bids[k]![1]) < top) near = true;
-    for (let k = 0; k < changes.asks.length; k++) if (this.asks.set(changes.asks[k]![0], changes.asks[k]![1]) < top) near = true;
+    const near = fromBid < top || fromAsk < top;
     const bids = changes.bids.length ? this.bids.publish(this.depth) : undefined;
     const asks = changes.asks.length ? this.asks.publish(this.depth) : undefined;
     if (!bids?.length && !asks?.length) return undefined;
-    if (near) this.checksum = this.#checksum();
+    if (near) this.checksum = this.#checksum(fromAsk, fromBid);
     this.ts = ts;
     const d: BookDelta = { checksum: this.checksum, ts };
     if (bids?.length) d.bids = bids;
@@ -160,14 +168,27 @@ export class BookState {
     return side.str[i] || (side.str[i] = levelChecksumString(side.p[i]!, side.q[i]!, this.decimals, this.sizeDecimals));
   }
 
-  /** CRC32 of the best 10 published asks then bids, chained over the cached level strings. */
-  #checksum(): number {
-    let c = 0;
+  /**
+   * CRC32 of the best 10 published asks then bids, chained over the cached level strings. The
+   * chain's value after each level is kept (#crcA, #crcB), so a change at ask index `fromAsk`
+   * redoes the asks from there and every bid, a change among the bids only the bids from
+   * `fromBid`: the same value as the whole chain (an insert or removal at i shifts only levels >= i).
+   */
+  #checksum(fromAsk = 0, fromBid = 0): number {
     const top = Math.min(CHECKSUM_LEVELS, this.depth);
     const na = Math.min(top, this.asks.str.length);
-    for (let i = 0; i < na; i++) c = crc32(this.#str(this.asks, i), c);
     const nb = Math.min(top, this.bids.str.length);
-    for (let i = 0; i < nb; i++) c = crc32(this.#str(this.bids, i), c);
+    const ca = this.#crcA;
+    const cb = this.#crcB;
+    const i0 = Math.max(0, Math.min(fromAsk, na, this.#na));
+    let c = i0 > 0 ? ca[i0 - 1]! : 0;
+    for (let i = i0; i < na; i++) c = ca[i] = crc32(this.#str(this.asks, i), c);
+    // The bids chain from the asks' end: redone whole when that moved.
+    const j0 = i0 < na || na !== this.#na ? 0 : Math.max(0, Math.min(fromBid, nb, this.#nb));
+    this.#na = na;
+    if (j0 > 0) c = cb[j0 - 1]!;
+    for (let j = j0; j < nb; j++) c = cb[j] = crc32(this.#str(this.bids, j), c);
+    this.#nb = nb;
     return c;
   }
 }
