@@ -10,9 +10,9 @@
  * between them (setImmediate, so timers, I/O, health checks, control messages and new
  * connections get their turn). A session not reached keeps its place at the head of the queue;
  * one flushed and dirtied again goes to the back, so under overload every session is served in
- * turn. A session that waited longer than `lateMs` (past capacity) is flushed conflated: one
- * item per state stream, which bounds the work per pass and so everyone's latency
- * (docs/performance-sendpath.md).
+ * turn. A session that waited longer than `lateMs` (past capacity) is flushed conflated: at
+ * most one item per state stream, its latest state, so what it is sent stays fresh however far
+ * behind it fell (docs/performance-sendpath.md).
  *
  * Stalled sessions are retried on the clock's tick, never in a busy loop. A session whose flush
  * throws is handed to `onFail` (closed 1011 by the hub); the pass goes on with the others.
@@ -33,7 +33,7 @@ export interface FlushClockOptions {
   sliceMs?: number;
   /** A monotonic clock for slice budgets, ms (default performance.now). */
   elapsed?: () => number;
-  /** Queued longer than this (ms of `now`), a session is flushed conflated (default 50). */
+  /** Queued longer than this (ms of `now`), a session is flushed conflated (default 200: past B's 30 ms goal, only past capacity). */
   lateMs?: number;
   /** Schedules the next slice (default setImmediate; tests may drive slices themselves). */
   defer?: (run: () => void) => void;
@@ -71,7 +71,7 @@ export class FlushClock {
   constructor(o: FlushClockOptions) {
     this.#o = o;
     this.#sliceMs = o.sliceMs ?? 8;
-    this.#lateMs = o.lateMs ?? 50;
+    this.#lateMs = o.lateMs ?? 200;
     this.#elapsed = o.elapsed ?? (() => performance.now());
     this.#defer = o.defer ?? ((run) => void setImmediate(run));
   }

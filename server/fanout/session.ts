@@ -245,7 +245,8 @@ export class Session {
       const rec = sub.rec;
       if (sub.epoch !== rec.epoch || sub.sent > rec.seq) (behind ??= []).push(rec);
       else if (rec.seq === sub.sent) continue;
-      else if (appendItems(rec, sub.sent, sub.throttle === 0 && !late, wire, items, this.#stats)) sub.sent = rec.seq;
+      // Late, a run of events becomes one item; a single event keeps its shared per-event bytes.
+      else if (appendItems(rec, sub.sent, sub.throttle === 0 && (!late || rec.seq - sub.sent < 2), wire, items, this.#stats)) sub.sent = rec.seq;
       else (behind ??= []).push(rec);
     }
     dirty.length = kept;
