@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
 import { spread } from '../scripts/bench/fairness.js';
+import { startProbe } from '../scripts/bench/healthz-probe.js';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -34,6 +36,29 @@ const PHASE = [
 ];
 
 describe('benchmark tools', () => {
+  it('the /healthz prober records every request: answered, non-200, and unanswered at stop', async () => {
+    let n = 0;
+    const srv = createServer((_req, res) => {
+      n++;
+      if (n % 5 === 0) return; // never answered
+      res.writeHead(n % 7 === 0 ? 503 : 200);
+      res.end('ok');
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    try {
+      const probe = startProbe(`http://127.0.0.1:${(srv.address() as { port: number }).port}/healthz`, 10);
+      while (n < 15) await new Promise((r) => setTimeout(r, 20));
+      const s = await probe.stop(100);
+      expect(s.count).toBe(s.sent);
+      expect(s.sent).toBeGreaterThanOrEqual(15);
+      expect(s.failed).toBeGreaterThanOrEqual(3); // requests 5, 10 and 15 were never answered; 7 and 14 got 503
+      expect(s.errors).toEqual(expect.arrayContaining(['unanswered at stop', 'status 503']));
+    } finally {
+      srv.closeAllConnections();
+      srv.close();
+    }
+  });
+
   it('the fairness spread: even clients give 1, a starved one shows in min/max, p1 and Jain', () => {
     expect(spread([100, 100, 100, 100], 2)).toMatchObject({ clients: 4, p1: 50, p50: 50, p99: 50, minOverMax: 1, p1OverP50: 1, jain: 1 });
     const counts = Array.from({ length: 100 }, (_, i) => (i === 0 ? 0 : 10 + i));

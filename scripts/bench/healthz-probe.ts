@@ -15,6 +15,8 @@ export interface ProbeSummary extends LatencySummary {
   sent: number;
   /** Requests unanswered when the probe stopped, or answered with an error or a non-200 status. */
   failed: number;
+  /** The first few distinct failure reasons ('unanswered at stop', 'status 503', error messages). */
+  errors: string[];
 }
 
 export interface Probe {
@@ -23,21 +25,23 @@ export interface Probe {
 }
 
 // Plain JavaScript (eval'd), so the worker needs no TypeScript loader. Messages: 'stop' in;
-// { times: number[], failed: number, sent: number } out.
+// { times: number[], failed: number, sent: number, errors: string[] } out.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { url, intervalMs } = workerData;
 const times = [];
 const pending = new Set();
 let failed = 0, sent = 0;
+const errors = [];
+const fail = (why) => { failed++; if (errors.length < 3 && !errors.includes(why)) errors.push(why); };
 function probe() {
   const t0 = performance.now();
   const rec = { t0 };
   pending.add(rec);
   sent++;
   fetch(url, { signal: AbortSignal.timeout(60000) })
-    .then(async (r) => { await r.arrayBuffer(); if (r.status !== 200) failed++; })
-    .catch(() => { failed++; })
+    .then(async (r) => { await r.arrayBuffer(); if (r.status !== 200) fail('status ' + r.status); })
+    .catch((e) => fail(String((e && e.cause && e.cause.code) || (e && e.message) || e)))
     .finally(() => { if (pending.delete(rec)) times.push(performance.now() - t0); });
 }
 const timer = setInterval(probe, intervalMs);
@@ -46,9 +50,9 @@ parentPort.on('message', (m) => {
   clearInterval(timer);
   const end = () => {
     const now = performance.now();
-    for (const rec of pending) { times.push(now - rec.t0); failed++; }
+    for (const rec of pending) { times.push(now - rec.t0); fail('unanswered at stop'); }
     pending.clear();
-    parentPort.postMessage({ times, failed, sent });
+    parentPort.postMessage({ times, failed, sent, errors });
   };
   const until = performance.now() + m.graceMs;
   const wait = () => (pending.size === 0 || performance.now() >= until ? end() : setTimeout(wait, 10));
@@ -63,9 +67,9 @@ export function startProbe(url: string, intervalMs = 50): Probe {
     stop(graceMs = 2000) {
       return new Promise<ProbeSummary>((resolve, reject) => {
         worker.once('error', reject);
-        worker.once('message', (m: { times: number[]; failed: number; sent: number }) => {
+        worker.once('message', (m: { times: number[]; failed: number; sent: number; errors: string[] }) => {
           void worker.terminate();
-          resolve(summarise(m.times, m.sent, m.failed));
+          resolve(summarise(m.times, m.sent, m.failed, m.errors));
         });
         worker.postMessage({ graceMs });
       });
@@ -74,8 +78,8 @@ export function startProbe(url: string, intervalMs = 50): Probe {
 }
 
 /** Answer times (ms) as a latency summary with the request counts. */
-export function summarise(times: number[], sent: number, failed: number): ProbeSummary {
+export function summarise(times: number[], sent: number, failed: number, errors: string[] = []): ProbeSummary {
   const l = new Latency();
   for (const t of times) l.record(t);
-  return { ...l.summary(), sent, failed };
+  return { ...l.summary(), sent, failed, errors };
 }

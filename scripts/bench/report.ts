@@ -134,7 +134,7 @@ export function markdown(rows: Row[], rs: Ratios[]): string {
     lines.push(
       `| ${r.scenario} | ${r.system} | ${f(r.connected)} | ${f(r.offeredPerS)} | ${f(r.updatesPerS)} | ${f(r.deliveredShare * 100, 1)}% | ` +
         `${f(r.cpuSecondsPerMillion, 2)} | ${f(a.p50, 1)} / ${f(a.p99, 1)} / ${f(a.p999, 1)} | ${f(r.bytesPerUpdate, 1)} | ${f(r.rssPerConnKiB, 1)} (${f(r.rssPerConnFromIdleKiB, 1)}) | ` +
-        `${f(r.healthzMs.p50, 1)} / ${f(r.healthzMs.p99, 1)}${r.healthzMs.failed ? ` (${r.healthzMs.failed} of ${r.healthzMs.sent} failed)` : ''} |`,
+        `${f(r.healthzMs.p50, 1)} / ${f(r.healthzMs.p99, 1)}${r.healthzMs.failed ? ` (${r.healthzMs.failed} of ${r.healthzMs.sent} failed: ${r.healthzMs.errors?.join(', ')})` : ''} |`,
     );
   }
   lines.push(
