@@ -57,6 +57,8 @@ export interface Ratios {
   scenario: string;
   /** Tickwire / baseline: updates per server CPU-second (higher is better for Tickwire). */
   cpuEfficiency: Partial<Record<SystemName, number>>;
+  /** The same with each server's idle CPU (the feed's own cost, measured before any client) taken out. */
+  cpuEfficiencyNetIdle: Partial<Record<SystemName, number>>;
   /** Tickwire / baseline: bytes per update (lower is better). */
   bytesPerUpdate: Partial<Record<SystemName, number>>;
   /** Tickwire / baseline: p99 data age (lower is better). */
@@ -107,9 +109,10 @@ export function ratios(rows: Row[]): Ratios[] {
   for (const id of [...new Set(rows.map((r) => r.scenario))]) {
     const tw = rows.find((r) => r.scenario === id && r.system === 'tickwire');
     if (!tw) continue;
-    const q: Ratios = { scenario: id, cpuEfficiency: {}, bytesPerUpdate: {}, p99Age: {}, rssPerConn: {}, healthzP99: {} };
+    const q: Ratios = { scenario: id, cpuEfficiency: {}, cpuEfficiencyNetIdle: {}, bytesPerUpdate: {}, p99Age: {}, rssPerConn: {}, healthzP99: {} };
     for (const b of rows.filter((r) => r.scenario === id && r.system !== 'tickwire')) {
       q.cpuEfficiency[b.system] = div(tw.updatesPerCpuSecond, b.updatesPerCpuSecond);
+      q.cpuEfficiencyNetIdle[b.system] = div(netIdle(tw), netIdle(b));
       q.bytesPerUpdate[b.system] = div(tw.bytesPerUpdate, b.bytesPerUpdate);
       q.p99Age[b.system] = div(tw.dataAgeMs.p99, b.dataAgeMs.p99);
       q.rssPerConn[b.system] = div(tw.rssPerConnKiB, b.rssPerConnKiB);
@@ -118,6 +121,13 @@ export function ratios(rows: Row[]): Ratios[] {
     out.push(q);
   }
   return out;
+}
+
+/** Updates per server CPU-second with the idle cores (the feed alone) taken out of the CPU time. */
+function netIdle(r: Row): number | null {
+  if (r.serverCpuS === null || r.idleCores === null) return null;
+  const net = r.serverCpuS - r.idleCores * r.durationS;
+  return net > 0 ? (r.updatesPerS * r.durationS) / net : null;
 }
 
 const div = (a: number | null, b: number | null) => (a !== null && b !== null && b !== 0 && Number.isFinite(a / b) ? a / b : NaN);
@@ -150,10 +160,10 @@ export function markdown(rows: Row[], rs: Ratios[]): string {
     );
   }
   if (rs.length) {
-    lines.push('', '| scenario | vs | updates per CPU-second (x) | bytes per update (x) | p99 age (x) | RSS per conn (x) | /healthz p99 (x) |', '|---|---|--:|--:|--:|--:|--:|');
+    lines.push('', '| scenario | vs | updates per CPU-second (x) | same, net of idle (x) | bytes per update (x) | p99 age (x) | RSS per conn (x) | /healthz p99 (x) |', '|---|---|--:|--:|--:|--:|--:|--:|');
     for (const q of rs) {
       for (const b of Object.keys(q.cpuEfficiency) as SystemName[]) {
-        lines.push(`| ${q.scenario} | ${b} | ${f(q.cpuEfficiency[b]!, 2)} | ${f(q.bytesPerUpdate[b]!, 2)} | ${f(q.p99Age[b]!, 2)} | ${f(q.rssPerConn[b]!, 2)} | ${f(q.healthzP99[b]!, 2)} |`);
+        lines.push(`| ${q.scenario} | ${b} | ${f(q.cpuEfficiency[b]!, 2)} | ${f(q.cpuEfficiencyNetIdle[b]!, 2)} | ${f(q.bytesPerUpdate[b]!, 2)} | ${f(q.p99Age[b]!, 2)} | ${f(q.rssPerConn[b]!, 2)} | ${f(q.healthzP99[b]!, 2)} |`);
       }
     }
   }
