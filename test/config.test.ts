@@ -66,7 +66,7 @@ describe('npm start', { timeout: 120_000 }, () => {
     [{ BOOK_DEPTH: '3' }, /^tickwire: BOOK_DEPTH must be an integer from 10 to 100, got "3"$/],
     [{ AUTH_JWT_SECRET: 'too-short' }, /^tickwire: AUTH_JWT_SECRET must be at least 32 bytes long/],
   ])('stops on %o with one clear line and exit code 2', (env, line) => {
-    const r = runMain([], { ...env, PORT: env.PORT ?? '0', HOST: '127.0.0.1' });
+    const r = runMain([], { PORT: '0', HOST: '127.0.0.1', ...env });
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(line);

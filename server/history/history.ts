@@ -9,9 +9,6 @@ import { CHANNELS, type Channel, type StreamPosition, type Trade } from '../../s
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import { StreamHistory, type HistoryLimits, type Recovery } from './stream-history.js';
 
-/** The fields of a stream started without its state (see `record`). */
-const EMPTY: Record<string, unknown> = Object.freeze({});
-
 /** A channel's index in CHANNELS (undefined for a name that is not a channel). */
 const CH_INDEX: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, Object.fromEntries(CHANNELS.map((c, i) => [c, i])));
 
@@ -36,25 +33,16 @@ export class History {
   }
 
   /**
-   * Adds events, each at its own time `at` when it has one, else at `now`. An event of another
-   * epoch or out of order is not kept: returns those streams' keys (`s|ch`) so the caller resets
-   * them from a fresh state. An event of a stream not started is skipped, unless `begin` gives
-   * the time of the position just before it (seq - 1): the stream then starts there, in `epoch`,
-   * holding no fields (a recovery item carries only fields changed after a held position, so the
-   * fields as of the start are never read), and the event is added. This is how a stream's
-   * history starts lazily at its first event rather than from a snapshot of every stream.
+   * Adds events, each at its own time `at` when it has one, else at `now`. An event of a stream
+   * not started is skipped (nobody holds a position there). An event of another epoch or out of
+   * order is not kept: returns those streams' keys (`s|ch`) so the caller resets them from a fresh state.
    */
-  record(events: readonly StreamEvent[], now: number, epoch?: string, begin?: (e: StreamEvent) => number | undefined): string[] {
+  record(events: readonly StreamEvent[], now: number, epoch?: string): string[] {
     let broken: string[] | undefined;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      let st = this.#streams.get(e.s)?.[CH_INDEX[e.ch]!];
-      if (!st) {
-        const at = begin?.(e);
-        if (at === undefined) continue;
-        st = this.#stream(e.s, e.ch);
-        st.reset(e.epoch ?? epoch ?? '', e.seq - 1, EMPTY, at);
-      }
+      const st = this.#streams.get(e.s)?.[CH_INDEX[e.ch]!];
+      if (!st) continue;
       const ep = e.epoch ?? epoch;
       if ((ep !== undefined && ep !== st.epoch) || !st.apply(e.seq, e.d, e.at ?? now)) {
         if (e.seq > st.seq || ep !== st.epoch) (broken ??= []).push(`${e.s}|${e.ch}`);

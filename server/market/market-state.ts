@@ -3,7 +3,7 @@
  * and the order book's top-`bookDepth` window, each stream with its own `seq`. Pure: no timers,
  * no sockets, no clock; time comes in with each event.
  */
-import { INTERVALS, INTERVAL_NAMES, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
+import { INTERVALS, INTERVAL_NAMES, type BookDelta, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
 import type { MarketEvent, SymbolHistory } from '../feed/tick-source.js';
 import { BookState } from './book-state.js';
 import { CandleSeries } from './candle-series.js';
@@ -36,12 +36,24 @@ interface SymbolState {
    * and the candle series hold the live part only.
    */
   pending: SymbolHistory | undefined;
+  /** Whether its events are built (see MarketStateOptions.quiet); set for good by its first snapshot. */
+  watched: boolean;
 }
 
 export interface MarketStateOptions {
   /** Levels per side in the `book` channel (BOOK_DEPTH; default 20). */
   bookDepth?: number;
+  /**
+   * Quiet symbols (default false): until a symbol's first snapshot, `apply` moves its state and
+   * seqs but builds no events (no deltas, no book window or checksum). For a node whose every
+   * client position comes from a snapshot (ROLE=all): nobody can hold state an event of an
+   * unwatched symbol would apply to, and with 10,000 symbols most are never watched.
+   */
+  quiet?: boolean;
 }
+
+/** Where a quiet symbol's field changes go: written, never read. */
+const SCRATCH: Record<string, number> = {};
 
 /** An empty book's state, for symbols without one (CRC32 of the empty string is 0). */
 const EMPTY_BOOK = { bids: [], asks: [], checksum: 0, ts: 0 };
@@ -63,9 +75,11 @@ export type SeqStart = Partial<Record<Channel, number>>;
 export class MarketState {
   readonly #symbols = new Map<string, SymbolState>();
   readonly bookDepth: number;
+  readonly #quiet: boolean;
 
   constructor(opts: MarketStateOptions = {}) {
     this.bookDepth = opts.bookDepth ?? 20;
+    this.#quiet = opts.quiet ?? false;
   }
 
   /**
@@ -95,6 +109,7 @@ export class MarketState {
       book: h.book ? new BookState(h.book, this.bookDepth, lastTs) : undefined,
       bookSeq: seqs.book ?? 0,
       pending: lazy ? h : undefined,
+      watched: !this.#quiet,
     });
   }
 
@@ -127,15 +142,21 @@ export class MarketState {
   /**
    * Applies one source event and returns the changes it made, one per stream it touched (a
    * trade that walked the book gives one `trades` and candle change per print). With a book,
-   * the ticker's bid/ask and sizes are the book's touch after the event.
+   * the ticker's bid/ask and sizes are the book's touch after the event. A quiet symbol's
+   * state and seqs move the same, but it returns no changes.
    */
   apply(e: MarketEvent, out: StreamEvent[] = []): StreamEvent[] {
     const st = this.#symbols.get(e.symbol);
     if (!st) return out;
     const book = st.book;
-    const bookDelta = book && e.book ? book.apply(e.book, e.ts) : undefined;
+    const loud = st.watched;
+    let bookDelta: BookDelta | undefined;
+    if (book && e.book) {
+      if (loud) bookDelta = book.apply(e.book, e.ts);
+      else if (book.applyQuiet(e.book, e.ts)) ++st.bookSeq;
+    }
     const t = st.ticker;
-    const d: Record<string, number> = {};
+    const d: Record<string, number> = loud ? {} : SCRATCH;
     if (book && book.bids.p.length && book.asks.p.length) {
       set(t, d, 'bid', book.bids.p[0]!);
       set(t, d, 'ask', book.asks.p[0]!);
@@ -163,7 +184,8 @@ export class MarketState {
     }
     t.ts = e.ts;
     d.ts = e.ts;
-    out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
+    if (loud) out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
+    else ++st.tickerSeq;
     // The book's d is levels, not flat fields: the fan-out's field codec maps it (book-fields.ts).
     if (bookDelta) out.push({ s: e.symbol, ch: 'book', seq: ++st.bookSeq, d: bookDelta as unknown as Record<string, number> });
     if (trade) {
@@ -171,10 +193,12 @@ export class MarketState {
         const p = i === 0 ? trade : sweep![i - 1]!;
         const tr: Trade = { id: st.tradesSeq + 1, price: p.price, size: p.size, side: p.side, ts: e.ts };
         st.trades.push(tr);
-        out.push({ s: e.symbol, ch: 'trades', seq: ++st.tradesSeq, d: tr });
+        ++st.tradesSeq;
+        if (loud) out.push({ s: e.symbol, ch: 'trades', seq: st.tradesSeq, d: tr });
         for (let k = 0; k < INTERVAL_NAMES.length; k++) {
           const iv = INTERVAL_NAMES[k]!;
-          out.push(this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts));
+          const c = this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts, loud);
+          if (c) out.push(c);
         }
       }
       if (st.trades.length > TRADES_KEPT * 1.5) st.trades.splice(0, st.trades.length - TRADES_KEPT);
@@ -182,7 +206,8 @@ export class MarketState {
     return out;
   }
 
-  #candle(symbol: string, iv: Interval, cs: CandleStream, price: number, size: number, ts: number): StreamEvent {
+  /** Moves one interval's open bar; its change as an event when `loud`. */
+  #candle(symbol: string, iv: Interval, cs: CandleStream, price: number, size: number, ts: number, loud: boolean): StreamEvent | undefined {
     const len = INTERVALS[iv];
     const time = Math.floor(ts / 1000 / len) * len;
     const ch: Channel = `candles:${iv}`;
@@ -191,21 +216,32 @@ export class MarketState {
       const nb: Candle = { time, open: price, high: price, low: price, close: price, volume: size };
       cs.bar = nb;
       cs.series.pushOpen(nb); // the series reads the open bar from `nb`, updated below in place
-      return { s: symbol, ch, seq: ++cs.seq, d: { ...nb } };
+      ++cs.seq;
+      return loud ? { s: symbol, ch, seq: cs.seq, d: { ...nb } } : undefined;
     }
     // A late event for an older bar still counts in the open bar: bars never go back in time.
-    const d: Record<string, number> = { close: price, volume: addSize(bar.volume, size) };
     bar.close = price;
-    bar.volume = d.volume;
+    bar.volume = addSize(bar.volume, size);
+    ++cs.seq;
+    if (!loud) {
+      if (price > bar.high) bar.high = price;
+      if (price < bar.low) bar.low = price;
+      return undefined;
+    }
+    const d: Record<string, number> = { close: price, volume: bar.volume };
     if (price > bar.high) d.high = bar.high = price;
     if (price < bar.low) d.low = bar.low = price;
-    return { s: symbol, ch, seq: ++cs.seq, d };
+    return { s: symbol, ch, seq: cs.seq, d };
   }
 
-  /** The whole state of one stream with its seq, or undefined for an unknown symbol. */
+  /** The whole state of one stream with its seq, or undefined for an unknown symbol. Watches a quiet symbol from here on. */
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined {
     const st = this.#loaded(symbol);
     if (!st) return undefined;
+    if (!st.watched) {
+      st.watched = true;
+      st.book?.publishQuiet();
+    }
     if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: { ...st.ticker } };
     if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.slice(-SNAPSHOT_TRADES) };
     if (ch === 'book') {

@@ -1,9 +1,10 @@
 /**
- * Lazy history start (LocalSource): each stream's recovery history starts at its first event
- * instead of from a snapshot of every stream at start. Pure (no sockets): a SimSource on a
- * hand-driven clock, the market state and the history. Every position of every stream answers
- * exactly what a history reset from snapshots at start answers, and nothing reads a symbol's
- * back-fill until a client-facing read asks for it.
+ * Lazy history start (LocalSource): a stream's recovery history starts at its first snapshot
+ * (the first position handed out) instead of from a snapshot of every stream at start. Pure (no
+ * sockets): a SimSource on a hand-driven clock, the market state and the history. Every position
+ * from a stream's first snapshot on answers exactly what a history reset from snapshots at start
+ * answers; earlier ones, which no client can hold, get snapshots; unwatched streams keep nothing;
+ * nothing reads a symbol's back-fill until a client-facing read asks for it.
  */
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel } from '../../shared/protocol.js';
@@ -72,10 +73,11 @@ function compareAll(a: { recover: LocalSource['recover'] }, b: History, market: 
 }
 
 describe('lazy history start', { timeout: 60_000 }, () => {
-  it('answers every position of every stream as a history reset from snapshots at start', () => {
+  it('answers every position of every stream watched from the start as a history reset from snapshots at start', () => {
     const { market, step, now, symbols } = rig(false);
     const local = new LocalSource(market, symbols, EPOCH, LIMITS, now);
     const ref = eagerHistory(market, symbols, now());
+    for (const s of symbols) for (const ch of CHANNELS) local.snapshot(s, ch);
     // Before any event: seq 0 is every stream's current seq, always recovered; others are not.
     expect(compareAll(local, ref, market, symbols, now())).toBe(symbols.length * CHANNELS.length);
     expect(local.recover({ s: symbols[0]!, ch: 'ticker', epoch: 'other', seq: 0 }, now()).ok).toBe(false);
@@ -118,5 +120,36 @@ describe('lazy history start', { timeout: 60_000 }, () => {
     const item = (r as { item: { d: Record<string, number>; seq: number } }).item;
     expect({ ...(snap.d as Record<string, number>), ...item.d }).toEqual(local.snapshot(symbols[1]!, 'ticker')!.d);
     expect(item.seq).toBe(market.seq(symbols[1]!, 'ticker' as Channel));
+  });
+
+  it('keeps nothing for a stream nobody has a snapshot of; from its first snapshot on, answers as eagerly', () => {
+    const { market, step, now, symbols } = rig(false, 3);
+    const local = new LocalSource(market, symbols, EPOCH, LIMITS, now);
+    const ref = eagerHistory(market, symbols, now());
+    const feed = (beats: number) => {
+      for (let b = 0; b < beats; b++) for (const batch of step()) local.record(batch), ref.record(batch, now(), EPOCH);
+    };
+    feed(60);
+    for (const s of symbols) for (const ch of CHANNELS) expect(local.history.get(s, ch), `${s} ${ch}`).toBeUndefined();
+    // Positions nobody was handed: a snapshot, never a guess.
+    const s0 = symbols[0]!;
+    const at = market.seq(s0, 'ticker')!;
+    expect(at).toBeGreaterThan(2);
+    expect(local.recover({ s: s0, ch: 'ticker', epoch: EPOCH, seq: at - 1 }, now()).ok).toBe(false);
+    const first = local.snapshot(s0, 'ticker')!.seq;
+    expect(first).toBe(at);
+    feed(60);
+    let same = 0;
+    for (let p = first; p <= market.seq(s0, 'ticker')!; p++) {
+      const pos = { s: s0, ch: 'ticker' as Channel, epoch: EPOCH, seq: p };
+      const got = local.recover(pos, now());
+      expect(got, `ticker ${p}`).toEqual(ref.recover(pos, now()));
+      same += got.ok ? 1 : 0;
+    }
+    expect(same).toBeGreaterThan(10);
+    for (let p = 1; p < first; p++) expect(local.recover({ s: s0, ch: 'ticker', epoch: EPOCH, seq: p }, now()).ok).toBe(false);
+    // Only the snapshotted stream was started.
+    expect(local.history.get(s0, 'trades')).toBeUndefined();
+    expect(local.history.get(symbols[1]!, 'ticker')).toBeUndefined();
   });
 });
