@@ -20,7 +20,11 @@ export interface SimSourceOptions {
   /** Timer hooks (default setInterval/clearInterval); the timer stays ref'd. */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
-  /** Catch-up bound: after a stall, events older than this many ms before now are skipped (default 1000). */
+  /**
+   * Catch-up bound: after a stall, events older than this many ms before now are skipped
+   * (default 250). It also bounds one beat's work when the feed cannot keep up (10,000 symbols
+   * on a busy machine): the event loop gets back within about that long instead of a second.
+   */
   maxLagMs?: number;
   /** Probability that an event is also a trade (default 0.5). */
   tradeProbability?: number;
@@ -61,7 +65,7 @@ export class SimSource implements TickSource {
     this.#tickMs = opts.tickMs ?? (rate >= 20 ? 10 : rate >= 2 ? 20 : 50);
     this.#setTimer = opts.setTimer ?? ((fn, ms) => setInterval(fn, ms));
     this.#clearTimer = opts.clearTimer ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
-    this.#maxLagMs = opts.maxLagMs ?? 1000;
+    this.#maxLagMs = opts.maxLagMs ?? 250;
     this.#meanGapMs = 1000 / rate;
 
     const rng = new Rng(opts.seed);
