@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookData, SymbolInfo, Ticker } from '../../shared/protocol.js';
-import { BookKeeper } from '../helpers/book-keeper.js';
+import type { BookData, Ticker } from '../../shared/protocol.js';
+import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
 import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
 
 let srv: Running;
-let formats: Map<string, { decimals: number; sizeDecimals: number }>;
+let formats: BookFormats;
 beforeAll(async () => {
   srv = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '20' });
-  const symbols = (await (await fetch(`${srv.url}/api/symbols`)).json()) as SymbolInfo[];
-  formats = new Map(symbols.map((s) => [s.symbol, { decimals: s.decimals, sizeDecimals: s.sizeDecimals! }]));
+  formats = await bookFormats(srv.url);
 });
 afterAll(() => srv?.close());
 

@@ -4,18 +4,17 @@
  * reach the client as a 0, or its book keeps a stale level (crossed, deeper than `depth`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SnapshotItem, SymbolInfo } from '../../shared/protocol.js';
-import { BookKeeper } from '../helpers/book-keeper.js';
+import type { SnapshotItem } from '../../shared/protocol.js';
+import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
 import { startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD'];
 let c: Cluster;
-let formats: Map<string, { decimals: number; sizeDecimals: number }>;
+let formats: BookFormats;
 beforeAll(async () => {
   c = await startCluster({ FEED_RATE: '40', FEED_SYMBOLS: '8' });
-  const symbols = (await (await fetch(`${c.gateways[0].url}/api/symbols`)).json()) as SymbolInfo[];
-  formats = new Map(symbols.map((s) => [s.symbol, { decimals: s.decimals, sizeDecimals: s.sizeDecimals! }]));
+  formats = await bookFormats(c.gateways[0].url);
 });
 afterAll(() => c?.close());
 

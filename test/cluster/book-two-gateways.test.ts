@@ -8,36 +8,21 @@
  */
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookData, ServerMessage, SymbolInfo, Ticker } from '../../shared/protocol.js';
-import { BookKeeper } from '../helpers/book-keeper.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
+import type { BookData, ServerMessage, Ticker } from '../../shared/protocol.js';
+import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
+import { settled, startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD', 'MSFT'];
 const TYPES = ['hello', 'subscribed', 'snapshot', 'update', 'error'] as const;
 
 let c: Cluster;
-let formats: Map<string, { decimals: number; sizeDecimals: number }>;
+let formats: BookFormats;
 beforeAll(async () => {
   c = await startCluster({ FEED_RATE: '40', FEED_SYMBOLS: '12' });
-  const symbols = (await (await fetch(`${c.gateways[0].url}/api/symbols`)).json()) as SymbolInfo[];
-  formats = new Map(symbols.map((s) => [s.symbol, { decimals: s.decimals, sizeDecimals: s.sizeDecimals! }]));
+  formats = await bookFormats(c.gateways[0].url);
 });
 afterAll(() => c?.close());
-
-/** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
-async function settled<T>(read: () => Promise<T>): Promise<T> {
-  let last = JSON.stringify(await read());
-  let value: T | undefined;
-  await until(async () => {
-    value = await read();
-    const now = JSON.stringify(value);
-    const same = now === last;
-    last = now;
-    return same;
-  }, 'the stores to settle');
-  return value!;
-}
 
 /** Every book item a client received, by `symbol|seq`, as sent (prev and d). */
 class ItemLog {

@@ -8,10 +8,10 @@
  * epoch instead: snapshots, never a mismatch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookData, Channel, ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, SymbolInfo, Ticker, Trade } from '../../shared/protocol.js';
-import { BookKeeper } from '../helpers/book-keeper.js';
+import type { BookData, Channel, ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, Ticker, Trade } from '../../shared/protocol.js';
+import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { settled, startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { createFeedNode } from '../../server/node/feed.js';
 
@@ -19,27 +19,12 @@ const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD'];
 const CHANNELS: Channel[] = ['book', 'ticker', 'trades', 'candles:1s'];
 
 let c: Cluster;
-let formats: Map<string, { decimals: number; sizeDecimals: number }>;
+let formats: BookFormats;
 beforeAll(async () => {
   c = await startCluster({ FEED_RATE: '40', FEED_SYMBOLS: '8' });
-  const symbols = (await (await fetch(`${c.gateways[0].url}/api/symbols`)).json()) as SymbolInfo[];
-  formats = new Map(symbols.map((s) => [s.symbol, { decimals: s.decimals, sizeDecimals: s.sizeDecimals! }]));
+  formats = await bookFormats(c.gateways[0].url);
 });
 afterAll(() => c?.close());
-
-/** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
-async function settled<T>(read: () => Promise<T>): Promise<T> {
-  let last = JSON.stringify(await read());
-  let value: T | undefined;
-  await until(async () => {
-    value = await read();
-    const now = JSON.stringify(value);
-    const same = now === last;
-    last = now;
-    return same;
-  }, 'the stores to settle');
-  return value!;
-}
 
 /** A client's view over any number of connections: books, chains, positions, trade ids. */
 class Holder {

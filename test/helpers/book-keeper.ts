@@ -4,7 +4,7 @@
  * every item's checksum. Records every failure instead of throwing.
  */
 import { bookChecksum } from '../../shared/book-checksum.js';
-import type { BookData, BookDelta, BookLevel, ServerMessage } from '../../shared/protocol.js';
+import type { BookData, BookDelta, BookLevel, ServerMessage, SymbolInfo } from '../../shared/protocol.js';
 
 export interface KeptBook {
   seq: number;
@@ -20,6 +20,15 @@ function applySide(cur: BookLevel[], pairs: BookLevel[] | undefined, desc: boole
   return [...m].filter(([, q]) => q > 0).sort((a, b) => (desc ? b[0] - a[0] : a[0] - b[0]));
 }
 
+/** Each symbol's price and size decimals, as the checksum formats them. */
+export type BookFormats = Map<string, { decimals: number; sizeDecimals: number }>;
+
+/** The formats of every symbol a node serves, from its `/api/symbols`. */
+export async function bookFormats(url: string): Promise<BookFormats> {
+  const symbols = (await (await fetch(`${url}/api/symbols`)).json()) as SymbolInfo[];
+  return new Map(symbols.map((s) => [s.symbol, { decimals: s.decimals, sizeDecimals: s.sizeDecimals! }]));
+}
+
 export class BookKeeper {
   readonly books = new Map<string, KeptBook>();
   readonly failures: string[] = [];
@@ -28,7 +37,7 @@ export class BookKeeper {
   conflated = 0;
 
   /** `formats`: per symbol, its decimals and sizeDecimals (from /api/symbols); `depth` bounds each side. */
-  constructor(readonly formats: Map<string, { decimals: number; sizeDecimals: number }>, readonly depth: number) {}
+  constructor(readonly formats: BookFormats, readonly depth: number) {}
 
   apply(m: ServerMessage): void {
     if (m.type === 'snapshot') {

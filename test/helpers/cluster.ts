@@ -69,3 +69,17 @@ export async function until(pred: () => boolean | Promise<boolean>, what: string
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
+export async function settled<T>(read: () => Promise<T>): Promise<T> {
+  let last = JSON.stringify(await read());
+  let value: T | undefined;
+  await until(async () => {
+    value = await read();
+    const now = JSON.stringify(value);
+    const same = now === last;
+    last = now;
+    return same;
+  }, 'the stores to settle');
+  return value!;
+}
