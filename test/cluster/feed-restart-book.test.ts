@@ -8,9 +8,9 @@
  * epoch instead: snapshots, never a mismatch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BookData, Channel, ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, Ticker, Trade } from '../../shared/protocol.js';
+import type { BookData, Channel, ServerMessage, StreamPosition, SubscribedMsg, Ticker } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
-import { ChainChecker } from '../helpers/chain.js';
+import { Positions } from '../helpers/positions.js';
 import { settled, startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { createFeedNode } from '../../server/node/feed.js';
@@ -26,38 +26,16 @@ beforeAll(async () => {
 });
 afterAll(() => c?.close());
 
-/** A client's view over any number of connections: books, chains, positions, trade ids. */
-class Holder {
+/** A client's view over any number of connections: positions, trade ids and chains (Positions), and books. */
+class Holder extends Positions {
   readonly keeper = new BookKeeper(formats, 20);
-  readonly chain = new ChainChecker();
-  readonly epoch = new Map<string, string>();
-  readonly seq = new Map<string, number>();
-  readonly ids = new Map<string, number[]>();
-  snapshots = 0;
-  apply(m: ServerMessage): void {
+  override apply(m: ServerMessage): void {
     this.keeper.apply(m);
-    this.chain.apply(m);
-    if (m.type !== 'snapshot' && m.type !== 'update') return;
-    for (const it of m.items) {
-      const k = `${it.s}|${it.ch}`;
-      if (m.type === 'snapshot') {
-        this.snapshots++;
-        this.epoch.set(k, (it as SnapshotItem).epoch!);
-      }
-      this.seq.set(k, it.seq);
-      if (it.ch !== 'trades') continue;
-      const ids = this.ids.get(it.s) ?? [];
-      if (m.type === 'snapshot') ids.length = 0;
-      ids.push(...(it.d as Trade[]).map((t) => t.id));
-      this.ids.set(it.s, ids);
-    }
-  }
-  positions(): StreamPosition[] {
-    return [...this.seq].map(([k, seq]) => ({ s: k.split('|')[0]!, ch: k.split('|')[1]!, epoch: this.epoch.get(k)!, seq }));
+    super.apply(m);
   }
   async connect(gw: number, since?: StreamPosition[]): Promise<{ cl: RawClient; sub: SubscribedMsg }> {
     const cl = await RawClient.open(c.gateways[gw].wsUrl);
-    cl.ws.on('message', () => this.apply(cl.messages.at(-1)!));
+    this.attach(cl);
     cl.send({ type: 'subscribe', symbols: SYMBOLS, channels: CHANNELS, throttle: 0, ...(since ? { since } : {}) });
     return { cl, sub: (await cl.next('subscribed')) as SubscribedMsg };
   }

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
-import type { Channel, ServerMessage, SnapshotItem, StreamPosition, Trade, UpdateMsg } from '../../shared/protocol.js';
-import { ChainChecker } from '../helpers/chain.js';
+import type { Channel, StreamPosition, UpdateMsg } from '../../shared/protocol.js';
+import { Positions } from '../helpers/positions.js';
 import { startCluster, until, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { startKeptRedis, type KeptRedis } from '../helpers/redis-kept.js';
@@ -17,35 +17,7 @@ import { startKeptRedis, type KeptRedis } from '../helpers/redis-kept.js';
 const symbols = ['AAPL', 'BTC-USD'];
 const channels: Channel[] = ['ticker', 'trades', 'candles:1s'];
 
-/** Positions (epoch from snapshots), trade ids, and the chain, over any number of connections. */
-class Holder {
-  readonly epoch = new Map<string, string>();
-  readonly seq = new Map<string, number>();
-  readonly ids = new Map<string, number[]>();
-  readonly chain = new ChainChecker();
-  apply(m: ServerMessage): void {
-    this.chain.apply(m);
-    if (m.type !== 'snapshot' && m.type !== 'update') return;
-    for (const it of m.items) {
-      const k = `${it.s}|${it.ch}`;
-      if (m.type === 'snapshot') this.epoch.set(k, (it as SnapshotItem).epoch!);
-      this.seq.set(k, it.seq);
-      if (it.ch !== 'trades') continue;
-      const ids = this.ids.get(it.s) ?? [];
-      if (m.type === 'snapshot') ids.length = 0;
-      ids.push(...(it.d as Trade[]).map((t) => t.id));
-      this.ids.set(it.s, ids);
-    }
-  }
-  positions(): StreamPosition[] {
-    return [...this.seq].map(([k, seq]) => ({ s: k.split('|')[0], ch: k.split('|')[1], epoch: this.epoch.get(k)!, seq }));
-  }
-  attach(c: RawClient): void {
-    c.ws.on('message', () => this.apply(c.messages.at(-1)!));
-  }
-}
-
-async function connect(url: string, h: Holder, since?: StreamPosition[]) {
+async function connect(url: string, h: Positions, since?: StreamPosition[]) {
   const c = await RawClient.open(url);
   h.attach(c);
   c.send({ type: 'subscribe', symbols, channels, ...(since ? { since } : {}) });
@@ -59,7 +31,7 @@ describe('recovery across gateways', () => {
 
   it('resumes a client that moves from gateway 1 to gateway 2 (which had never mirrored its symbols): recovered, no trade lost', async () => {
     expect(c.gateways[1].node.source.stats.symbols).toBe(0);
-    const h = new Holder();
+    const h = new Positions();
     const a = await connect(c.gateways[0].wsUrl, h);
     await until(() => symbols.every((s) => (h.ids.get(s)?.length ?? 0) > 3), 'trades on gateway 1');
     a.c.close();
@@ -84,7 +56,7 @@ describe('recovery across gateways', () => {
   });
 
   it('gives both gateways a new epoch when the feed restarts on a flushed Redis; updates keep coming, never a broken chain', async () => {
-    const hs = [new Holder(), new Holder()];
+    const hs = [new Positions(), new Positions()];
     const cs = await Promise.all(c.gateways.map((g, i) => connect(g.wsUrl, hs[i])));
     await until(() => hs.every((h) => h.chain.updates > 5), 'updates before');
     const before = hs[0].epoch.get('AAPL|ticker')!;
@@ -104,7 +76,7 @@ describe('recovery across gateways', () => {
     for (const h of hs) expect(h.chain.breaks).toEqual([]);
     for (const { c: cl } of cs) expect(cl.of('error')).toEqual([]);
     // A position of the old epoch is answered with a snapshot.
-    const old = await connect(c.gateways[0].wsUrl, new Holder(), [{ s: 'AAPL', ch: 'ticker', epoch: before, seq: 1 }]);
+    const old = await connect(c.gateways[0].wsUrl, new Positions(), [{ s: 'AAPL', ch: 'ticker', epoch: before, seq: 1 }]);
     expect(old.sub.unrecovered).toEqual([{ s: 'AAPL', ch: 'ticker' }]);
     for (const x of [...cs, old]) x.c.close();
   });
@@ -129,7 +101,7 @@ describe('a Redis that restarts with its data', () => {
   });
 
   it('keeps the epoch: clients chain on or resync within it, and a new feed run continues it', async () => {
-    const h = new Holder();
+    const h = new Positions();
     const { c } = await connect(gwUrl, h);
     await until(() => h.chain.updates > 5, 'updates before');
     const epoch = feed.store.epochOf('AAPL');
