@@ -222,16 +222,11 @@ export class MarketState {
     // A late event for an older bar still counts in the open bar: bars never go back in time.
     bar.close = price;
     bar.volume = addSize(bar.volume, size);
-    ++cs.seq;
-    if (!loud) {
-      if (price > bar.high) bar.high = price;
-      if (price < bar.low) bar.low = price;
-      return undefined;
-    }
-    const d: Record<string, number> = { close: price, volume: bar.volume };
+    const d: Record<string, number> = loud ? { close: price, volume: bar.volume } : SCRATCH;
     if (price > bar.high) d.high = bar.high = price;
     if (price < bar.low) d.low = bar.low = price;
-    return { s: symbol, ch, seq: cs.seq, d };
+    ++cs.seq;
+    return loud ? { s: symbol, ch, seq: cs.seq, d } : undefined;
   }
 
   /** The whole state of one stream with its seq, or undefined for an unknown symbol. Watches a quiet symbol from here on. */
