@@ -33,7 +33,9 @@ export async function feedScale(symbols: number, rate: number, windowS: number, 
   const srv = await startServer({
     script: 'server/main.ts',
     env: { FEED_SYMBOLS: String(symbols), FEED_RATE: String(rate), FEED_SEED: 'bench' },
-    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=F-${symbols}.cpuprofile`] : [],
+    // Node's default profile names (CPU.<date>.<time>.<pid>.<tid>.<seq>) keep the loader thread's
+    // profile from overwriting the main thread's; mainThreadProfile picks the main one.
+    nodeArgs: profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
     timeoutMs: 180_000,
   });
   const startS = (performance.now() - t0) / 1000;

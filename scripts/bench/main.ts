@@ -74,9 +74,13 @@ let bookRows: BookRow[] = [];
 const profiles: Record<string, { busyShare: number; costs: Cost[] }> = {};
 const started = new Date().toISOString();
 
-function largest(dir: string): string {
+/**
+ * The main thread's profile in `dir`: Node names each thread's CPU.<date>.<time>.<pid>.<tid>.<seq>.cpuprofile
+ * and the main thread's tid is 0 (the tsx loader's worker writes one too). Falls back to the largest file.
+ */
+function mainThreadProfile(dir: string): string {
   const files = readdirSync(dir).map((f) => join(dir, f));
-  return files.sort((x, y) => statSync(y).size - statSync(x).size)[0];
+  return files.find((f) => /\.\d+\.0\.\d+\.cpuprofile$/.test(f)) ?? files.sort((x, y) => statSync(y).size - statSync(x).size)[0];
 }
 
 function save(): void {
@@ -111,7 +115,7 @@ async function serverFor(name: SystemName, s: Scenario, profile: boolean): Promi
     // Tickwire's per-IP connection limits (LIMIT_CONNECTIONS_PER_IP, LIMIT_NEW_CONNECTIONS, LIMIT_SOCKETS_PER_IP) are off:
     // every load client connects from 127.0.0.1.
     env: { FEED_SYMBOLS: String(s.feedSymbols), FEED_RATE: String(s.feedRate), FEED_SEED: 'bench', ...UNLIMITED },
-    // One profile per thread (tsx's loader has its own): the main thread's is the largest.
+    // One profile per thread (tsx's loader has its own): mainThreadProfile picks the main thread's.
     nodeArgs: profile ? ['--cpu-prof', '--cpu-prof-dir', join(out, 'profiles', s.id)] : [],
   });
   if (a.quick) running.set(key, server);
@@ -143,7 +147,7 @@ for (const s of scenarios) {
     }
     // The profile ends when the server exits: keep only the samples of the measured window.
     const exitAt = wallNow();
-    if (profile) profiles[s.id] = topCosts(largest(join(out, 'profiles', s.id)), 15, { fromEndMs: exitAt - measured.from, toEndMs: exitAt - measured.to });
+    if (profile) profiles[s.id] = topCosts(mainThreadProfile(join(out, 'profiles', s.id)), 15, { fromEndMs: exitAt - measured.from, toEndMs: exitAt - measured.to });
     save();
   }
 }
@@ -156,7 +160,7 @@ if (scale) {
     const r = await feedScale(n, scale.feedRate, scale.windowS, dir);
     scaleRows.push(r);
     note(`F ${String(n).padStart(6)} symbols: start ${r.startS.toFixed(1)} s, RSS ${r.rssMiB.toFixed(0)} MiB, idle CPU ${(r.cpuShare * 100).toFixed(0)}%, /healthz p99 ${r.healthzMs.p99.toFixed(1)} ms`);
-    if (dir) profiles[`F-${n}`] = topCosts(largest(dir), 15);
+    if (dir) profiles[`F-${n}`] = topCosts(mainThreadProfile(dir), 15);
     save();
   }
 }

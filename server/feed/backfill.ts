@@ -36,11 +36,9 @@ export const volMultiplier = (h: number): number => Math.exp(h - VOL_SD * VOL_SD
 
 // One-entry memos: the back-fill steps the price 60 times per volatility step, and the
 // volatility with the same dt thousands of times.
-let memoH = NaN;
-let memoM = 1;
-let ouDt = NaN;
-let ouDecay = 1;
-let ouNoise = 0;
+// In a typed array: a double stored in a module-level `let` is a fresh heap number each time.
+const MEMO = Float64Array.of(NaN, 1, NaN, 1, 0);
+const H = 0, M = 1, OU_DT = 2, OU_DECAY = 3, OU_NOISE = 4;
 
 /**
  * Moves the log price `dt` seconds (dt <= 0: no change) at the current volatility. Returns the
@@ -49,11 +47,11 @@ let ouNoise = 0;
  */
 export function stepPrice(s: WalkState, sigma: number, dt: number, rng: Rng, kick = JUMP_VOL_KICK): number {
   if (dt <= 0) return 0;
-  if (s.h !== memoH) {
-    memoH = s.h;
-    memoM = volMultiplier(s.h);
+  if (s.h !== MEMO[H]) {
+    MEMO[H] = s.h;
+    MEMO[M] = volMultiplier(s.h);
   }
-  const m = memoM;
+  const m = MEMO[M]!;
   const sd = sigma * m * Math.sqrt(dt);
   s.x += sd * rng.normal() - (sd * sd) / 2; // -sd^2/2: the price, not its log, is a martingale
   if (rng.next() < JUMP_RATE * dt) {
@@ -67,12 +65,13 @@ export function stepPrice(s: WalkState, sigma: number, dt: number, rng: Rng, kic
 /** Moves the log-volatility `dt` seconds (dt <= 0: no change). */
 export function stepVol(s: WalkState, dt: number, rng: Rng): void {
   if (dt <= 0) return;
-  if (dt !== ouDt) {
-    ouDt = dt;
-    ouDecay = Math.exp(-VOL_KAPPA * dt); // exact Ornstein-Uhlenbeck step, valid for any dt
-    ouNoise = VOL_SD * Math.sqrt(1 - ouDecay * ouDecay);
+  if (dt !== MEMO[OU_DT]) {
+    const decay = Math.exp(-VOL_KAPPA * dt); // exact Ornstein-Uhlenbeck step, valid for any dt
+    MEMO[OU_DT] = dt;
+    MEMO[OU_DECAY] = decay;
+    MEMO[OU_NOISE] = VOL_SD * Math.sqrt(1 - decay * decay);
   }
-  s.h = s.h * ouDecay + ouNoise * rng.roughNormal(); // vol-of-vol noise need not be Gaussian
+  s.h = s.h * MEMO[OU_DECAY]! + MEMO[OU_NOISE]! * rng.roughNormal(); // vol-of-vol noise need not be Gaussian
 }
 
 /** Price then volatility by `dt` seconds; returns stepPrice's sd. */

@@ -6,6 +6,7 @@
  * final size (0: gone). Pure: randomness comes in as an Rng.
  */
 import type { Rng } from './rng.js';
+import { insertAt, removeAt } from '../arrays.js';
 
 export interface BookParams {
   /** Levels kept per side: the published window plus a margin, so levels enter and leave it. */
@@ -56,6 +57,9 @@ export class OrderBook {
   readonly bids = new Side(-1, 0);
   readonly asks = new Side(1, 1);
   readonly p: BookParams;
+  /** The last trade's prints (see trade). */
+  readonly printT = new Float64Array(WALK_LEVELS);
+  readonly printQ = new Float64Array(WALK_LEVELS);
   /** Touched levels since the last takeChanges, as ticks * 2 + side code (a few per event: scanned, not hashed). */
   readonly #touched: number[] = [];
   /**
@@ -86,25 +90,27 @@ export class OrderBook {
 
   /**
    * A market order of `units` against the touch: a buy takes asks, a sell takes bids, best
-   * first, walking at most WALK_LEVELS levels and never emptying the side. Returns the prints,
-   * [ticks, units], best first (empty when the side has no level to spare).
+   * first, walking at most WALK_LEVELS levels and never emptying the side. Returns how many
+   * prints it made (0 when the side has no level to spare); print i is at `printT[i]` ticks for
+   * `printQ[i]` units, best first, until the next trade (scratch: a trade allocates nothing).
    */
-  trade(aggressor: Aggressor, units: number): [number, number][] {
+  trade(aggressor: Aggressor, units: number): number {
     const s = aggressor === 'buy' ? this.asks : this.bids;
-    const prints: [number, number][] = [];
+    let n = 0;
     let left = units;
-    while (left > 0 && prints.length < WALK_LEVELS && s.t.length > 1) {
+    while (left > 0 && n < WALK_LEVELS && s.t.length > 1) {
       const t = s.t[0]!;
       const q = s.q[0]!;
       const take = Math.min(left, q);
-      prints.push([t, take]);
+      this.printT[n] = t;
+      this.printQ[n++] = take;
       left -= take;
       this.#lo[s.code] = Math.min(t, this.#lo[s.code]! || t);
       this.#hi[s.code] = Math.max(t, this.#hi[s.code]! || t);
       if (take === q) this.#removeAt(s, 0);
       else this.#setAt(s, 0, q - take);
     }
-    return prints;
+    return n;
   }
 
   /**
@@ -247,15 +253,15 @@ export class OrderBook {
   }
 
   #insertAt(s: Side, i: number, t: number, q: number): void {
-    s.t.splice(i, 0, t);
-    s.q.splice(i, 0, q);
+    insertAt(s.t, i, t);
+    insertAt(s.q, i, q);
     this.#touch(s, t);
   }
 
   #removeAt(s: Side, i: number): void {
     this.#touch(s, s.t[i]!);
-    s.t.splice(i, 1);
-    s.q.splice(i, 1);
+    removeAt(s.t, i);
+    removeAt(s.q, i);
   }
 }
 

@@ -126,7 +126,6 @@ export class SimSource implements TickSource {
     for (let i = 0; i < this.#due.length; i++) {
       let due = this.#due[i];
       if (due > now) continue;
-      const symbol = this.instruments[i].symbol;
       let n = 0;
       while (due <= now) {
         DUES[n++] = due;
@@ -138,7 +137,7 @@ export class SimSource implements TickSource {
       // ts stay strictly increasing and never pass the clock.
       for (let k = 0; k < n; k++) {
         const at = DUES[k];
-        batch.push(this.#sim.next(symbol, now - (n - 1 - k) * STAMP_STEP_MS, at - this.#lastTs[i]));
+        batch.push(this.#sim.nextAt(i, now - (n - 1 - k) * STAMP_STEP_MS, at - this.#lastTs[i]));
         this.#lastTs[i] = at;
       }
     }

@@ -43,8 +43,10 @@ interface SymbolState {
 export class Simulator {
   readonly instruments: readonly Instrument[];
   readonly startMs: number;
-  #bySymbol = new Map<string, Instrument>();
-  #states = new Map<string, SymbolState>();
+  /** Universe index by symbol. */
+  #index = new Map<string, number>();
+  /** Live state by universe index, made on first use. */
+  #states: (SymbolState | undefined)[] = [];
   #rng: Rng;
   #tradeProbability: number;
   #backfillTradeRate: number;
@@ -62,7 +64,8 @@ export class Simulator {
     this.#tradeProbability = opts.tradeProbability ?? 0.5;
     this.#backfillTradeRate = opts.backfillTradeRate ?? 1;
     this.#bookLevels = bookLevelsFor(opts.bookDepth ?? 20);
-    for (const inst of instruments) this.#bySymbol.set(inst.symbol, inst);
+    instruments.forEach((inst, i) => this.#index.set(inst.symbol, i));
+    this.#states = instruments.map(() => undefined); // packed, not holey: filled in any order
   }
 
   /**
@@ -117,12 +120,18 @@ export class Simulator {
    * changed. Throws on an unknown symbol.
    */
   next(symbol: string, ts: number, dtMs: number): MarketEvent {
-    const st = this.#state(symbol);
+    return this.nextAt(this.#indexOf(symbol), ts, dtMs);
+  }
+
+  /** `next` for the symbol at universe index `i` (the feed's timer knows it: no lookup by name). */
+  nextAt(i: number, ts: number, dtMs: number): MarketEvent {
+    const st = this.#states[i] ?? this.#make(i);
+    const symbol = st.inst.symbol;
     const { ms, rng, walk, book, unit } = st;
     const x0 = walk.x;
     stepWalk(walk, st.sigma, dtMs / 1000, rng);
     const mid = Math.exp(walk.x);
-    let prints: [number, number][] | undefined;
+    let prints = 0;
     let side: 'buy' | 'sell' = 'buy';
     if (rng.next() < this.#tradeProbability) {
       // Aggressors lean with the move: buyers lift offers as the price rises.
@@ -130,6 +139,9 @@ export class Simulator {
       side = rng.next() < pBuy ? 'buy' : 'sell';
       prints = book.trade(side, Math.round(ms.tradeSize(rng) * unit));
     }
+    // The prints stay in the book's scratch until its next trade (follow, flow and refill make none).
+    const pt = book.printT;
+    const pq = book.printQ;
     book.follow(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(walk.h), rng), rng);
     book.flow(rng);
     book.refill(rng);
@@ -138,18 +150,27 @@ export class Simulator {
     const ask = book.asks;
     const quote = { bid: ms.fromTicks(bid.t[0]!), ask: ms.fromTicks(ask.t[0]!), bidSize: bid.q[0]! / unit, askSize: ask.q[0]! / unit };
     const event: MarketEvent = { symbol, ts, quote, book: changes };
-    if (prints?.length) {
-      event.trade = { price: ms.fromTicks(prints[0]![0]), size: prints[0]![1] / unit, side };
-      for (let i = 1; i < prints.length; i++) (event.sweep ??= []).push({ price: ms.fromTicks(prints[i]![0]), size: prints[i]![1] / unit, side });
+    if (prints > 0) {
+      event.trade = { price: ms.fromTicks(pt[0]!), size: pq[0]! / unit, side };
+      for (let i = 1; i < prints; i++) (event.sweep ??= []).push({ price: ms.fromTicks(pt[i]!), size: pq[i]! / unit, side });
     }
     return event;
   }
 
+  #indexOf(symbol: string): number {
+    const i = this.#index.get(symbol);
+    if (i === undefined) throw new Error(`unknown symbol: ${symbol}`);
+    return i;
+  }
+
   #state(symbol: string): SymbolState {
-    let st = this.#states.get(symbol);
-    if (st) return st;
-    const inst = this.#bySymbol.get(symbol);
-    if (!inst) throw new Error(`unknown symbol: ${symbol}`);
+    const i = this.#indexOf(symbol);
+    return this.#states[i] ?? this.#make(i);
+  }
+
+  #make(i: number): SymbolState {
+    const inst = this.instruments[i]!;
+    const symbol = inst.symbol;
     // The history draws from rng.fork('history') (see backfill): the live walk and the book
     // need only the end state, so the history can wait until something asks for it.
     const rng = this.#rng.fork(symbol);
@@ -158,7 +179,7 @@ export class Simulator {
     const mid = Math.exp(end.x);
     const book = new OrderBook(bookParams(ms, inst.sizeDecimals, mid, this.#bookLevels));
     book.init(mid * ms.ticksPerUnit, ms.spreadTicks(mid, volMultiplier(end.h), rng), rng);
-    st = {
+    const st: SymbolState = {
       inst,
       ms,
       rng,
@@ -172,7 +193,7 @@ export class Simulator {
       decimals: inst.decimals,
       price: (t: number) => ms.fromTicks(t),
     };
-    this.#states.set(symbol, st);
+    this.#states[i] = st;
     return st;
   }
 }

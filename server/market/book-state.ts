@@ -7,6 +7,7 @@
 import { CHECKSUM_LEVELS, crc32, levelChecksumString } from '../../shared/book-checksum.js';
 import type { BookData, BookDelta, BookLevel } from '../../shared/protocol.js';
 import type { BookInit, BookLevels } from '../feed/tick-source.js';
+import { insertAt, removeAt } from '../arrays.js';
 
 /** One side, best first, as parallel arrays; `str` caches each level's checksum string ('' until needed). */
 export class BookSide {
@@ -41,9 +42,9 @@ export class BookSide {
     const i = this.find(price);
     if (size === 0) {
       if (i >= 0) {
-        this.p.splice(i, 1);
-        this.q.splice(i, 1);
-        this.str.splice(i, 1);
+        removeAt(this.p, i);
+        removeAt(this.q, i);
+        removeAt(this.str, i);
       }
     } else if (i >= 0) {
       if (this.q[i] !== size) {
@@ -52,9 +53,9 @@ export class BookSide {
       }
     } else {
       const at = -i - 1;
-      this.p.splice(at, 0, price);
-      this.q.splice(at, 0, size);
-      this.str.splice(at, 0, '');
+      insertAt(this.p, at, price);
+      insertAt(this.q, at, size);
+      insertAt(this.str, at, '');
       return at;
     }
     return i;

@@ -1,14 +1,22 @@
 /**
  * Bounded bar history for one (symbol, interval): a ring buffer of typed columns that grows
  * by doubling up to its capacity, so that thousands of symbols, most with only a few live bars,
- * stay compact in memory. The newest bar may be held open (`pushOpen`, `openLast`): the caller
- * updates that object in place and the series reads it from there until the next push, so a
- * trade costs no column writes.
+ * stay compact in memory. The open bar is the newest slot, updated in place (`setLast`): a
+ * trade writes numbers into the columns and allocates nothing, so 10,000 symbols' bars leave
+ * the young generation alone (boxed fields of long-lived objects were most of the feed's GC).
  */
 import type { Candle } from '../../shared/protocol.js';
 
 /** Columns a series starts with; doubled as bars come, up to the capacity. */
 const INITIAL = 4;
+
+/** Column indices, for `lastAt` and `setLast`. */
+export const TIME = 0;
+export const OPEN = 1;
+export const HIGH = 2;
+export const LOW = 3;
+export const CLOSE = 4;
+export const VOLUME = 5;
 
 export class CandleSeries {
   readonly #cap: number;
@@ -17,8 +25,8 @@ export class CandleSeries {
   #cols: Float64Array[];
   #start = 0;
   #len = 0;
-  /** The newest bar while held open (its slot's columns are stale until written back). */
-  #open: Candle | undefined;
+  /** The newest bar's slot (valid when #len > 0). */
+  #last = 0;
 
   constructor(capacity: number) {
     this.#cap = capacity;
@@ -32,37 +40,51 @@ export class CandleSeries {
 
   /** Appends a bar (copied), dropping the oldest when full. Bars must come in time order. */
   push(c: Candle): void {
-    this.#close();
+    this.pushBar(c.time, c.open, c.high, c.low, c.close, c.volume);
+  }
+
+  /** Appends a bar from its fields, dropping the oldest when full. */
+  pushBar(time: number, open: number, high: number, low: number, close: number, volume: number): void {
     if (this.#len === this.#size && this.#size < this.#cap) this.#grow();
     const i = (this.#start + this.#len) % this.#size;
     if (this.#len < this.#size) this.#len++;
     else this.#start = (this.#start + 1) % this.#size;
-    this.#write(i, c);
+    this.#last = i;
+    const cols = this.#cols;
+    cols[TIME]![i] = time;
+    cols[OPEN]![i] = open;
+    cols[HIGH]![i] = high;
+    cols[LOW]![i] = low;
+    cols[CLOSE]![i] = close;
+    cols[VOLUME]![i] = volume;
   }
 
-  /** Appends `c` held open: the series reads the object itself (updated in place) until the next push. */
-  pushOpen(c: Candle): void {
-    this.push(c);
-    this.#open = c;
+  /** A field of the newest bar (NaN when empty). */
+  lastAt(col: number): number {
+    return this.#len === 0 ? NaN : this.#cols[col]![this.#last]!;
   }
 
-  /** Holds the newest bar open and returns it (a fresh object the caller updates in place; undefined when empty). */
-  openLast(): Candle | undefined {
-    if (this.#len === 0) return undefined;
-    if (!this.#open) this.#open = this.#read((this.#start + this.#len - 1) % this.#size);
-    return this.#open;
+  /** Sets a field of the newest bar (the open one); no-op when empty. */
+  setLast(col: number, v: number): void {
+    if (this.#len > 0) this.#cols[col]![this.#last] = v;
   }
 
-  /** Replaces the newest bar (the one still open) with a copy of `c`. */
+  /** Replaces the newest bar (the one still open) with a copy of `c`; appends when empty. */
   replaceLast(c: Candle): void {
     if (this.#len === 0) return this.push(c);
-    if (c === this.#open) return;
-    this.#open = undefined;
-    this.#write((this.#start + this.#len - 1) % this.#size, c);
+    const i = this.#last;
+    const cols = this.#cols;
+    cols[TIME]![i] = c.time;
+    cols[OPEN]![i] = c.open;
+    cols[HIGH]![i] = c.high;
+    cols[LOW]![i] = c.low;
+    cols[CLOSE]![i] = c.close;
+    cols[VOLUME]![i] = c.volume;
   }
 
+  /** The newest bar as a fresh object, or undefined when empty. */
   last(): Candle | undefined {
-    return this.#len === 0 ? undefined : this.#read((this.#start + this.#len - 1) % this.#size);
+    return this.#len === 0 ? undefined : this.#read(this.#last);
   }
 
   /** The newest `limit` bars, oldest first. */
@@ -83,29 +105,11 @@ export class CandleSeries {
     });
     this.#start = 0;
     this.#size = size;
-  }
-
-  #write(i: number, c: Candle): void {
-    const cols = this.#cols;
-    cols[0]![i] = c.time;
-    cols[1]![i] = c.open;
-    cols[2]![i] = c.high;
-    cols[3]![i] = c.low;
-    cols[4]![i] = c.close;
-    cols[5]![i] = c.volume;
-  }
-
-  /** Writes an open bar back to its slot and lets it go. */
-  #close(): void {
-    if (!this.#open) return;
-    this.#write((this.#start + this.#len - 1) % this.#size, this.#open);
-    this.#open = undefined;
+    this.#last = this.#len - 1;
   }
 
   #read(i: number): Candle {
-    const o = this.#open;
-    if (o && i === (this.#start + this.#len - 1) % this.#size) return { time: o.time, open: o.open, high: o.high, low: o.low, close: o.close, volume: o.volume };
     const cols = this.#cols;
-    return { time: cols[0]![i]!, open: cols[1]![i]!, high: cols[2]![i]!, low: cols[3]![i]!, close: cols[4]![i]!, volume: cols[5]![i]! };
+    return { time: cols[TIME]![i]!, open: cols[OPEN]![i]!, high: cols[HIGH]![i]!, low: cols[LOW]![i]!, close: cols[CLOSE]![i]!, volume: cols[VOLUME]![i]! };
   }
 }

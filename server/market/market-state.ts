@@ -6,26 +6,31 @@
 import { INTERVALS, INTERVAL_NAMES, type BookDelta, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
 import type { MarketEvent, SymbolHistory } from '../feed/tick-source.js';
 import { BookState } from './book-state.js';
-import { CandleSeries } from './candle-series.js';
+import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
+import { TradeRing } from './trade-ring.js';
 import type { StreamEvent, StreamSnapshot } from './stream-event.js';
 
 /** Bars kept per interval: an hour of 1s, two days of 1m, a week of 5m, a month of 1h. */
 export const HISTORY_CAP: Record<Interval, number> = { '1s': 3600, '1m': 2880, '5m': 2016, '1h': 720 };
-/** Recent trades kept per symbol; a `trades` snapshot carries the newest SNAPSHOT_TRADES. */
-export const TRADES_KEPT = 200;
+/** Recent trades kept per symbol: what a `trades` snapshot carries. */
 export const SNAPSHOT_TRADES = 50;
 
 interface CandleStream {
+  /** Its newest bar is the open one, updated in place. */
   series: CandleSeries;
-  /** The open bar: the series' newest, held open (CandleSeries.openLast), updated in place. */
-  bar: Candle | undefined;
   seq: number;
 }
 
+/**
+ * The ticker's fields as numbers in one typed array (indices below): updated in place per event,
+ * no boxed number allocated (fields of long-lived objects would be, and live to be promoted).
+ */
+const LAST = 0, BID = 1, ASK = 2, BID_SIZE = 3, ASK_SIZE = 4, OPEN = 5, HIGH_ = 6, LOW_ = 7, VOL = 8, TS = 9;
+
 interface SymbolState {
-  ticker: Ticker;
+  ticker: Float64Array;
   tickerSeq: number;
-  trades: Trade[];
+  trades: TradeRing;
   tradesSeq: number;
   candles: Record<Interval, CandleStream>;
   /** Absent when the source has no book for the symbol (its `book` stream stays empty). */
@@ -52,21 +57,23 @@ export interface MarketStateOptions {
   quiet?: boolean;
 }
 
-/** Where a quiet symbol's field changes go: written, never read. */
-const SCRATCH: Record<string, number> = {};
-
 /** An empty book's state, for symbols without one (CRC32 of the empty string is 0). */
 const EMPTY_BOOK = { bids: [], asks: [], checksum: 0, ts: 0 };
 
 /** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */
 const addSize = (a: number, b: number): number => Math.round((a + b) * 1e8) / 1e8;
 
-/** Sets a ticker field and records it in the event's `d` when it changed. */
-function set(t: Ticker, d: Record<string, number>, k: keyof Ticker, v: number): void {
-  if (t[k] !== v) {
-    t[k] = v;
-    d[k] = v;
+/** Sets ticker field `i` and, when it changed and there is a `d` (a loud symbol), records it there as `k`. */
+function set(t: Float64Array, i: number, v: number, d: Record<string, number> | undefined, k: keyof Ticker): void {
+  if (t[i] !== v) {
+    t[i] = v;
+    if (d) d[k] = v;
   }
+}
+
+/** The ticker object of a ticker array. */
+function tickerOf(t: Float64Array): Ticker & Record<string, number> {
+  return { last: t[LAST]!, bid: t[BID]!, ask: t[ASK]!, bidSize: t[BID_SIZE]!, askSize: t[ASK_SIZE]!, open: t[OPEN]!, high: t[HIGH_]!, low: t[LOW_]!, volume: t[VOL]!, ts: t[TS]! };
 }
 
 /** The optional starting sequence numbers of one symbol (a restarted feed continues them). */
@@ -96,14 +103,15 @@ export class MarketState {
     for (const iv of INTERVAL_NAMES) {
       const series = new CandleSeries(HISTORY_CAP[iv]);
       if (!lazy) for (const c of h.bars[iv]) series.push(c);
-      candles[iv] = { series, bar: series.openLast(), seq: seqs[`candles:${iv}`] ?? 0 };
+      candles[iv] = { series, seq: seqs[`candles:${iv}`] ?? 0 };
     }
     const lastTs = lazy ? Math.floor(h.asOf! / 1000) * 1000 : (h.bars['1s'].at(-1)?.time ?? 0) * 1000;
     const session = lazy ? { open: h.last, high: h.last, low: h.last, volume: 0 } : h.session;
+    const q = h.quote;
     this.#symbols.set(symbol, {
-      ticker: { last: h.last, ...h.quote, ...session, ts: lastTs },
+      ticker: Float64Array.of(h.last, q.bid, q.ask, q.bidSize, q.askSize, session.open, session.high, session.low, session.volume, lastTs),
       tickerSeq: seqs.ticker ?? 0,
-      trades: [],
+      trades: new TradeRing(SNAPSHOT_TRADES),
       tradesSeq: seqs.trades ?? 0,
       candles,
       book: h.book ? new BookState(h.book, this.bookDepth, lastTs) : undefined,
@@ -156,52 +164,51 @@ export class MarketState {
       else if (book.applyQuiet(e.book, e.ts)) ++st.bookSeq;
     }
     const t = st.ticker;
-    const d: Record<string, number> = loud ? {} : SCRATCH;
+    const d: Record<string, number> | undefined = loud ? {} : undefined;
     if (book && book.bids.p.length && book.asks.p.length) {
-      set(t, d, 'bid', book.bids.p[0]!);
-      set(t, d, 'ask', book.asks.p[0]!);
-      set(t, d, 'bidSize', book.bids.q[0]!);
-      set(t, d, 'askSize', book.asks.q[0]!);
+      set(t, BID, book.bids.p[0]!, d, 'bid');
+      set(t, ASK, book.asks.p[0]!, d, 'ask');
+      set(t, BID_SIZE, book.bids.q[0]!, d, 'bidSize');
+      set(t, ASK_SIZE, book.asks.q[0]!, d, 'askSize');
     } else {
-      set(t, d, 'bid', e.quote.bid);
-      set(t, d, 'ask', e.quote.ask);
-      set(t, d, 'bidSize', e.quote.bidSize);
-      set(t, d, 'askSize', e.quote.askSize);
+      set(t, BID, e.quote.bid, d, 'bid');
+      set(t, ASK, e.quote.ask, d, 'ask');
+      set(t, BID_SIZE, e.quote.bidSize, d, 'bidSize');
+      set(t, ASK_SIZE, e.quote.askSize, d, 'askSize');
     }
     const trade = e.trade;
     const sweep = e.sweep;
     const prints = trade ? 1 + (sweep ? sweep.length : 0) : 0;
     if (trade) {
-      let volume = t.volume;
+      let volume = t[VOL]!;
       for (let i = 0; i < prints; i++) {
         const p = i === 0 ? trade : sweep![i - 1]!;
         volume = addSize(volume, p.size);
-        if (p.price > t.high) set(t, d, 'high', p.price);
-        if (p.price < t.low) set(t, d, 'low', p.price);
+        if (p.price > t[HIGH_]!) set(t, HIGH_, p.price, d, 'high');
+        if (p.price < t[LOW_]!) set(t, LOW_, p.price, d, 'low');
       }
-      set(t, d, 'last', prints > 1 ? sweep![prints - 2]!.price : trade.price);
-      set(t, d, 'volume', volume);
+      set(t, LAST, prints > 1 ? sweep![prints - 2]!.price : trade.price, d, 'last');
+      set(t, VOL, volume, d, 'volume');
     }
-    t.ts = e.ts;
-    d.ts = e.ts;
-    if (loud) out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
-    else ++st.tickerSeq;
+    t[TS] = e.ts;
+    if (d) {
+      d.ts = e.ts;
+      out.push({ s: e.symbol, ch: 'ticker', seq: ++st.tickerSeq, d });
+    } else ++st.tickerSeq;
     // The book's d is levels, not flat fields: the fan-out's field codec maps it (book-fields.ts).
     if (bookDelta) out.push({ s: e.symbol, ch: 'book', seq: ++st.bookSeq, d: bookDelta as unknown as Record<string, number> });
     if (trade) {
       for (let i = 0; i < prints; i++) {
         const p = i === 0 ? trade : sweep![i - 1]!;
-        const tr: Trade = { id: st.tradesSeq + 1, price: p.price, size: p.size, side: p.side, ts: e.ts };
-        st.trades.push(tr);
-        ++st.tradesSeq;
-        if (loud) out.push({ s: e.symbol, ch: 'trades', seq: st.tradesSeq, d: tr });
+        const id = ++st.tradesSeq;
+        st.trades.push(id, p.price, p.size, p.side, e.ts);
+        if (loud) out.push({ s: e.symbol, ch: 'trades', seq: id, d: { id, price: p.price, size: p.size, side: p.side, ts: e.ts } satisfies Trade });
         for (let k = 0; k < INTERVAL_NAMES.length; k++) {
           const iv = INTERVAL_NAMES[k]!;
           const c = this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts, loud);
           if (c) out.push(c);
         }
       }
-      if (st.trades.length > TRADES_KEPT * 1.5) st.trades.splice(0, st.trades.length - TRADES_KEPT);
     }
     return out;
   }
@@ -210,23 +217,27 @@ export class MarketState {
   #candle(symbol: string, iv: Interval, cs: CandleStream, price: number, size: number, ts: number, loud: boolean): StreamEvent | undefined {
     const len = INTERVALS[iv];
     const time = Math.floor(ts / 1000 / len) * len;
-    const ch: Channel = `candles:${iv}`;
-    const bar = cs.bar;
-    if (!bar || time > bar.time) {
-      const nb: Candle = { time, open: price, high: price, low: price, close: price, volume: size };
-      cs.bar = nb;
-      cs.series.pushOpen(nb); // the series reads the open bar from `nb`, updated below in place
-      ++cs.seq;
-      return loud ? { s: symbol, ch, seq: cs.seq, d: { ...nb } } : undefined;
+    const s = cs.series;
+    ++cs.seq;
+    // lastAt is NaN when empty: no comparison holds, so the first trade opens a bar.
+    if (!(time <= s.lastAt(TIME))) {
+      s.pushBar(time, price, price, price, price, size);
+      return loud ? { s: symbol, ch: `candles:${iv}`, seq: cs.seq, d: { time, open: price, high: price, low: price, close: price, volume: size } } : undefined;
     }
     // A late event for an older bar still counts in the open bar: bars never go back in time.
-    bar.close = price;
-    bar.volume = addSize(bar.volume, size);
-    const d: Record<string, number> = loud ? { close: price, volume: bar.volume } : SCRATCH;
-    if (price > bar.high) d.high = bar.high = price;
-    if (price < bar.low) d.low = bar.low = price;
-    ++cs.seq;
-    return loud ? { s: symbol, ch, seq: cs.seq, d } : undefined;
+    const volume = addSize(s.lastAt(VOLUME), size);
+    s.setLast(CLOSE, price);
+    s.setLast(VOLUME, volume);
+    const d: Record<string, number> | undefined = loud ? { close: price, volume } : undefined;
+    if (price > s.lastAt(HIGH)) {
+      s.setLast(HIGH, price);
+      if (d) d.high = price;
+    }
+    if (price < s.lastAt(LOW)) {
+      s.setLast(LOW, price);
+      if (d) d.low = price;
+    }
+    return d && { s: symbol, ch: `candles:${iv}`, seq: cs.seq, d };
   }
 
   /** The whole state of one stream with its seq, or undefined for an unknown symbol. Watches a quiet symbol from here on. */
@@ -237,14 +248,14 @@ export class MarketState {
       st.watched = true;
       st.book?.publishQuiet();
     }
-    if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: { ...st.ticker } };
-    if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.slice(-SNAPSHOT_TRADES) };
+    if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: tickerOf(st.ticker) };
+    if (ch === 'trades') return { s: symbol, ch, seq: st.tradesSeq, d: st.trades.tail(SNAPSHOT_TRADES) };
     if (ch === 'book') {
-      const d = st.book ? st.book.snapshot() : { ...EMPTY_BOOK, ts: st.ticker.ts };
+      const d = st.book ? st.book.snapshot() : { ...EMPTY_BOOK, ts: st.ticker[TS]! };
       return { s: symbol, ch, seq: st.bookSeq, d: d as unknown as Record<string, number> };
     }
     const cs = st.candles[ch.slice(8) as Interval];
-    return { s: symbol, ch, seq: cs.seq, d: { ...(cs.bar ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
+    return { s: symbol, ch, seq: cs.seq, d: { ...(cs.series.last() ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
   }
 
   /** The newest `limit` bars of one interval, oldest first (the last one may be open). */
@@ -263,10 +274,10 @@ function load(st: SymbolState): void {
   st.pending = undefined;
   const t = st.ticker;
   const s = h.session;
-  t.open = s.open;
-  t.high = Math.max(s.high, t.high);
-  t.low = Math.min(s.low, t.low);
-  t.volume = addSize(s.volume, t.volume);
+  t[OPEN] = s.open;
+  t[HIGH_] = Math.max(s.high, t[HIGH_]!);
+  t[LOW_] = Math.min(s.low, t[LOW_]!);
+  t[VOL] = addSize(s.volume, t[VOL]!);
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
     const live = cs.series.tail(cs.series.length);
@@ -281,6 +292,5 @@ function load(st: SymbolState): void {
     }
     for (const c of live) series.push(c);
     cs.series = series;
-    cs.bar = series.openLast();
   }
 }

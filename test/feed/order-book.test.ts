@@ -25,7 +25,8 @@ describe('OrderBook', () => {
     const { b } = book();
     const asks = b.levelsOf('ask');
     const units = asks[0]![1] + asks[1]![1] + 1;
-    const prints = b.trade('buy', units);
+    const n = b.trade('buy', units);
+    const prints = Array.from({ length: n }, (_, i) => [b.printT[i], b.printQ[i]]);
     expect(prints).toEqual([asks[0], asks[1], [asks[2]![0], 1]]);
     expect(b.best('ask')).toEqual([asks[2]![0], asks[2]![1] - 1]);
     const ch = b.takeChanges();
@@ -35,8 +36,7 @@ describe('OrderBook', () => {
 
   it('never walks more than 3 levels nor empties a side', () => {
     const { b } = book();
-    const prints = b.trade('sell', 1e12);
-    expect(prints).toHaveLength(3);
+    expect(b.trade('sell', 1e12)).toBe(3);
     for (let k = 0; k < 10; k++) b.trade('sell', 1e12);
     expect(b.levelsOf('bid').length).toBeGreaterThanOrEqual(1);
   });
