@@ -1,26 +1,23 @@
 /**
- * A symbol's recent trades as typed columns in a fixed ring: a trade costs four numbers written,
- * no object kept. Trade ids are consecutive (the `trades` stream's seq), so the ring keeps only
- * the newest id. Objects are made when a snapshot asks (`tail`).
+ * A symbol's recent trades in a fixed ring, a trade's fields side by side in one typed array: a
+ * trade costs four numbers written into one cache line, no object kept. Trade ids are
+ * consecutive (the `trades` stream's seq), so the ring keeps only the newest id. Objects are
+ * made when a snapshot asks (`tail`).
  */
 import type { Trade } from '../../shared/protocol.js';
 
+/** price, size, ts, side (1: buy, 0: sell). */
+const FIELDS = 4;
+
 export class TradeRing {
-  readonly #price: Float64Array;
-  readonly #size: Float64Array;
-  readonly #ts: Float64Array;
-  /** 1: buy, 0: sell. */
-  readonly #buy: Uint8Array;
+  readonly #data: Float64Array;
   #next = 0;
   #len = 0;
   /** Id of the newest trade. */
   #lastId = 0;
 
   constructor(readonly capacity: number) {
-    this.#price = new Float64Array(capacity);
-    this.#size = new Float64Array(capacity);
-    this.#ts = new Float64Array(capacity);
-    this.#buy = new Uint8Array(capacity);
+    this.#data = new Float64Array(capacity * FIELDS);
   }
 
   get length(): number {
@@ -29,12 +26,13 @@ export class TradeRing {
 
   /** Appends a trade; `id` must be the previous one's + 1 (any id for the first). */
   push(id: number, price: number, size: number, side: 'buy' | 'sell', ts: number): void {
-    const i = this.#next;
-    this.#price[i] = price;
-    this.#size[i] = size;
-    this.#ts[i] = ts;
-    this.#buy[i] = side === 'buy' ? 1 : 0;
-    this.#next = (i + 1) % this.capacity;
+    const o = this.#next * FIELDS;
+    const d = this.#data;
+    d[o] = price;
+    d[o + 1] = size;
+    d[o + 2] = ts;
+    d[o + 3] = side === 'buy' ? 1 : 0;
+    this.#next = (this.#next + 1) % this.capacity;
     if (this.#len < this.capacity) this.#len++;
     this.#lastId = id;
   }
@@ -43,9 +41,10 @@ export class TradeRing {
   tail(limit: number): Trade[] {
     const n = Math.max(0, Math.min(limit, this.#len));
     const out: Trade[] = new Array(n);
+    const d = this.#data;
     for (let k = 0; k < n; k++) {
-      const i = (this.#next - n + k + this.capacity) % this.capacity;
-      out[k] = { id: this.#lastId - n + 1 + k, price: this.#price[i]!, size: this.#size[i]!, side: this.#buy[i] ? 'buy' : 'sell', ts: this.#ts[i]! };
+      const o = ((this.#next - n + k + this.capacity) % this.capacity) * FIELDS;
+      out[k] = { id: this.#lastId - n + 1 + k, price: d[o]!, size: d[o + 1]!, side: d[o + 3] ? 'buy' : 'sell', ts: d[o + 2]! };
     }
     return out;
   }
