@@ -175,9 +175,13 @@ export class MarketState {
     let bookDelta: BookDelta | undefined;
     if (book && e.book) {
       if (loud) bookDelta = book.apply(e.book, e.ts);
-      else if (this.#bookOf) {
-        if (e.book.bids.length + e.book.asks.length > 0) (++st.bookSeq, (st.bookStale = true), (st.bookTs = e.ts));
-      } else if (book.applyQuiet(e.book, e.ts)) ++st.bookSeq;
+      else if (!this.#bookOf) {
+        if (book.applyQuiet(e.book, e.ts)) ++st.bookSeq;
+      } else if (e.book.bids.length + e.book.asks.length > 0) {
+        ++st.bookSeq;
+        st.bookStale = true;
+        st.bookTs = e.ts;
+      }
     }
     const t = st.ticker;
     const d: Record<string, number> | undefined = loud ? {} : undefined;
