@@ -56,7 +56,7 @@ export interface Node {
 export async function createNode(config: Config): Promise<Node> {
   const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
   // One process: every position comes from a snapshot, and the simulator holds every book as it stands.
-  const market = new MarketState({ bookDepth: config.bookDepth, quiet: true, bookOf: (s) => feed.history(s).book! });
+  const market = new MarketState({ bookDepth: config.bookDepth, quiet: { bookOf: (s) => feed.history(s).book! } });
   for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
   const bus: Bus = new MemoryBus();
 

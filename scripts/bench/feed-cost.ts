@@ -41,7 +41,7 @@ async function run(): Promise<Run> {
   let now = Date.UTC(2026, 11, 1, 14, 0, 0);
   let tick: () => void = () => {};
   const src = new SimSource({ symbols, rate, seed: 'bench', now: () => now, setTimer: (fn) => ((tick = fn), 1), clearTimer: () => {}, maxLagMs: 1e9 });
-  const market = new MarketState({ quiet: !values.loud });
+  const market = new MarketState(values.loud ? {} : { quiet: { bookOf: (s) => src.history(s).book! } });
   for (const inst of src.instruments) market.addSymbol(inst.symbol, src.history(inst.symbol));
   if (values.loud) for (const inst of src.instruments) market.snapshot(inst.symbol, 'ticker');
   let events = 0;

@@ -115,10 +115,6 @@ export class BookState {
   readonly #crcB: number[] = [];
   #na = 0;
   #nb = 0;
-  /** Quiet changes not yet published: the lowest index changed per side (Infinity: none). */
-  #quietAsk = Infinity;
-  #quietBid = Infinity;
-  #quiet = false;
   ts = 0;
 
   /** From the source's whole book (best first); the window starts published as it stands. */
@@ -140,7 +136,6 @@ export class BookState {
    * beyond it only).
    */
   apply(changes: BookLevels, ts: number): BookDelta | undefined {
-    if (this.#quiet) this.publishQuiet(); // a window left unpublished is published first (its delta unsent)
     // Only levels among the best 10 of a side move the checksum.
     // The lowest index changed per side: the checksum chain is recomputed from there (see #checksum).
     let fromBid = Infinity;
@@ -158,29 +153,6 @@ export class BookState {
     if (bids?.length) d.bids = bids;
     if (asks?.length) d.asks = asks;
     return d;
-  }
-
-  /**
-   * Applies level changes without publishing them (a quiet symbol: nobody holds its window):
-   * no delta, no checksum until publishQuiet. Returns whether there were changes.
-   */
-  applyQuiet(changes: BookLevels, ts: number): boolean {
-    for (let k = 0; k < changes.bids.length; k++) this.#quietBid = Math.min(this.#quietBid, this.bids.set(changes.bids[k]![0], changes.bids[k]![1]));
-    for (let k = 0; k < changes.asks.length; k++) this.#quietAsk = Math.min(this.#quietAsk, this.asks.set(changes.asks[k]![0], changes.asks[k]![1]));
-    const any = changes.bids.length + changes.asks.length > 0;
-    if (any) (this.#quiet = true), (this.ts = ts);
-    return any;
-  }
-
-  /** Publishes what quiet changes left unpublished: the window as it stands, its checksum. */
-  publishQuiet(): void {
-    if (!this.#quiet) return;
-    this.bids.publish(this.depth);
-    this.asks.publish(this.depth);
-    // The chain from the lowest index changed since the last checksum (later shifts are at or above it).
-    this.checksum = this.#checksum(this.#quietAsk, this.#quietBid);
-    this.#quietAsk = this.#quietBid = Infinity;
-    this.#quiet = false;
   }
 
   /** The published state: top `depth` per side, best first, sizes > 0. */

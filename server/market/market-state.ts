@@ -36,7 +36,7 @@ interface SymbolState {
   /** Absent when the source has no book for the symbol (its `book` stream stays empty). */
   book: BookState | undefined;
   bookSeq: number;
-  /** A quiet symbol's book left unapplied (see MarketStateOptions.bookOf), and the time of its last change. */
+  /** A quiet symbol's book changes left unapplied (see MarketStateOptions.quiet), and the time of the last. */
   bookStale: boolean;
   bookTs: number;
   /**
@@ -52,19 +52,16 @@ export interface MarketStateOptions {
   /** Levels per side in the `book` channel (BOOK_DEPTH; default 20). */
   bookDepth?: number;
   /**
-   * Quiet symbols (default false): until a symbol's first snapshot, `apply` moves its state and
+   * Quiet symbols (default: none): until a symbol's first snapshot, `apply` moves its state and
    * seqs but builds no events (no deltas, no book window or checksum). For a node whose every
    * client position comes from a snapshot (ROLE=all): nobody can hold state an event of an
-   * unwatched symbol would apply to, and with 10,000 symbols most are never watched.
+   * unwatched symbol would apply to, and with 10,000 symbols most are never watched. A quiet
+   * symbol's book changes are counted, not applied: at its first snapshot its book is rebuilt
+   * from `bookOf`, the source's whole book of the symbol as it stands (the book the events'
+   * level changes describe). Keeping a second copy of every unwatched book cost a sixth of the
+   * feed's time at 10,000 symbols.
    */
-  quiet?: boolean;
-  /**
-   * With `quiet`: the source's whole book of a symbol as it stands now (the same book the events'
-   * level changes describe). Then a quiet symbol's book changes are counted, not applied, and
-   * its book is rebuilt from here at its first snapshot: with 10,000 symbols, keeping a second
-   * copy of every unwatched book cost a sixth of the feed's time.
-   */
-  bookOf?: (symbol: string) => BookInit;
+  quiet?: { bookOf: (symbol: string) => BookInit };
 }
 
 /** An empty book's state, for symbols without one (CRC32 of the empty string is 0). */
@@ -92,13 +89,12 @@ export type SeqStart = Partial<Record<Channel, number>>;
 export class MarketState {
   readonly #symbols = new Map<string, SymbolState>();
   readonly bookDepth: number;
-  readonly #quiet: boolean;
+  /** Set for quiet symbols (MarketStateOptions.quiet). */
   readonly #bookOf: ((symbol: string) => BookInit) | undefined;
 
   constructor(opts: MarketStateOptions = {}) {
     this.bookDepth = opts.bookDepth ?? 20;
-    this.#quiet = opts.quiet ?? false;
-    this.#bookOf = this.#quiet ? opts.bookOf : undefined;
+    this.#bookOf = opts.quiet?.bookOf;
   }
 
   /**
@@ -131,7 +127,7 @@ export class MarketState {
       bookStale: false,
       bookTs: lastTs,
       pending: lazy ? h : undefined,
-      watched: !this.#quiet,
+      watched: !this.#bookOf,
     });
   }
 
@@ -175,9 +171,7 @@ export class MarketState {
     let bookDelta: BookDelta | undefined;
     if (book && e.book) {
       if (loud) bookDelta = book.apply(e.book, e.ts);
-      else if (!this.#bookOf) {
-        if (book.applyQuiet(e.book, e.ts)) ++st.bookSeq;
-      } else if (e.book.bids.length + e.book.asks.length > 0) {
+      else if (e.book.bids.length + e.book.asks.length > 0) {
         ++st.bookSeq;
         st.bookStale = true;
         st.bookTs = e.ts;
@@ -268,7 +262,6 @@ export class MarketState {
     if (!st.watched) {
       st.watched = true;
       if (st.bookStale) st.book = new BookState(this.#bookOf!(symbol), this.bookDepth, st.bookTs);
-      else st.book?.publishQuiet();
       st.bookStale = false;
     }
     if (ch === 'ticker') return { s: symbol, ch, seq: st.tickerSeq, d: tickerOf(st.ticker) };
