@@ -1,13 +1,13 @@
 /**
  * Redis bus (ioredis): one pub/sub channel per symbol carrying binary MessagePack batches (see
- * cluster/keys.ts). The feed publishes every tick in one MULTI together with the state writes
+ * redis/keys.ts). The feed publishes every tick in one MULTI together with the state writes
  * `persist` adds, so Redis state and published events never disagree; a gateway subscribes on
  * demand to the symbols its clients hold. Sequence numbers travel with the events: every
  * gateway gives the same seq for the same event.
  */
 import { Redis, type ChainableCommander } from 'ioredis';
 import type { StreamEvent } from '../market/stream-event.js';
-import { Keys, packEvents, unpackEvents } from '../cluster/keys.js';
+import { Keys, packEvents, unpackEvents } from '../redis/keys.js';
 import type { Bus } from './bus.js';
 
 export interface RedisBusOptions {

@@ -1,5 +1,5 @@
 /**
- * The feed's side of Redis (layout in keys.ts): writes each tick's changes into the transaction
+ * The feed's side of Redis (layout in redis/keys.ts): writes each tick's changes into the transaction
  * that publishes it, writes whole symbols (first start, or when Redis lost writes), and reads a
  * previous run's state back so that a restarted feed continues every stream's seq. Epochs
  * (protocol 1.1): a restored symbol keeps the epoch stored beside its state; a symbol found
@@ -15,7 +15,7 @@ import type { SymbolHistory } from '../feed/tick-source.js';
 import { HISTORY_CAP, SNAPSHOT_TRADES, type MarketState, type SeqStart } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { restorableBook } from './book-levels.js';
-import { packBar, packState, packTrade, unpackBar, unpackState, unpackTrade, type Keys } from './keys.js';
+import { packBar, packState, packTrade, unpackBar, unpackState, unpackTrade, type Keys } from '../redis/keys.js';
 
 /** What a previous feed left in Redis for one symbol. */
 export interface Restored {

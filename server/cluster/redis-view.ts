@@ -1,5 +1,5 @@
 /**
- * The gateway's reads of what the feed keeps in Redis (layout in keys.ts): the symbol list,
+ * The gateway's reads of what the feed keeps in Redis (layout in redis/keys.ts): the symbol list,
  * stream states with their seq, and candle history. Serves REST as a MarketView, and whole
  * symbols to the gateway's StateSource. Each read of one symbol is one MULTI, so it sees the
  * symbol between two feed ticks. Every snapshot carries the symbol's epoch.
@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import { CHANNELS, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
 import type { MarketView } from '../http/market-view.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
-import { unpack, unpackBar, unpackEvents, unpackState, unpackTrade, type Keys } from './keys.js';
+import { unpack, unpackBar, unpackEvents, unpackState, unpackTrade, type Keys } from '../redis/keys.js';
 
 /** One symbol as read at one moment: its epoch and every stream's state. */
 export interface SymbolRead {

@@ -1,7 +1,7 @@
 /** Redis trouble under a scaled-out Tickwire: restarts, dropped subscriber connections, gaps on the bus. */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packEvents, packState, unpackState } from '../../server/cluster/keys.js';
+import { packEvents, packState, unpackState } from '../../server/redis/keys.js';
 import type { Channel, Ticker, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { startCluster, until, type Cluster } from '../helpers/cluster.js';

@@ -1,11 +1,12 @@
 /**
- * What the feed keeps in Redis for the gateways, and how each value is encoded (standard
+ * What the feed keeps in Redis for the gateways (the bus, the feed store and the gateway's view share this layout), and how each value is encoded (standard
  * MessagePack, like the wire). All names start with the prefix (default `tw:`):
  *
  * | key                       | type   | holds |
  * |---------------------------|--------|-------|
  * | `symbols`                 | string | SymbolInfo[] of the universe |
- * | `s:{SYM}`                 | hash   | per channel: `[seq, state]` (ticker fields, open bar; trades: `[seq, null]`); `epoch`: the symbol's streams' epoch |
+ * | `s:{SYM}`                 | hash   | per channel: `[seq, state]` (ticker fields, open bar; trades: `[seq, null]`); `epoch`: the symbol's streams' epoch; `gen`: `<feed run>/<n>`, the feed write that left it (written with the states) |
+| `writer`                  | hash   | `src`: the Redis server (run id and replication id) the feed last proved holds all it published, or `stopped` after a clean stop |
  * | `h:{SYM}`                 | stream | recovery history: one entry per tick, id `<feed ms>-<n>`, field `e` = the tick's events as published; trimmed to HISTORY_MS by MINID |
  * | `t:{SYM}`                 | list   | the newest SNAPSHOT_TRADES trades, oldest first |
  * | `b:{SYM}:{interval}`      | list   | closed bars `[time, open, high, low, close, volume]`, oldest first |
@@ -24,11 +25,14 @@ export class Keys {
   readonly prefix: string;
   readonly symbols: string;
   readonly feedChannel: string;
+  /** The feed's continuity marker (see feed-generations.ts). */
+  readonly writer: string;
 
   constructor(prefix = 'tw:') {
     this.prefix = prefix;
     this.symbols = `${prefix}symbols`;
     this.feedChannel = `${prefix}feed`;
+    this.writer = `${prefix}writer`;
   }
 
   state = (sym: string): string => `${this.prefix}s:${sym}`;
