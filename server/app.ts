@@ -21,6 +21,7 @@ import { connectionLimits, registerAccess } from './http/access.js';
 import type { MarketView } from './http/market-view.js';
 import { registerApiDocs } from './http/api-docs.js';
 import { registerMetrics } from './http/metrics.js';
+import type { Registry } from 'prom-client';
 import { registerRest } from './http/rest.js';
 import { registerSecurityHeaders } from './http/security.js';
 import { MarketState, SNAPSHOT_TRADES } from './market/market-state.js';
@@ -130,7 +131,7 @@ export function createHub(config: Config, source: StateSource): Hub {
  * The client-facing HTTP server (roles `all` and `gateway`): WebSocket, SSE, REST, health and the
  * dashboard. `health` adds the node's own fields to /healthz.
  */
-export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
+export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>, moreMetrics?: (registry: Registry) => void): Promise<FastifyInstance> {
   const authenticator = hub.auth ?? authenticatorFromConfig(config);
   const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
@@ -143,6 +144,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
   });
   registerNotFound(app);
   const metrics = registerMetrics(app, hub);
+  moreMetrics?.(metrics.registry);
   app.decorate('sockets', guardSockets(app.server, { perIp: config.limitSocketsPerIp, headersTimeoutMs: config.headersTimeoutMs, tls: server.tls, onRefuse: () => metrics.reject('sockets_per_ip') }));
   await app.register(fastifyWebsocket, { options: { maxPayload: config.limitPayload } });
   // Hooks before routes: headers, then origins, CORS, tokens and limits (before any upgrade).

@@ -47,8 +47,18 @@ export interface Config {
   role: Role;
   /** Redis for the feed and gateway roles. */
   redisUrl: string;
+  /** Sentinel mode (server/redis/connection.ts): REDIS_SENTINELS and the master's name replace REDIS_URL. */
+  redisSentinels: HostPort[];
+  redisSentinelMaster: string;
+  redisSentinelPassword?: string;
+  redisPassword?: string;
   /** DOCS: `off` hides the browsable API page /docs (the documents /openapi.json and /asyncapi.json stay). */
   docs: 'on' | 'off';
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
 }
 
 export const ROLES = ['all', 'feed', 'gateway'] as const;
@@ -109,6 +119,18 @@ export function maskPassword(raw: string): string {
 
 const int = (min: number, max: number) => number(min, max, true);
 
+/** `host:port,host:port,...` (IPv6 as `[::1]:26379`). */
+function hostPorts(raw: string): HostPort[] {
+  const takes = 'a comma-separated list of host:port';
+  const out = list(raw).map((hp) => {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(hp);
+    const port = m ? Number(m[3]) : 0;
+    return m && port >= 1 && port <= 65535 ? { host: (m[1] ?? m[2])!, port } : bad(takes);
+  });
+  return out.length ? out : bad(takes);
+}
+const showHostPorts = (v: HostPort[]): string => v.map((h) => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)).join(',');
+
 // From server/ (tsx) or compiled dist/server/.
 const builtWeb = () => new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname;
 
@@ -143,6 +165,10 @@ export const SETTINGS: readonly Setting[] = [
   row('WEB_DIR', 'webDir', builtWeb, text),
   row('ROLE', 'role', 'all', oneOf(ROLES)),
   row('REDIS_URL', 'redisUrl', 'redis://127.0.0.1:6379', text, { show: maskPassword }),
+  row('REDIS_SENTINELS', 'redisSentinels', [], hostPorts, { show: showHostPorts }),
+  row('REDIS_SENTINEL_MASTER', 'redisSentinelMaster', '', (raw) => (/^[A-Za-z0-9._-]{1,128}$/.test(raw) ? raw : bad('a master name (letters, digits, . _ -)'))),
+  row('REDIS_SENTINEL_PASSWORD', 'redisSentinelPassword', undefined, text, { secret: true }),
+  row('REDIS_PASSWORD', 'redisPassword', undefined, text, { secret: true }),
   row('DOCS', 'docs', 'on', oneOf(['on', 'off'] as const)),
 ];
 
@@ -157,6 +183,7 @@ export interface SettingValue {
 
 /** Every setting's value and source; throws ConfigError at the first bad one. */
 export function readSettings(env: Env = process.env): SettingValue[] {
+  if (!env.REDIS_SENTINELS !== !env.REDIS_SENTINEL_MASTER) throw new ConfigError('REDIS_SENTINELS and REDIS_SENTINEL_MASTER must be set together (the sentinels and the name of the master they watch)');
   return SETTINGS.map((s) => {
     const raw = env[s.env];
     if (raw === undefined || raw === '') {

@@ -2,7 +2,8 @@
  * Entry point: `npm start`. Configuration comes from the environment (see README);
  * `--print-config` prints every setting with its value and source, and exits.
  */
-import { ConfigError, formatSettings, loadConfig, maskPassword, readSettings } from './config.js';
+import { ConfigError, formatSettings, loadConfig, readSettings } from './config.js';
+import { describeTarget, redisTarget } from './redis/connection.js';
 import { createRoleNode } from './node/by-role.js';
 import { installShutdown } from './shutdown.js';
 
@@ -32,7 +33,7 @@ const url = await node.start().catch((err: NodeJS.ErrnoException) => {
   if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') throw err;
   configError(new ConfigError(`cannot listen on ${config.host}:${config.port} (${err.code === 'EADDRINUSE' ? 'in use' : 'not allowed'}): set PORT or HOST`));
 });
-if (node.role === 'feed') node.app.log.info(`Tickwire feed publishing to ${maskPassword(config.redisUrl)}; health on ${url}/healthz`);
+if (node.role === 'feed') node.app.log.info(`Tickwire feed publishing to ${describeTarget(redisTarget(config))}; health on ${url}/healthz`);
 else node.app.log.info(`Tickwire ${node.role === 'gateway' ? 'gateway ' : ''}serving ${url} (dashboard), ${url.replace('http', 'ws')}/ws (WebSocket)`);
 
 // SIGTERM/SIGINT: clients get close 1001 (SSE streams end), then exit 0 (see server/shutdown.ts).

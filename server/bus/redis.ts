@@ -5,16 +5,21 @@
  * demand to the symbols its clients hold. Sequence numbers travel with the events: every
  * gateway gives the same seq for the same event.
  */
-import { Redis, type ChainableCommander } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { StreamEvent } from '../market/stream-event.js';
 import { Keys, packEvents, unpackEvents } from '../redis/keys.js';
+import type { RedisShard } from '../redis/connection.js';
 import type { Bus } from './bus.js';
 
 export interface RedisBusOptions {
-  url: string;
+  /** Where the connections come from (one server or Sentinel). */
+  shard: RedisShard;
   keys?: Keys;
-  /** Feed side: adds the state writes of a batch to the transaction that publishes it. */
-  persist?: (tx: ChainableCommander, events: StreamEvent[]) => void;
+  /**
+   * Feed side: adds the state writes of a batch to the transaction that publishes it; the
+   * function it may return learns whether the transaction was applied (false: failed or unknown).
+   */
+  persist?: (tx: ChainableCommander, events: StreamEvent[]) => ((ok: boolean) => void) | void;
   /** Feed side: each symbol's epoch, published with its events. */
   epochOf?: (symbol: string) => string;
   /** Feed side: HISTORY_MS, how long each symbol's history stream keeps entries (0: none written). */
@@ -26,7 +31,7 @@ export interface RedisBusOptions {
    * until the feed rewrites it; publishes are dropped, not queued, while Redis is away.
    */
   onLost?: (err: Error) => void;
-  /** Connection errors, for the log (ioredis reconnects by itself). */
+  /** Packets that cannot be read, for the log. */
   onError?: (err: Error) => void;
 }
 
@@ -49,13 +54,7 @@ export class RedisBus implements Bus {
     this.#o = o;
     this.keys = o.keys ?? new Keys();
     const publisher = o.persist !== undefined || o.onLost !== undefined;
-    this.redis = this.#connect(publisher ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {});
-  }
-
-  #connect(extra: object): Redis {
-    const r = new Redis(this.#o.url, { maxRetriesPerRequest: null, retryStrategy: (n) => Math.min(50 * 2 ** n, 1000), ...extra });
-    r.on('error', (err: Error) => this.#o.onError?.(err));
-    return r;
+    this.redis = o.shard.open(publisher ? 'publisher' : 'reader');
   }
 
   /** Resolves once the command connection is ready (ioredis keeps retrying until then). */
@@ -78,7 +77,7 @@ export class RedisBus implements Bus {
       else bySymbol.set(e.s, [e]);
     }
     const tx = this.redis.multi();
-    this.#o.persist?.(tx, events);
+    const written = this.#o.persist?.(tx, events);
     const at = (this.#o.now ?? Date.now)();
     const keep = this.#o.historyMs ?? 0;
     for (const [sym, list] of bySymbol) {
@@ -91,8 +90,10 @@ export class RedisBus implements Bus {
     try {
       const replies = await tx.exec();
       const failed = replies?.find(([err]) => err);
+      written?.(!replies || failed ? false : true);
       if (!replies || failed) this.#o.onLost?.(failed?.[0] ?? new Error('transaction discarded'));
     } catch (err) {
+      written?.(false);
       this.#o.onLost?.(err as Error);
     }
   }
@@ -152,7 +153,7 @@ export class RedisBus implements Bus {
 
   #subscriber(): Redis {
     if (this.#sub) return this.#sub;
-    const sub = (this.#sub = this.#connect({ autoResubscribe: false }));
+    const sub = (this.#sub = this.#o.shard.open('subscriber'));
     sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#message(channel.toString(), message));
     sub.on('ready', () => {
       if (!this.#subReadyOnce) return void (this.#subReadyOnce = true);
@@ -160,7 +161,7 @@ export class RedisBus implements Bus {
       const channels = [...this.#wanted].map(this.keys.events);
       if (this.#watchingFeed) channels.push(this.keys.feedChannel);
       const again = channels.length ? sub.subscribe(...channels) : Promise.resolve();
-      again.then(() => this.#resubscribed.forEach((fn) => fn())).catch((err: Error) => this.#o.onError?.(err));
+      again.then(() => this.#resubscribed.forEach((fn) => fn())).catch(() => sub.disconnect(true)); // try again on a fresh connection
     });
     return sub;
   }

@@ -15,6 +15,7 @@ import type { SymbolHistory } from '../feed/tick-source.js';
 import { HISTORY_CAP, SNAPSHOT_TRADES, type MarketState, type SeqStart } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { restorableBook } from './book-levels.js';
+import type { Generations } from './feed-generations.js';
 import { packBar, packState, packTrade, unpackBar, unpackState, unpackTrade, type Keys } from '../redis/keys.js';
 
 /** What a previous feed left in Redis for one symbol. */
@@ -40,9 +41,12 @@ export class FeedStore {
   /** Newest trades per symbol (MarketState keeps only those since this process started). */
   readonly #trades = new Map<string, Trade[]>();
   readonly #epochs = new Map<string, string>();
+  /** The generation markers written with every state (feed-generations.ts). */
+  readonly gens: Generations;
 
   /** `epoch`: this run's, for every symbol not restored with one of its own. */
-  constructor(redis: Redis, keys: Keys, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>, epoch: string) {
+  constructor(redis: Redis, keys: Keys, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>, epoch: string, gens: Generations) {
+    this.gens = gens;
     this.#redis = redis;
     this.#keys = keys;
     this.#market = market;
@@ -52,6 +56,11 @@ export class FeedStore {
       this.#trades.set(s.symbol, r?.trades ?? []);
       this.#epochs.set(s.symbol, r?.epoch ?? epoch);
     }
+  }
+
+  /** These symbols' streams start a new epoch (Redis could not be shown to hold what they last published). */
+  renew(symbols: readonly string[], epoch: string): void {
+    for (const s of symbols) this.#epochs.set(s, epoch);
   }
 
   /** The symbol's epoch (published with its events, stored beside its state). */
@@ -118,9 +127,9 @@ export class FeedStore {
   /**
    * Adds one tick's writes to `tx` (the bus's publish transaction): the end-of-tick state of
    * every stream touched, the new trades, and the bars the tick closed. Call after the market
-   * state applied the whole tick.
+   * state applied the whole tick. Returns the callback that learns whether Redis applied it.
    */
-  persist(tx: ChainableCommander, events: StreamEvent[]): void {
+  persist(tx: ChainableCommander, events: StreamEvent[]): (ok: boolean) => void {
     const touched = new Map<string, { chs: Set<Channel>; trades: Trade[]; opened: Partial<Record<Interval, number>> }>();
     for (const e of events) {
       let t = touched.get(e.s);
@@ -130,8 +139,9 @@ export class FeedStore {
       // A candle event carrying `time` opened a new bar: the one before it closed.
       else if (e.ch !== 'ticker' && 'time' in e.d) t.opened[e.ch.slice(8) as Interval] = (t.opened[e.ch.slice(8) as Interval] ?? 0) + 1;
     }
+    const gen = this.gens.write([...touched.keys()]);
     for (const [s, t] of touched) {
-      const fields: (string | Buffer)[] = [];
+      const fields: (string | Buffer)[] = ['gen', gen.marker];
       for (const ch of t.chs) fields.push(ch, this.#packed(s, ch));
       tx.hset(this.#keys.state(s), ...fields);
       if (t.trades.length) {
@@ -145,30 +155,49 @@ export class FeedStore {
         tx.ltrim(this.#keys.bars(s, iv), -(HISTORY_CAP[iv] - 1), -1);
       }
     }
+    return gen.done;
+  }
+
+  /** Writes these symbols' generation markers (restored symbols, before the first publish); then the writer marker `src`. */
+  async mark(symbols: readonly string[], src: string): Promise<void> {
+    const tx = this.#redis.multi();
+    const gen = this.gens.write(symbols);
+    for (const s of symbols) tx.hset(this.#keys.state(s), 'gen', gen.marker);
+    tx.hset(this.#keys.writer, 'src', src);
+    try {
+      failOn(await tx.exec());
+      gen.done(true);
+    } catch (err) {
+      gen.done(false);
+      throw err;
+    }
   }
 
   /**
    * Replaces everything stored for these symbols (default: all) with the market state, one
    * transaction per symbol, then writes the symbol list and announces it. The transactions are
-   * queued at once, so writes of later ticks land after them.
+   * queued at once, so writes of later ticks land after them. With `src`, the writer marker
+   * goes last (Redis then holds everything the feed published).
    */
-  async writeAll(symbols: string[] = this.#symbols.map((s) => s.symbol)): Promise<void> {
+  async writeAll(symbols: string[] = this.#symbols.map((s) => s.symbol), src?: string): Promise<void> {
     const done: Promise<unknown>[] = [];
     for (const s of symbols) {
       const tx = this.#redis.multi();
       const k = this.#keys;
       tx.del(k.state(s), k.trades(s), ...INTERVAL_NAMES.map((iv) => k.bars(s, iv)));
-      tx.hset(k.state(s), ...CHANNELS.flatMap((ch) => [ch, this.#packed(s, ch)]), 'epoch', this.epochOf(s));
+      const gen = this.gens.write([s]);
+      tx.hset(k.state(s), ...CHANNELS.flatMap((ch) => [ch, this.#packed(s, ch)]), 'epoch', this.epochOf(s), 'gen', gen.marker);
       const trades = (this.#trades.get(s) ?? []).slice(-SNAPSHOT_TRADES);
       if (trades.length) tx.rpush(k.trades(s), ...trades.map(packTrade));
       for (const iv of INTERVAL_NAMES) {
         const closed = (this.#market.candles(s, iv, HISTORY_CAP[iv]) ?? []).slice(0, -1).map(packBar);
         for (let i = 0; i < closed.length; i += PUSH_CHUNK) tx.rpush(k.bars(s, iv), ...closed.slice(i, i + PUSH_CHUNK));
       }
-      done.push(tx.exec().then(failOn));
+      done.push(tx.exec().then(failOn).then(() => gen.done(true), (err: Error) => (gen.done(false), Promise.reject(err))));
     }
     done.push(this.#redis.set(this.#keys.symbols, encode(this.#symbols) as Buffer));
     await Promise.all(done);
+    if (src !== undefined) await this.#redis.hset(this.#keys.writer, 'src', src);
     await this.#redis.publish(this.#keys.feedChannel, String(Date.now()));
   }
 

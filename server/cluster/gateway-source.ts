@@ -14,7 +14,9 @@
  *   Object.assign would put the delta's pairs in place of the whole side).
  * - Epochs: every event carries its symbol's epoch. One that differs from the mirror's (a feed
  *   restarted on an empty Redis) re-reads the symbol: clients get snapshots of the new epoch.
- *   Seqs are compared only within one epoch.
+ *   Seqs are compared only within one epoch. A read older than the mirror within its epoch (a
+ *   Redis restarted from a save, or a replica promoted behind, before the feed rewrote it) is
+ *   not applied: the mirror waits for the feed's rewrite, so no snapshot goes back in time.
  * - Recovery (protocol 1.1): a mirrored symbol's history starts at its state read and goes on
  *   with bus events, each timed by the feed. A `since` older than that reads the feed's history
  *   stream from Redis once (the same for every gateway) and extends it backwards: every gateway
@@ -70,10 +72,12 @@ export interface GatewayStats {
   reads: number;
   /** Epoch changes seen (each re-read the symbol). */
   epochs: number;
+  /** Reads refused as older than the mirror within its epoch (read again later). */
+  stale: number;
 }
 
 export class GatewaySource implements StateSource {
-  readonly stats: GatewayStats = { symbols: 0, gaps: 0, reads: 0, epochs: 0 };
+  readonly stats: GatewayStats = { symbols: 0, gaps: 0, reads: 0, epochs: 0, stale: 0 };
   readonly history: History;
   readonly #bus: Bus;
   readonly #view: RedisView;
@@ -190,6 +194,7 @@ export class GatewaySource implements StateSource {
       m.queue = [];
       this.stats.reads++;
       read = await this.#view.readSymbol(symbol).catch(() => undefined);
+      if (read && olderThan(read, m)) (read = undefined), this.stats.stale++;
       if (read || !current()) break;
       await new Promise((r) => setTimeout(r, this.#retryMs)); // Redis away, or emptied and not yet rewritten
     }
@@ -273,6 +278,13 @@ export class GatewaySource implements StateSource {
     const chs = this.#recorded.get(symbol);
     return !!hub && !!chs && hub.streams.held(symbol);
   }
+}
+
+/** Whether a read is of the mirror's epoch and behind it on some stream. */
+function olderThan(read: SymbolRead, m: Mirror): boolean {
+  if (read.epoch !== m.epoch) return false;
+  for (const [ch, snap] of read.streams) if (snap.seq < (m.streams.get(ch)?.seq ?? 0)) return true;
+  return false;
 }
 
 /** A snapshot the hub may keep while the mirror goes on changing its own (book levels are arrays: copied too). */

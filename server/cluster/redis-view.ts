@@ -3,6 +3,10 @@
  * stream states with their seq, and candle history. Serves REST as a MarketView, and whole
  * symbols to the gateway's StateSource. Each read of one symbol is one MULTI, so it sees the
  * symbol between two feed ticks. Every snapshot carries the symbol's epoch.
+ *
+ * Honest answers: a symbol of the list whose state Redis does not hold (emptied, restarted, a
+ * replica promoted before the feed rewrote it) is an error (REST: 503 `unavailable`), never
+ * "unknown" or an empty history; reads give up after the connection's command timeout.
  */
 import type { Redis } from 'ioredis';
 import { CHANNELS, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
@@ -50,7 +54,7 @@ export class RedisView implements MarketView {
     if (ch === 'trades') tx.lrangeBuffer(this.#keys.trades(symbol), 0, -1);
     const r = await exec(tx);
     const raw = r[0] as Buffer | null;
-    if (!raw) return undefined;
+    if (!raw) throw missing(symbol);
     const [seq, d] = unpackState(raw);
     return { s: symbol, ch, seq, epoch: (r[1] as string | null) ?? '', d: ch === 'trades' ? (r[2] as Buffer[]).map(unpackTrade) : (d ?? {}) };
   }
@@ -65,7 +69,8 @@ export class RedisView implements MarketView {
     const r = await exec(tx);
     const bars = limit > 1 ? (r[0] as Buffer[]).map(unpackBar) : [];
     const open = r.at(-1) as Buffer | null;
-    if (open) bars.push(unpackState(open)[1] as unknown as Candle);
+    if (!open) throw missing(symbol);
+    bars.push(unpackState(open)[1] as unknown as Candle);
     return bars.slice(-limit);
   }
 
@@ -100,6 +105,8 @@ export class RedisView implements MarketView {
     return events;
   }
 }
+
+const missing = (symbol: string): Error => new Error(`Redis holds no state for ${symbol} (emptied or replaced; the feed rewrites it)`);
 
 async function exec(tx: ReturnType<Redis['multi']>): Promise<unknown[]> {
   const replies = await tx.exec();

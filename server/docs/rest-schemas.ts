@@ -39,6 +39,10 @@ export const HEALTH_RESPONSES: unknown = {
     },
     { description: 'the server serves; more fields per role (symbols, feed and Redis state)', additionalProperties: true },
   ),
+  503: Type.Object(
+    { status: Type.Literal('degraded'), reason: Type.String({ description: 'what is wrong, e.g. no Redis master, or Redis did not answer a probe in time' }) },
+    { description: 'a gateway that cannot reach a usable Redis master; more fields as for 200', additionalProperties: true },
+  ),
 };
 
 export const SYMBOLS_RESPONSES: unknown = {

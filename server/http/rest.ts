@@ -94,7 +94,11 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       return fail(reply, 503, 'unavailable', 'the server cannot serve this request now; retry later');
     });
 
-    api.get('/healthz', { schema: { querystring: NoQuery, response: HEALTH_RESPONSES } }, async () => ({ status: 'ok', ...health() }));
+    api.get('/healthz', { schema: { querystring: NoQuery, response: HEALTH_RESPONSES } }, async (_req, reply) => {
+      const h = { status: 'ok', ...health() };
+      if (h.status !== 'ok') reply.code(503); // a role's health may say `degraded` (and why)
+      return h;
+    });
 
     api.get('/api/symbols', { schema: { querystring: NoQuery, response: SYMBOLS_RESPONSES } }, async (req) => {
       const all = await view.symbols();

@@ -17,6 +17,8 @@ export interface FeedStats {
   rewrites: number;
   /** Symbols whose state a previous feed left in Redis, continued at start. */
   restored: number;
+  /** Symbols given a new epoch because Redis could not be shown to hold what they last published. */
+  renewed: number;
 }
 
 export function registerFeedMetrics(app: FastifyInstance, stats: FeedStats, redisUp: () => boolean): Registry {
@@ -26,6 +28,7 @@ export function registerFeedMetrics(app: FastifyInstance, stats: FeedStats, redi
   total('tickwire_feed_batches_total', 'Ticks published (one Redis transaction each)', 'batches');
   total('tickwire_feed_lost_batches_total', 'Batches Redis did not take', 'lost');
   total('tickwire_feed_rewrites_total', 'Whole rewrites of the Redis state', 'rewrites');
+  total('tickwire_feed_renewed_epochs_total', 'Symbols given a new epoch: Redis did not hold what they last published', 'renewed');
   new Gauge({
     name: 'tickwire_redis_up',
     help: '1 when the Redis connection is ready',

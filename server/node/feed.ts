@@ -15,6 +15,8 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { listen } from '../app.js';
 import { RedisBus } from '../bus/redis.js';
 import { bookTransition } from '../cluster/book-levels.js';
+import { Generations } from '../cluster/feed-generations.js';
+import { identify, readMarkers, readWriter, STOPPED } from '../cluster/feed-proof.js';
 import { FeedStore } from '../cluster/feed-store.js';
 import type { Config } from '../config.js';
 import { SimSource } from '../feed/sim-source.js';
@@ -22,6 +24,9 @@ import type { BookLevels, MarketEvent, SymbolHistory, TickSource } from '../feed
 import { newEpoch } from '../history/epoch.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
+import { degraded } from '../redis/health.js';
+import { RedisShard, describeTarget, redisTarget } from '../redis/connection.js';
+import { registerRedisMetrics } from '../redis/metrics.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
 
 export interface FeedNode {
@@ -44,14 +49,15 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     logController: new LogController({ disableRequestLogging: true }),
   });
-  const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0 };
+  const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0, renewed: 0 };
   const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
   const market = new MarketState({ bookDepth: config.bookDepth });
   // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
   let behind = false;
   let store: FeedStore | undefined;
+  const shard = new RedisShard(redisTarget(config), { log: (msg) => app.log.warn(msg) });
   const bus = new RedisBus({
-    url: config.redisUrl,
+    shard,
     persist: (tx, events) => store?.persist(tx, events),
     epochOf: (s) => store?.epochOf(s) ?? '',
     historyMs: config.historyMs,
@@ -64,7 +70,15 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   });
   await bus.ready();
   const symbols = feed.instruments.map((i) => i.symbol);
+  // A previous run's state continues its epochs only if this server provably holds all that run
+  // published: it has run since the last proof (same run and replication ids), or the run stopped cleanly.
+  let src = await identify(bus.redis);
+  const writer = await readWriter(bus.redis, bus.keys);
   const restored = await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
+  if (restored.size && writer !== src && writer !== STOPPED) {
+    app.log.warn(`redis: ${describeTarget(shard.target)} cannot be shown to hold all the last feed published (writer ${writer ?? 'unknown'}, server ${src}); its ${restored.size} symbols start a new epoch`);
+    for (const r of restored.values()) delete r.epoch;
+  }
   /** Per restored symbol, the change from the kept book to the simulator's, applied before its first event. */
   const handover = new Map<string, MarketEvent>();
   for (const s of symbols) {
@@ -74,27 +88,58 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   }
   stats.restored = restored.size;
   const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
-  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
+  const gens = new Generations(newEpoch(Date.now(), Math.random));
+  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
 
+  // After a reconnect or a lost batch: symbols whose stored generation does not prove that Redis
+  // holds what they last published start a new epoch; then everything is rewritten from the
+  // market (the truth) and the writer marker names this server. The reads are sent first, so
+  // publishes that go out meanwhile land after them.
+  let reconciling = false;
+  let again = false;
   const rewrite = () => {
+    if (reconciling) return void (again = true);
+    reconciling = true;
     behind = false;
     stats.rewrites++;
-    st.writeAll().catch(() => (behind = true));
+    const check = gens.check();
+    Promise.all([identify(bus.redis), readMarkers(bus.redis, bus.keys, symbols)])
+      .then(async ([server, stored]) => {
+        const unproven = check(stored);
+        if (unproven.length) {
+          st.renew(unproven, newEpoch(Date.now(), Math.random));
+          stats.renewed += unproven.length;
+          app.log.warn(`redis: ${unproven.length} of ${symbols.length} symbols are not stored as last published (e.g. ${unproven[0]}); they start a new epoch`);
+        }
+        await st.writeAll(undefined, server);
+        src = server;
+      })
+      .catch(() => (behind = true))
+      .finally(() => {
+        reconciling = false;
+        if (again) (again = false), rewrite();
+      });
   };
-  // Registered after the first `ready`, so it sees reconnects only: Redis may have restarted empty,
-  // or batches were missed. The market's state is the truth.
+  // Registered after the first `ready`, so it sees reconnects only: Redis may have restarted, been
+  // replaced by a replica, or batches were missed.
   bus.redis.on('ready', rewrite);
+  // A flushed Redis keeps the connection: the writer marker going missing tells.
+  const watchWriter = setInterval(() => {
+    if (reconciling || behind || bus.redis.status !== 'ready') return;
+    readWriter(bus.redis, bus.keys).then((w) => w !== src && !reconciling && (app.log.warn('redis: the writer marker changed under the feed; checking every symbol'), rewrite()), () => {});
+  }, 1000);
+  watchWriter.unref();
 
   const started = Date.now();
-  app.get('/healthz', async () => ({
-    status: 'ok',
+  app.get('/healthz', async (_req, reply) => ({
+    ...degraded(shard, reply),
     role: 'feed',
     uptime: (Date.now() - started) / 1000,
     symbols: symbols.length,
     redis: bus.status(),
     ...stats,
   }));
-  registerFeedMetrics(app, stats, () => bus.status() === 'ready');
+  registerRedisMetrics(registerFeedMetrics(app, stats, () => bus.status() === 'ready'), shard);
 
   const out: StreamEvent[] = [];
   return {
@@ -108,6 +153,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     async start() {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
       await st.writeAll(symbols.filter((s) => !restored.get(s)?.epoch));
+      await st.mark(symbols.filter((s) => restored.get(s)?.epoch), src);
       const startedAt = Date.now();
       feed.start((events) => {
         out.length = 0;
@@ -131,8 +177,12 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     },
     async close() {
       feed.stop();
+      clearInterval(watchWriter);
       await app.close();
+      // After the last publish on this connection: the state Redis holds is all this run published.
+      if (bus.redis.status === 'ready' && !behind && !reconciling) await bus.redis.hset(bus.keys.writer, 'src', STOPPED).catch(() => {});
       await bus.close();
+      shard.close();
     },
   };
 }

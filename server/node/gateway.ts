@@ -10,6 +10,9 @@ import { GatewaySource, type GatewaySourceOptions } from '../cluster/gateway-sou
 import { RedisView } from '../cluster/redis-view.js';
 import type { Config } from '../config.js';
 import type { Hub } from '../fanout/hub.js';
+import { RedisShard, redisTarget } from '../redis/connection.js';
+import { redisHealth } from '../redis/health.js';
+import { registerRedisMetrics } from '../redis/metrics.js';
 
 export interface GatewayNode {
   readonly role: 'gateway';
@@ -27,17 +30,19 @@ const SYMBOLS_RETRY_MS = 1000;
 
 export async function createGatewayNode(config: Config, o: GatewaySourceOptions = {}): Promise<GatewayNode> {
   let warn = (_msg: string): void => {};
-  const bus = new RedisBus({ url: config.redisUrl, onError: (err) => warn(`redis: ${err.message}`) });
+  const shard = new RedisShard(redisTarget(config), { log: (msg) => warn(msg) });
+  const bus = new RedisBus({ shard, onError: (err) => warn(`redis: ${err.message}`) });
   const view = new RedisView(bus.redis, bus.keys);
   const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
   const hub = createHub(config, source);
   source.attach(hub);
   const app = await serveClients(config, hub, view, () => ({
+    ...redisHealth(shard),
     role: 'gateway',
     symbols: view.symbols().length,
     redis: bus.status(),
     bus: { ...source.stats },
-  }));
+  }), (registry) => registerRedisMetrics(registry, shard));
   warn = (msg) => app.log.warn(msg);
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);
@@ -72,6 +77,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
       source.close();
       await app.close();
       await bus.close();
+      shard.close();
     },
   };
 }

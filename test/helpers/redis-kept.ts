@@ -1,6 +1,7 @@
 /**
- * A real redis-server whose data survives a restart (an RDB file in a temporary folder, saved
- * just before the kill): what a production Redis with persistence does across a crash.
+ * A real redis-server whose data survives a restart (an RDB file in a temporary folder, written
+ * by SHUTDOWN SAVE, so it holds every write Redis acknowledged): a production Redis with
+ * persistence restarted. (A crash that loses writes after the last save: test/cluster/redis-failover.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { freePort, waitForPing } from './redis.js';
 
 export interface KeptRedis {
   url: string;
-  /** SAVE, SIGKILL, start again on the same port with the saved data; resolves once it answers PING. */
+  /** SHUTDOWN SAVE, start again on the same port with the saved data; resolves once it answers PING. */
   restartKeepingData(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -37,10 +38,14 @@ export async function startKeptRedis(): Promise<KeptRedis> {
   return {
     url,
     async restartKeepingData() {
-      const admin = new Redis(url);
-      await admin.save();
+      const c = child!;
+      const exited = new Promise((r) => c.once('exit', r));
+      const admin = new Redis(url, { retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      admin.on('error', () => {});
+      void admin.call('SHUTDOWN', 'SAVE').catch(() => {}); // no reply: the server exits
+      await exited;
       admin.disconnect();
-      await kill();
+      child = undefined;
       await launch();
     },
     async stop() {
