@@ -97,9 +97,13 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // publishes that go out meanwhile land after them.
   let reconciling = false;
   let again = false;
+  // After lost batches, publishes wait until the rewrite is queued: one written before it would
+  // add to lists (trades, bars) that still miss the lost batches' entries. Clients see a gap either way.
+  let holding = false;
   const rewrite = () => {
     if (reconciling) return void (again = true);
     reconciling = true;
+    holding ||= behind;
     behind = false;
     stats.rewrites++;
     const check = gens.check();
@@ -111,11 +115,14 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
           stats.renewed += unproven.length;
           app.log.warn(`redis: ${unproven.length} of ${symbols.length} symbols are not stored as last published (e.g. ${unproven[0]}); they start a new epoch`);
         }
-        await st.writeAll(undefined, server);
+        const written = st.writeAll(undefined, server); // queued now: later publishes land after it
+        holding = false;
+        await written;
         src = server;
       })
       .catch(() => (behind = true))
       .finally(() => {
+        holding = false;
         reconciling = false;
         if (again) (again = false), rewrite();
       });
@@ -171,7 +178,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
         st.note(out);
         stats.events += out.length;
         stats.batches++;
-        void bus.publish(out.slice());
+        if (holding) stats.lost++;
+        else void bus.publish(out.slice());
       });
       return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health and metrics only
     },

@@ -46,7 +46,7 @@ export const COMMAND_TIMEOUT_MS = 2000;
 /** How often the shard asks a sentinel where the master is, ms. */
 export const RECHECK_MS = 2000;
 /** How often the primary connection is probed with a PING, and how long an answer may take, ms. */
-export const PROBE_MS = 1000;
+export const PROBE_MS = 500;
 export const PROBE_TIMEOUT_MS = 1000;
 
 /** `publisher`: never queues (fails fast); `reader`: bounded waits; `subscriber`: pub/sub only. */
@@ -112,6 +112,7 @@ export class RedisShard {
   #options(kind: ConnectionKind): RedisOptions {
     const t = this.target;
     const base: RedisOptions = {
+      connectionName: `tickwire-${kind}`, // CLIENT LIST shows who is where
       maxRetriesPerRequest: null,
       retryStrategy: (n) => Math.min(50 * 2 ** n, 1000),
       // A write refused by a replica: we are on a demoted master. Publishers do not resend (the feed re-proves its state).

@@ -14,6 +14,11 @@ export interface KeptRedis {
   url: string;
   /** SHUTDOWN SAVE, start again on the same port with the saved data; resolves once it answers PING. */
   restartKeepingData(): Promise<void>;
+  /** SAVE now (a snapshot that later writes are not in). */
+  save(): Promise<void>;
+  /** SIGKILL (writes after the last save are lost), then start again from the last save. */
+  crash(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -48,6 +53,13 @@ export async function startKeptRedis(): Promise<KeptRedis> {
       child = undefined;
       await launch();
     },
+    async save() {
+      const admin = new Redis(url);
+      await admin.save();
+      admin.disconnect();
+    },
+    crash: kill,
+    start: launch,
     async stop() {
       await kill();
       rmSync(dir, { recursive: true, force: true });
