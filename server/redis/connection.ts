@@ -42,7 +42,9 @@ export function describeTarget(t: RedisTarget): string {
 }
 
 /** Commands of a reader give up after this long (REST answers 503 then), ms. */
-export const COMMAND_TIMEOUT_MS = 2000;
+export const COMMAND_TIMEOUT_MS = 3000;
+/** A publisher's commands (a tick's MULTI, the feed's reads at start) give up after this long, ms. */
+export const PUBLISH_TIMEOUT_MS = 5000;
 /** How often the shard asks a sentinel where the master is, ms. */
 export const RECHECK_MS = 2000;
 /** How often the primary connection is probed with a PING, and how long an answer may take, ms. */
@@ -118,7 +120,7 @@ export class RedisShard {
       // A write refused by a replica: we are on a demoted master. Publishers do not resend (the feed re-proves its state).
       reconnectOnError: (err) => (err.message.startsWith('READONLY') ? (kind === 'publisher' ? 1 : 2) : false),
       ...(t.password ? { password: t.password } : {}),
-      ...(kind === 'publisher' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: this.#o.commandTimeoutMs ?? COMMAND_TIMEOUT_MS } : {}),
+      ...(kind === 'publisher' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: PUBLISH_TIMEOUT_MS } : {}),
       ...(kind === 'reader' ? { commandTimeout: this.#o.commandTimeoutMs ?? COMMAND_TIMEOUT_MS } : {}),
       ...(kind === 'subscriber' ? { autoResubscribe: false } : {}),
     };
