@@ -44,6 +44,18 @@ describe('settings', () => {
     expect(() => loadConfig({ [name]: raw })).toThrow(message);
   });
 
+  it('reads the Sentinel settings, shows them (passwords hidden), and refuses bad or lone ones', () => {
+    const env = { REDIS_SENTINELS: '10.0.0.1:26379, [::1]:26380', REDIS_SENTINEL_MASTER: 'tw', REDIS_PASSWORD: 'pw', REDIS_SENTINEL_PASSWORD: 'spw' };
+    expect(loadConfig(env)).toMatchObject({ redisSentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }], redisSentinelMaster: 'tw', redisPassword: 'pw' });
+    const text = formatSettings(readSettings(env));
+    expect(text).toMatch(/^REDIS_SENTINELS=10\.0\.0\.1:26379,\[::1\]:26380 +\(environment\)$/m);
+    expect(text).toMatch(/^REDIS_PASSWORD=\(set, hidden\) +\(environment\)$/m);
+    expect(text).not.toMatch(/spw/);
+    expect(() => loadConfig({ REDIS_SENTINELS: 'a:26379' })).toThrow('REDIS_SENTINELS and REDIS_SENTINEL_MASTER must be set together');
+    expect(() => loadConfig({ ...env, REDIS_SENTINELS: 'a:99999' })).toThrow('REDIS_SENTINELS must be a comma-separated list of host:port, got "a:99999"');
+    expect(() => loadConfig({ ...env, REDIS_SENTINEL_MASTER: 'my master' })).toThrow(ConfigError);
+  });
+
   it('never echoes a secret in an error', () => {
     expect(() => loadConfig({ LOG_LEVEL: 'x', AUTH_JWT_SECRET: 'short' })).toThrow(/LOG_LEVEL/);
     expect(() => loadConfig({ HEARTBEAT_MS: 'x'.repeat(10_000) })).toThrow(/^HEARTBEAT_MS must be a number from 100 to 600000, got "x{64}\.\.\."$/);
