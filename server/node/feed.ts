@@ -100,7 +100,9 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // After lost batches, publishes wait until the rewrite is queued: one written before it would
   // add to lists (trades, bars) that still miss the lost batches' entries. Clients see a gap either way.
   let holding = false;
+  let running = false; // before start() wrote its markers there is nothing to prove
   const rewrite = () => {
+    if (!running) return;
     if (reconciling) return void (again = true);
     reconciling = true;
     holding ||= behind;
@@ -132,7 +134,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   bus.redis.on('ready', rewrite);
   // A flushed Redis keeps the connection: the writer marker going missing tells.
   const watchWriter = setInterval(() => {
-    if (reconciling || behind || bus.redis.status !== 'ready') return;
+    if (!running || reconciling || behind || bus.redis.status !== 'ready') return;
     readWriter(bus.redis, bus.keys).then((w) => w !== src && !reconciling && (app.log.warn('redis: the writer marker changed under the feed; checking every symbol'), rewrite()), () => {});
   }, 1000);
   watchWriter.unref();
@@ -161,6 +163,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
       await st.writeAll(symbols.filter((s) => !restored.get(s)?.epoch));
       await st.mark(symbols.filter((s) => restored.get(s)?.epoch), src);
+      running = true;
       const startedAt = Date.now();
       feed.start((events) => {
         out.length = 0;
@@ -189,8 +192,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       await app.close();
       // After the last publish on this connection: the state Redis holds is all this run published.
       if (bus.redis.status === 'ready' && !behind && !reconciling) await bus.redis.hset(bus.keys.writer, 'src', STOPPED).catch(() => {});
+      shard.close(); // first: the connections closing now are no outage
       await bus.close();
-      shard.close();
     },
   };
 }

@@ -76,8 +76,8 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
       hub.stop();
       source.close();
       await app.close();
+      shard.close(); // first: the connections closing now are no outage
       await bus.close();
-      shard.close();
     },
   };
 }
