@@ -37,7 +37,7 @@ export interface RedisBusOptions {
 
 export class RedisBus implements Bus {
   readonly keys: Keys;
-  /** Commands and publishes. Commands wait through reconnects, except the feed's writes. */
+  /** Commands and publishes (redis/connection.ts): the feed's never queue; a gateway's give up after a timeout. */
   readonly redis: Redis;
   readonly #o: RedisBusOptions;
   #sub?: Redis;
