@@ -12,7 +12,10 @@
  * Publishers never queue: a write while no master is known fails at once (the feed then proves
  * or renews its epochs on the next master, see cluster/feed-generations.ts), so nothing sent
  * before a failover lands on the new master after subscribers missed what came between.
- * Readers give up after COMMAND_TIMEOUT_MS, so a frozen or absent Redis costs a bounded wait.
+ * Readers give up after COMMAND_TIMEOUT_MS, so a frozen or absent Redis costs REST a bounded
+ * wait. A publisher's commands have no timeout (the feed's start reads and rewrites everything,
+ * which takes long on a loaded machine); a frozen master shows in the probe, and a failover
+ * closes the connection, failing what was in flight.
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config, HostPort } from '../config.js';
@@ -43,8 +46,6 @@ export function describeTarget(t: RedisTarget): string {
 
 /** Commands of a reader give up after this long (REST answers 503 then), ms. */
 export const COMMAND_TIMEOUT_MS = 3000;
-/** A publisher's commands (a tick's MULTI, the feed's reads at start) give up after this long, ms. */
-export const PUBLISH_TIMEOUT_MS = 5000;
 /** How often the shard asks a sentinel where the master is, ms. */
 export const RECHECK_MS = 2000;
 /** How often the primary connection is probed with a PING, and how long an answer may take, ms. */
@@ -120,7 +121,7 @@ export class RedisShard {
       // A write refused by a replica: we are on a demoted master. Publishers do not resend (the feed re-proves its state).
       reconnectOnError: (err) => (err.message.startsWith('READONLY') ? (kind === 'publisher' ? 1 : 2) : false),
       ...(t.password ? { password: t.password } : {}),
-      ...(kind === 'publisher' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, commandTimeout: PUBLISH_TIMEOUT_MS } : {}),
+      ...(kind === 'publisher' ? { enableOfflineQueue: false, autoResendUnfulfilledCommands: false } : {}),
       ...(kind === 'reader' ? { commandTimeout: this.#o.commandTimeoutMs ?? COMMAND_TIMEOUT_MS } : {}),
       ...(kind === 'subscriber' ? { autoResubscribe: false } : {}),
     };
