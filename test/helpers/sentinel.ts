@@ -146,6 +146,9 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  await s.settled();
+  await s.settled().catch(async (err: Error) => {
+    await s.close(); // no servers left behind when the set-up fails
+    throw err;
+  });
   return s;
 }
