@@ -32,6 +32,7 @@ import { clientErrorHandler, frameworkErrors, registerNotFound } from './http/fr
 import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
+import { registerReplayRoutes, type ReplayControl } from './http/replay-routes.js';
 
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
@@ -68,7 +69,7 @@ export async function createNode(config: Config): Promise<Node> {
     hub.publish(events);
   });
 
-  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
+  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
   const view: MarketView = {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
@@ -130,7 +131,7 @@ export function createHub(config: Config, source: StateSource): Hub {
  * The client-facing HTTP server (roles `all` and `gateway`): WebSocket, SSE, REST, health and the
  * dashboard. `health` adds the node's own fields to /healthz.
  */
-export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>): Promise<FastifyInstance> {
+export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>, replay?: ReplayControl): Promise<FastifyInstance> {
   const authenticator = hub.auth ?? authenticatorFromConfig(config);
   const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
@@ -165,6 +166,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     channels: CHANNELS as readonly Channel[],
     ...health(),
   }), { maxSymbols: config.limitSymbols, onForbidden: () => metrics.reject('forbidden') });
+  registerReplayRoutes(app, replay, { authEnabled: authenticator.enabled, onForbidden: () => metrics.reject('forbidden') }); // protocol 1.2: 404 not_found without a replay
   if (existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, prefix: '/' });
   return app;
 }
