@@ -23,6 +23,8 @@ import { newEpoch } from '../history/epoch.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
+import { openReplay } from './replay-node.js';
+import { replaySymbols } from './replay-symbols.js';
 
 export interface FeedNode {
   readonly role: 'feed';
@@ -45,8 +47,10 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0 };
-  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
-  const market = new MarketState({ bookDepth: config.bookDepth });
+  // FEED=replay: the recording plays once (or loops: see replayLoop below); nothing is restored from Redis.
+  const replay = config.feed === 'replay' ? await openReplay(config, { shown: [], count: 0 }) : undefined;
+  const feed: TickSource = replay ?? new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
+  let market = new MarketState({ bookDepth: config.bookDepth });
   // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
   let behind = false;
   let store: FeedStore | undefined;
@@ -64,7 +68,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   });
   await bus.ready();
   const symbols = feed.instruments.map((i) => i.symbol);
-  const restored = await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
+  const restored = replay ? new Map() : await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
   /** Per restored symbol, the change from the kept book to the simulator's, applied before its first event. */
   const handover = new Map<string, MarketEvent>();
   for (const s of symbols) {
@@ -73,8 +77,24 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
   }
   stats.restored = restored.size;
-  const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
-  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
+  const infos = replay ? replaySymbols(replay) : feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
+  let st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
+  if (replay) {
+    replay.hooks = {
+      restart() {
+        market = new MarketState({ bookDepth: config.bookDepth });
+        for (const s of symbols) market.addSymbol(s, feed.history(s));
+      },
+      history: (events) => void events.forEach((e) => market.apply(e, [])),
+      // Each run (the first, a loop) under a new epoch, written whole before its first event:
+      // gateways see the new epoch on the next event and re-read the symbol.
+      live() {
+        st = store = new FeedStore(bus.redis, bus.keys, market, infos, new Map(), newEpoch(Date.now(), Math.random));
+        void st.writeAll().catch(() => (behind = true));
+      },
+      clock: (c) => app.log.info({ clock: c }, 'replay clock'),
+    };
+  }
 
   const rewrite = () => {
     behind = false;
@@ -101,9 +121,13 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     role: 'feed',
     app,
     feed,
-    market,
+    get market() {
+      return market;
+    },
     bus,
-    store: st,
+    get store() {
+      return st;
+    },
     stats,
     async start() {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
