@@ -33,6 +33,7 @@ import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
 import { registerReplayRoutes, type ReplayControl } from './http/replay-routes.js';
+import { recorderFor } from './record/from-config.js';
 
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
@@ -60,6 +61,7 @@ export async function createNode(config: Config): Promise<Node> {
   const market = new MarketState({ bookDepth: config.bookDepth, quiet: { bookOf: (s) => feed.history(s).book! } });
   for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
   const bus: Bus = new MemoryBus();
+  const recorder = recorderFor(config, feed); // RECORD_DIR (docs/replay.md)
 
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, feed.instruments.map((i) => i.symbol), newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
@@ -89,7 +91,10 @@ export async function createNode(config: Config): Promise<Node> {
     async start() {
       feed.start((events) => {
         out.length = 0;
-        for (const e of events) market.apply(e, out);
+        for (const e of events) {
+          market.apply(e, out);
+          recorder?.add(e, market.seq(e.symbol, 'trades')!);
+        }
         if (out.length) bus.publish(out.slice());
       });
       hub.start();
@@ -98,6 +103,7 @@ export async function createNode(config: Config): Promise<Node> {
     async close() {
       feed.stop();
       hub.stop();
+      await recorder?.close();
       await app.close();
       await bus.close();
     },

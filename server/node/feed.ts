@@ -24,6 +24,7 @@ import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
 import { openReplay } from './replay-node.js';
+import { recorderFor } from '../record/from-config.js';
 import { replaySymbols } from './replay-symbols.js';
 
 export interface FeedNode {
@@ -78,6 +79,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   }
   stats.restored = restored.size;
   const infos = replay ? replaySymbols(replay) : feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
+  const recorder = recorderFor(config, feed); // RECORD_DIR: what this feed publishes
   let st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random)));
   if (replay) {
     replay.hooks = {
@@ -89,6 +91,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       // Each run (the first, a loop) under a new epoch, written whole before its first event:
       // gateways see the new epoch on the next event and re-read the symbol.
       live() {
+        recorder?.books((s) => feed.history(s).book);
         st = store = new FeedStore(bus.redis, bus.keys, market, infos, new Map(), newEpoch(Date.now(), Math.random));
         void st.writeAll().catch(() => (behind = true));
       },
@@ -143,6 +146,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
             market.apply(h, out);
           }
           market.apply(e, out);
+          recorder?.add(e, market.seq(e.symbol, 'trades')!);
         }
         if (out.length === 0) return;
         if (behind && bus.redis.status === 'ready') rewrite();
@@ -155,6 +159,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     },
     async close() {
       feed.stop();
+      await recorder?.close();
       await app.close();
       await bus.close();
     },

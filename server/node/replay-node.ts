@@ -21,6 +21,7 @@ import { registerReplayRoutes } from '../http/replay-routes.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
 import { LocalSource } from './local-source.js';
+import { recorderFor } from '../record/from-config.js';
 import { SwitchSource } from './switch-source.js';
 import { replaySymbols } from './replay-symbols.js';
 
@@ -89,6 +90,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     for (const s of hub.sessions) s.send({ type: 'clock', ...c, t }, t);
   };
   hub.clock = (session) => ({ ...feed.clock(), control: session.replay });
+  const recorder = recorderFor(config, feed);
   const scratch: StreamEvent[] = [];
   feed.hooks = {
     restart: () => {
@@ -99,6 +101,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
       scratch.length = 0;
     },
     live: () => {
+      recorder?.books((s) => feed.history(s).book);
       source.current = local(market);
       for (const [s, ch] of hub.streams.streams()) {
         const snap = source.snapshot(s, ch);
@@ -121,7 +124,10 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     async start() {
       feed.start((events) => {
         out.length = 0;
-        for (const e of events) market.apply(e, out);
+        for (const e of events) {
+          market.apply(e, out);
+          recorder?.add(e, market.seq(e.symbol, 'trades')!);
+        }
         if (out.length) bus.publish(out.slice());
       });
       hub.start();
@@ -130,6 +136,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     async close() {
       feed.stop();
       hub.stop();
+      await recorder?.close();
       await app.close();
       await bus.close();
     },

@@ -41,7 +41,8 @@ describe('recorded formats', () => {
   });
 
   it('infers decimals from the digits shown', () => {
-    expect(decimalsOf('104523.10')).toBe(1);
+    expect(decimalsOf('104523.10')).toBe(2);
+    expect(decimalsOf('104523.1')).toBe(1);
     expect(decimalsOf('0.00012')).toBe(5);
     expect(decimalsOf('1e-5')).toBe(5);
     expect(decimalsOf('2.5e-3')).toBe(4);

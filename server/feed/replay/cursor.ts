@@ -24,6 +24,7 @@ export class FileCursor implements RowSource {
   /** Raw columns of each buffered row, kept only when asked (the scan reads decimals from them). */
   readonly #keepCols: boolean;
   cols: string[][] = [];
+  readonly #header: string;
 
   private constructor(path: string, format: Format, lines: AsyncGenerator<string[]>, first: string[], onBad: BadLine, keepCols: boolean) {
     this.path = path;
@@ -31,6 +32,7 @@ export class FileCursor implements RowSource {
     this.#lines = lines;
     this.#onBad = onBad;
     this.#keepCols = keepCols;
+    this.#header = first[0]!;
     this.#parse(first);
   }
 
@@ -93,7 +95,8 @@ export class FileCursor implements RowSource {
     const skipHeader = this.line === 0 && this.format.header;
     for (let i = skipHeader ? 1 : 0; i < lines.length; i++) {
       const text = lines[i]!;
-      if (text === '') continue;
+      // Blank lines, and a header repeated where a recording was appended to, say nothing.
+      if (text === '' || (this.format.header && text === this.#header)) continue;
       const c = text.split(',');
       const row = this.format.parse(c);
       if (typeof row === 'string') this.#onBad(this.path, this.line + i + 1, row);

@@ -190,16 +190,14 @@ function binance(name: 'binance_trades' | 'binance_aggTrades', header: boolean, 
   };
 }
 
-/** Digits after the point of a decimal string ("104523.10" -> 1: trailing zeros say nothing; "1e-5" -> 5); 0 for integers. */
+/**
+ * Digits after the point of a decimal string, trailing zeros included ("104523.10" -> 2: a
+ * recording written with fixed decimals, as RECORD_DIR writes, tells them exactly; "1e-5" -> 5);
+ * 0 for integers.
+ */
 export function decimalsOf(s: string): number {
   const e = s.search(/[eE]/);
-  if (e >= 0) {
-    const mant = decimalsOf(s.slice(0, e));
-    return Math.max(0, mant - Number(s.slice(e + 1)));
-  }
+  if (e >= 0) return Math.max(0, decimalsOf(s.slice(0, e)) - Number(s.slice(e + 1)));
   const dot = s.indexOf('.');
-  if (dot < 0) return 0;
-  let end = s.length;
-  while (end > dot + 1 && s.charCodeAt(end - 1) === 48) end--; // trailing zeros say nothing
-  return end - dot - 1;
+  return dot < 0 ? 0 : s.length - dot - 1;
 }

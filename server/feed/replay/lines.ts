@@ -32,7 +32,9 @@ export async function* lineBatches(path: string): AsyncGenerator<string[]> {
   const decoder = new StringDecoder('utf8');
   let rest = '';
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    // A recording cut by a crash has no gzip trailer: its lines up to the last flush are served.
+    const chunks = tolerateTruncation(stream as AsyncIterable<Buffer>);
+    for await (const chunk of chunks) {
       const text = rest + decoder.write(chunk);
       const lines = text.split('\n');
       rest = lines.pop()!;
@@ -48,5 +50,14 @@ export async function* lineBatches(path: string): AsyncGenerator<string[]> {
   } finally {
     raw.destroy();
     if (stream !== raw) stream.destroy();
+  }
+}
+
+/** The stream's chunks; a gzip stream that ends without its trailer ("unexpected end of file") just ends. */
+async function* tolerateTruncation(stream: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* stream;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') throw err;
   }
 }
