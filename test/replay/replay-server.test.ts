@@ -161,3 +161,46 @@ describe('replay ends and loops', () => {
     }
   });
 });
+
+describe('the TypeScript client on a replay', () => {
+  it('emits the clock from hello and from clock messages, and tells market now (WebSocket and SSE)', async () => {
+    const { MarketClient } = await import('../../shared/client/index.js');
+    const { default: WS } = await import('ws');
+    const run = await startReplay({ REPLAY_FILES: writeMinute(), REPLAY_SPEED: '1' });
+    try {
+      for (const transport of ['ws', 'sse'] as const) {
+        const client = new MarketClient({ urls: run.url, transport, WebSocket: WS, EventSource });
+        const clocks: string[] = [];
+        client.on('clock', (c) => clocks.push(c.mode === 'replay' ? (c.paused ? 'paused' : 'playing') : 'live'));
+        client.subscribe(['BTCUSD'], { channels: ['trades'] });
+        const ages: number[] = [];
+        client.on('latency', (s) => s.ageMs !== undefined && ages.push(s.ageMs));
+        await until(() => clocks.length > 0 && ages.length > 0);
+        expect(client.clock).toMatchObject({ mode: 'replay', speed: 1, from: T0_MS });
+        const now = client.marketNow();
+        expect(now).toBeGreaterThanOrEqual(T0_MS);
+        expect(now).toBeLessThan(T0_MS + 60_001);
+        // data age is market now minus ts: small, although the recording is years old
+        expect(Math.max(...ages)).toBeLessThan(5000);
+        await post(run.url, { action: 'pause' });
+        await until(() => clocks.at(-1) === 'paused');
+        const held = client.marketNow();
+        await new Promise((r) => setTimeout(r, 100));
+        expect(client.marketNow()).toBe(held);
+        await post(run.url, { action: 'resume' });
+        await until(() => clocks.at(-1) === 'playing');
+        client.close();
+      }
+    } finally {
+      await run.node.close();
+    }
+  });
+});
+
+async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
