@@ -49,3 +49,32 @@ describe('recorded formats', () => {
     expect(decimalsOf('100')).toBe(0);
   });
 });
+
+describe('the fast line reader', () => {
+  it('reads numbers exactly as Number() does', async () => {
+    const fc = (await import('fast-check')).default;
+    const { decimalAt } = await import('../../server/feed/replay/fast-lines.js');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: 0, max: 15 }), (m, k) => {
+        const s = k === 0 ? String(m) : `${String(m).padStart(k + 1, '0').slice(0, -k)}.${String(m).padStart(k + 1, '0').slice(-k)}`;
+        return Object.is(decimalAt(`x,${s},y`, 2, 2 + s.length), Number(s));
+      }),
+      { numRuns: 2000 },
+    );
+    for (const s of ['1e-5', '-3.5', '0.1', '12.', '.5']) expect(decimalAt(s, 0, s.length), s).toBe(Number(s));
+    expect(decimalAt('', 0, 0)).toBeNaN();
+    expect(decimalAt('.', 0, 1)).toBeNaN();
+    expect(decimalAt('abc', 0, 3)).toBeNaN();
+  });
+
+  it('gives the rows the column parser gives, and the same errors', async () => {
+    const { fastTardis } = await import('../../server/feed/replay/fast-lines.js');
+    const lines = ['deribit,BTC-PERPETUAL,1735689600000123,1735689600000456,t1,sell,104500.5,0.25', 'deribit,X,1,2,9,unknown,1.5,0', 'deribit,X,1,2,t1,buy,abc,1', 'deribit,X,1,2,t1,buy', 'deribit,X,a,2,t1,buy,1,1'];
+    const slow = fmt(TRADES_HEAD);
+    const fast = fastTardis('trades');
+    for (const l of lines) expect(fast(l), l).toEqual(slow.parse(l.split(',')));
+    const slowL2 = fmt(L2_HEAD);
+    const fastL2 = fastTardis('incremental_book_L2');
+    for (const l of ['deribit,X,1,2,true,bid,100.25,3', 'deribit,X,1,2,yes,bid,1,1', 'deribit,X,1,2,false,buy,1,1', 'deribit,X,1,2,false,ask,1,-1']) expect(fastL2(l), l).toEqual(slowL2.parse(l.split(',')));
+  });
+});

@@ -54,7 +54,7 @@ describe('replay source over recorded files', () => {
     expect(bads).toEqual([`${bad}:4: timestamp is not a time`]);
     expect(src.scan.plans).toEqual([
       { symbol: 'BTC-PERPETUAL', book: 'l2', decimals: 2, sizeDecimals: 3 },
-      { symbol: 'ETHUSDT', book: 'none', decimals: 1, sizeDecimals: 2 },
+      { symbol: 'ETHUSDT', book: 'none', decimals: 2, sizeDecimals: 4 },
     ]);
     expect(src.clock()).toMatchObject({ from: T0_MS, to: T0_MS + 3 * 3_600_000 + 0.01, speed: 'max', paused: false, ended: false });
 
