@@ -22,7 +22,9 @@ export class MarketClockTracker {
     if (!clock || clock.mode !== 'replay') this.#clock = { mode: 'live' };
     else {
       const { type: _type, ...rest } = clock as ClockMsg;
-      this.#clock = { ...rest, t: (clock as ClockMsg).t ?? t };
+      // `control` (an extension) is told per connection in hello only: a clock message keeps it.
+      const control = 'control' in clock ? clock.control : this.#clock.mode === 'replay' ? this.#clock.control : undefined;
+      this.#clock = { ...rest, t: (clock as ClockMsg).t ?? t, ...(control !== undefined ? { control } : {}) };
     }
     this.#latest = -Infinity;
   }

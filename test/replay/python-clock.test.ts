@@ -48,7 +48,7 @@ describe('the Python client on a replay', () => {
       });
       const r = JSON.parse(out) as { clocks: Record<string, unknown>[]; held: boolean; now: number };
       expect(r.clocks[0]).toMatchObject({ mode: 'replay', speed: 1, paused: false, from: T0_MS, control: true });
-      expect(r.clocks.at(-1)).toMatchObject({ mode: 'replay', paused: true });
+      expect(r.clocks.at(-1)).toMatchObject({ mode: 'replay', paused: true, control: true });
       expect(r.held).toBe(true);
       expect(r.now).toBeGreaterThanOrEqual(T0_MS);
     } finally {

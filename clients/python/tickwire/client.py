@@ -211,8 +211,11 @@ class Client:
 
     def _set_clock(self, clock: Any, t: Any) -> None:
         if isinstance(clock, dict) and clock.get("mode") == "replay":
+            control = self.clock.get("control")  # told per connection in hello only
             self.clock = {k: v for k, v in clock.items() if k != "type"}
             self.clock.setdefault("t", t)
+            if control is not None:
+                self.clock.setdefault("control", control)
         else:
             self.clock = {"mode": "live"}
         self._latest_ts = float("-inf")
