@@ -80,6 +80,8 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     candles: (s, iv, limit) => market.candles(s, iv, limit),
   };
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length, replay: feed.clock() }), feed);
+  // The delivery-delay metric measures wall time since `ts`; a replay's ts are market times of the past.
+  hub.delayProbe = undefined;
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);
   for (const line of badLines.shown) app.log.warn(`replay: malformed line skipped: ${line}`);
