@@ -36,6 +36,8 @@ describe('the replay badge', () => {
       expect(await page.getByTestId('replay-time').textContent()).toMatch(/^2025-01-01 00:00:\d\d UTC$/);
       expect(await page.getByTestId('replay-toggle').count()).toBe(0);
       expect(await page.getByTestId('replay-slider').count()).toBe(0);
+      // the watchlist held none of the recording's symbols: it watches them, with recorded prices
+      await until('BTCUSD watched', async () => (await page.locator('[data-testid="watch-row"]', { hasText: 'BTCUSD' }).count()) === 1);
       expect(errors.filter((e) => !NETWORK_NOISE.test(e))).toEqual([]);
     } finally {
       await page.context().close();
