@@ -15,6 +15,7 @@ import type { BookData, Ticker, Trade } from '../shared/protocol.js';
 import { parseSubscribeArgs, USAGE, type SubscribeArgs } from './subscribe/args.js';
 import { ladderLines } from './subscribe/ladder.js';
 import { EXIT, RunOutcome, type Ending } from './subscribe/outcome.js';
+import { clockText } from './subscribe/clock-line.js';
 import { bookSummary, changeLine, colorWanted, errorLine, gapLine, palette, redraw, statusText, tableLines, type BookLines, type Footer, type Row } from './subscribe/view.js';
 
 /** Shortest time between two redraws of the table, ms. */
@@ -46,6 +47,11 @@ let ended = false;
 const note = (line: string, color = (s: string) => s) => live || process.stderr.write(color(line) + '\n');
 
 client.on('rtt', (ms) => (footer.rttMs = ms));
+// A replay's clock: in the status line, and one line on stderr whenever it changes (pause, seek, speed...).
+client.on('clock', (c) => {
+  footer.clock = clockText(c, client.marketNow());
+  if (footer.clock) note(footer.clock, errPaint.yellow);
+});
 client.on('latency', (l) => (footer.transportMs = l.transportMs));
 client.on('gap', (g) => {
   footer.gaps++;
@@ -91,7 +97,8 @@ function runTable(): () => void {
   // The ladder needs the symbol's decimals; until /api/symbols answered, one summary line.
   const books: BookLines = (r) =>
     r.decimals === undefined ? bookSummary(r) : ladderLines(r.symbol, r.book.state, { decimals: r.decimals, sizeDecimals: r.sizeDecimals ?? 0, seq: r.book.seq, checksumOk: r.book.checksumOk, paint });
-  const lines = () => tableLines([...rows.values()], footer, Date.now(), paint, books);
+  // Ages in market time: on a replay, market now minus ts.
+  const lines = () => ((footer.clock = clockText(client.clock, client.marketNow())), tableLines([...rows.values()], footer, client.marketNow(), paint, books));
   // The client checks each book state before emitting it: what its counts did since the last book change says how that one fared.
   let checks = { ...client.bookChecks };
   const checked = (): boolean | undefined => {

@@ -33,6 +33,8 @@ import { clientErrorHandler, frameworkErrors, registerNotFound } from './http/fr
 import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
+import { registerReplayRoutes, type ReplayControl } from './http/replay-routes.js';
+import { recorderFor } from './record/from-config.js';
 
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
@@ -60,6 +62,7 @@ export async function createNode(config: Config): Promise<Node> {
   const market = new MarketState({ bookDepth: config.bookDepth, quiet: { bookOf: (s) => feed.history(s).book! } });
   for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
   const bus: Bus = new MemoryBus();
+  const recorder = recorderFor(config, feed); // RECORD_DIR (docs/replay.md)
 
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, feed.instruments.map((i) => i.symbol), newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
@@ -69,7 +72,7 @@ export async function createNode(config: Config): Promise<Node> {
     hub.publish(events);
   });
 
-  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
+  const symbols = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
   const view: MarketView = {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
@@ -89,7 +92,10 @@ export async function createNode(config: Config): Promise<Node> {
     async start() {
       feed.start((events) => {
         out.length = 0;
-        for (const e of events) market.apply(e, out);
+        for (const e of events) {
+          market.apply(e, out);
+          recorder?.add(e, market.seq(e.symbol, 'trades')!);
+        }
         if (out.length) bus.publish(out.slice());
       });
       hub.start();
@@ -98,6 +104,7 @@ export async function createNode(config: Config): Promise<Node> {
     async close() {
       feed.stop();
       hub.stop();
+      await recorder?.close();
       await app.close();
       await bus.close();
     },
@@ -127,11 +134,17 @@ export function createHub(config: Config, source: StateSource): Hub {
   });
 }
 
+/** Extras a role adds: replay control (FEED=replay), its own metrics (Redis on a gateway). */
+export interface ClientExtras {
+  replay?: ReplayControl;
+  moreMetrics?: (registry: Registry) => void;
+}
+
 /**
  * The client-facing HTTP server (roles `all` and `gateway`): WebSocket, SSE, REST, health and the
  * dashboard. `health` adds the node's own fields to /healthz.
  */
-export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>, moreMetrics?: (registry: Registry) => void): Promise<FastifyInstance> {
+export async function serveClients(config: Config, hub: Hub, view: MarketView, health: () => Record<string, unknown>, { replay, moreMetrics }: ClientExtras = {}): Promise<FastifyInstance> {
   const authenticator = hub.auth ?? authenticatorFromConfig(config);
   const server = serverFactory({ certPath: config.tlsCert, keyPath: config.tlsKey, headersTimeoutMs: config.headersTimeoutMs, keepAliveMs: KEEP_ALIVE_MS });
   const app = Fastify({
@@ -167,6 +180,7 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
     channels: CHANNELS as readonly Channel[],
     ...health(),
   }), { maxSymbols: config.limitSymbols, onForbidden: () => metrics.reject('forbidden') });
+  registerReplayRoutes(app, replay, { authEnabled: authenticator.enabled, onForbidden: () => metrics.reject('forbidden') }); // protocol 1.2: 404 not_found without a replay
   if (existsSync(config.webDir)) await app.register(fastifyStatic, { root: config.webDir, prefix: '/' });
   return app;
 }

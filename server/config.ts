@@ -4,6 +4,7 @@
  * ConfigError whose message is one line naming the variable and what it takes.
  */
 import { defaultUniverse } from './feed/universe.js';
+import { parseSpeed } from './feed/replay/clock.js';
 
 export interface Config {
   port: number;
@@ -54,6 +55,17 @@ export interface Config {
   redisPassword?: string;
   /** DOCS: `off` hides the browsable API page /docs (the documents /openapi.json and /asyncapi.json stay). */
   docs: 'on' | 'off';
+  /** FEED: `sim` (the simulator) or `replay` (recorded files; docs/replay.md). */
+  feed: 'sim' | 'replay';
+  /** REPLAY_FILES, REPLAY_SPEED, REPLAY_FROM, REPLAY_TO (ms), REPLAY_LOOP. */
+  replayFiles: string[];
+  replaySpeed: number | 'max';
+  replayFrom?: number;
+  replayTo?: number;
+  replayLoop: boolean;
+  /** RECORD_DIR: where the feed's output is recorded as Tardis CSV (unset: no recording); RECORD_EXCHANGE names it. */
+  recordDir?: string;
+  recordExchange: string;
 }
 
 export interface HostPort {
@@ -130,6 +142,12 @@ function hostPorts(raw: string): HostPort[] {
   return out.length ? out : bad(takes);
 }
 const showHostPorts = (v: HostPort[]): string => v.map((h) => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)).join(',');
+/** A market time: ms since the epoch, or an ISO 8601 date-time (a date alone is UTC midnight). */
+function marketTime(raw: string): number {
+  const t = /^\d+$/.test(raw) ? Number(raw) : /^\d{4}-\d{2}-\d{2}/.test(raw) ? Date.parse(raw) : NaN;
+  return Number.isSafeInteger(t) ? t : bad('a time: ms since the epoch or ISO 8601 (2025-01-02T10:00:00Z)');
+}
+const showTime = (v: number | undefined): string => (v === undefined ? '' : new Date(v).toISOString());
 
 // From server/ (tsx) or compiled dist/server/.
 const builtWeb = () => new URL(import.meta.url.endsWith('/dist/server/config.js') ? '../web' : '../dist/web', import.meta.url).pathname;
@@ -170,6 +188,14 @@ export const SETTINGS: readonly Setting[] = [
   row('REDIS_SENTINEL_PASSWORD', 'redisSentinelPassword', undefined, text, { secret: true }),
   row('REDIS_PASSWORD', 'redisPassword', undefined, text, { secret: true }),
   row('DOCS', 'docs', 'on', oneOf(['on', 'off'] as const)),
+  row('FEED', 'feed', 'sim', oneOf(['sim', 'replay'] as const)),
+  row('REPLAY_FILES', 'replayFiles', [], list),
+  row('REPLAY_SPEED', 'replaySpeed', 1, (raw) => parseSpeed(raw) ?? bad('a number > 0 or max')),
+  row('REPLAY_FROM', 'replayFrom', undefined, marketTime, { show: showTime }),
+  row('REPLAY_TO', 'replayTo', undefined, marketTime, { show: showTime }),
+  row('REPLAY_LOOP', 'replayLoop', false, (raw) => (raw === 'true' ? true : raw === 'false' ? false : bad('true or false'))),
+  row('RECORD_DIR', 'recordDir', undefined, text),
+  row('RECORD_EXCHANGE', 'recordExchange', 'tickwire', (raw) => (/^[a-z0-9][a-z0-9-]{0,31}$/.test(raw) ? raw : bad('a lowercase name of letters, digits and dashes'))),
 ];
 
 /** One setting's value and where it came from, for --print-config. */

@@ -5,7 +5,7 @@
 
 export const PROTOCOL_VERSION = 1;
 /** `hello.minor`: 1 on a server that speaks any 1.1 addition (protocol-v1.1.md). */
-export const PROTOCOL_MINOR = 1;
+export const PROTOCOL_MINOR = 2;
 
 /** Candle intervals served, shortest first, with their length in seconds. */
 export const INTERVALS = { '1s': 1, '1m': 60, '5m': 300, '1h': 3600 } as const;
@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   'forbidden',
   'token_expired',
   'unavailable',
+  // 1.2
+  'not_found',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -64,6 +66,8 @@ export interface Trade {
   size: number;
   side: 'buy' | 'sell';
   ts: number;
+  /** 1.2: a recorded trade's own id at its source. */
+  xid?: string;
 }
 
 /** A bar; `time` is its open time in seconds since epoch. */
@@ -105,7 +109,30 @@ export interface SymbolInfo {
   currency: string;
   /** Book sizes are multiples of 10^-sizeDecimals (protocol 1.1). */
   sizeDecimals?: number;
+  /** 1.2: the recording's exchange name (replay). */
+  exchange?: string;
+  /** 1.2: where the symbol's data comes from. */
+  source?: 'sim' | 'replay';
 }
+
+/** 1.2 section 2: a replay's speed, market ms per wall ms, or as fast as the server can send. */
+export type ReplaySpeed = number | 'max';
+/** 1.2 section 2: the market clock (`hello.clock`, the `clock` message, GET /api/replay). */
+export type MarketClock =
+  | { mode: 'live' }
+  | {
+      mode: 'replay';
+      speed: ReplaySpeed;
+      /** Market time (ms since epoch) at `t` (the message's, or hello's). */
+      at: number;
+      paused: boolean;
+      ended: boolean;
+      /** First and last market times of the recording. */
+      from: number;
+      to: number;
+      /** Extension (PROTOCOL.md): in `hello.clock`, whether this connection holds the replay right. */
+      control?: boolean;
+    };
 
 export interface Limits {
   symbols: number;
@@ -180,6 +207,8 @@ export interface HelloMsg {
   history?: { ms: number; trades: number };
   /** 1.1 section 4: when this connection's token expires, ms since epoch (JWT only). */
   expires?: number;
+  /** 1.2 section 2: the market clock (absent: live). */
+  clock?: MarketClock;
 }
 /** 1.1 section 4: the answer to `refresh`. */
 export interface RefreshedMsg {
@@ -235,6 +264,8 @@ export interface UpdateMsg {
   t: number;
   items: UpdateItem[];
 }
+/** 1.2 section 2: the replay clock changed other than by running (pause, resume, seek, speed, loop, end). */
+export type ClockMsg = Extract<MarketClock, { mode: 'replay' }> & { type: 'clock'; t: number };
 export interface HeartbeatMsg {
   type: 'heartbeat';
   t: number;
@@ -264,7 +295,8 @@ export type ServerMessage =
   | HeartbeatMsg
   | PongMsg
   | ErrorMsg
-  | RefreshedMsg;
+  | RefreshedMsg
+  | ClockMsg;
 
 /** Key of one stream: `${symbol}|${channel}`. */
 export const streamKey = (symbol: string, channel: Channel): string => `${symbol}|${channel}`;

@@ -58,6 +58,8 @@ export interface Footer {
   error?: string;
   /** The live table's "Ctrl-C to quit". */
   quitHint?: boolean;
+  /** A replay's clock (clock-line.ts); absent when live. */
+  clock?: string;
 }
 
 const COLUMNS = ['symbol', 'last', 'bid', 'ask', 'chg %', 'volume', 'seq', 'age', 'last trade'];
@@ -110,7 +112,7 @@ export function statusText(f: Footer): string {
           ? `reconnecting in ${s.delayMs} ms (attempt ${s.attempt}: ${s.reason})`
           : 'closed';
   const figures = [f.rttMs !== undefined && `rtt ${Math.round(f.rttMs)} ms`, f.transportMs !== undefined && `latency ${Math.round(f.transportMs)} ms`, `${f.changes} changes`, f.gaps && `${f.gaps} gaps`];
-  return [state, ...figures.filter(Boolean), f.error].filter(Boolean).join(' | ');
+  return [state, f.clock, ...figures.filter(Boolean), f.error].filter(Boolean).join(' | ');
 }
 
 /** ANSI: cursor home, the lines each cleared to their end, then the rest of the screen cleared. */

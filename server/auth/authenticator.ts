@@ -23,6 +23,8 @@ export interface Principal {
    * with a `sub` (it survives a refresh), else a digest of the token; absent on an open server.
    */
   owner?: string;
+  /** Protocol 1.2 section 3: may control a replay (static tokens; a JWT with `"replay": true`). */
+  replay?: boolean;
 }
 
 /** Why a token was refused; also the metric label `reason` (see docs/entitlements.md). */
@@ -76,7 +78,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
     async authenticate(token) {
       if (!enabled) return OPEN;
       if (token === undefined || token === '') return { ok: false, reason: 'missing', message: 'a token is required: ?token= or Authorization: Bearer' };
-      if (digests.length && isStatic(token)) return { ok: true, principal: { rights: FULL_RIGHTS, owner: ownerOf(token) } };
+      if (digests.length && isStatic(token)) return { ok: true, principal: { rights: FULL_RIGHTS, owner: ownerOf(token), replay: true } };
       if (!jwt) return { ok: false, reason: 'invalid', message: 'invalid token' };
       const r = await jwt.verify(token, now());
       if (!r.ok) return r;
@@ -87,6 +89,7 @@ export function createAuthenticator(o: AuthenticatorOptions): Authenticator {
         expires: r.claims.exp * 1000,
         rights: claims.rights,
         owner: claims.sub !== undefined ? `sub:${claims.sub}` : ownerOf(token),
+        ...((r.claims as Record<string, unknown>).replay === true ? { replay: true } : {}),
       };
       return { ok: true, principal };
     },

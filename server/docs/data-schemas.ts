@@ -40,6 +40,7 @@ export const Trade = Type.Object({
   size: Type.Number(),
   side: Type.Enum(['buy', 'sell'], { type: 'string' }),
   ts: ms('trade time'),
+  xid: Type.Optional(Type.String({ description: "a recorded trade's own id at its source (protocol 1.2)" })),
 });
 export const Trades = Type.Array(Trade, { description: 'trades, oldest first' });
 
@@ -96,4 +97,24 @@ export const SymbolInfo = Type.Object({
   tickSize: Type.Number(),
   currency: Type.String(),
   sizeDecimals: Type.Optional(Type.Integer({ minimum: 0, description: 'book sizes are multiples of 10^-sizeDecimals' })),
+  exchange: Type.Optional(Type.String({ description: "the recording's exchange name (protocol 1.2, replay)" })),
+  source: Type.Optional(Type.Enum(['sim', 'replay'], { type: 'string', description: 'where the data comes from (protocol 1.2)' })),
 });
+
+/** Protocol 1.2 section 2: the market clock of a replay (hello.clock, the `clock` message, /api/replay). */
+export const ReplayClockFields = {
+  mode: Type.Literal('replay'),
+  speed: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Literal('max')], { description: 'market ms per wall ms, or "max" (as fast as the server can send)' }),
+  at: ms('market time at `t`'),
+  paused: Type.Boolean(),
+  ended: Type.Boolean(),
+  from: ms('first market time of the recording'),
+  to: ms('last market time of the recording'),
+};
+export const MarketClock = Type.Union(
+  [
+    Type.Object({ mode: Type.Literal('live') }, { description: "market time is the server's wall clock" }),
+    Type.Object({ ...ReplayClockFields, control: Type.Optional(Type.Boolean({ description: 'extension: whether this connection holds the replay right' })) }, { description: 'a recording played back' }),
+  ],
+  { description: 'the market clock (protocol 1.2 section 2)' },
+);

@@ -4,7 +4,7 @@
  * over /ws and as JSON over /sse. `type` is each message's discriminator.
  */
 import { Type, type TSchema } from 'typebox';
-import { Channel, ErrorCode, SnapshotItem, StreamName, StreamPosition, SymbolName, UpdateItem } from './data-schemas.js';
+import { Channel, ErrorCode, MarketClock, ReplayClockFields, SnapshotItem, StreamName, StreamPosition, SymbolName, UpdateItem } from './data-schemas.js';
 
 const id = Type.Optional(Type.Integer({ description: "the request's id, echoed in its reply" }));
 const t = Type.Number({ description: "the server's send time, ms since the Unix epoch" });
@@ -42,7 +42,7 @@ export const SERVER_MESSAGES = {
     {
       type: Type.Literal('hello'),
       v: Type.Literal(1),
-      minor: Type.Optional(Type.Integer({ description: '1 on a server speaking protocol 1.1' })),
+      minor: Type.Optional(Type.Integer({ description: '1 on a server speaking protocol 1.1, 2 on one speaking 1.2' })),
       session: Type.String(),
       t,
       heartbeat: Type.Number({ description: 'ms without other messages before a heartbeat' }),
@@ -52,6 +52,7 @@ export const SERVER_MESSAGES = {
       history: Type.Optional(Type.Object({ ms: Type.Number(), trades: Type.Integer() }, { description: 'the recovery window (HISTORY_MS, HISTORY_TRADES)' })),
       expires: Type.Optional(Type.Number({ description: "when the connection's JWT expires, ms since the Unix epoch" })),
       control: Type.Optional(Type.String({ description: 'SSE only: the path of this session’s control POST' })),
+      clock: Type.Optional(MarketClock),
     },
     { description: 'the first message of every connection' },
   ),
@@ -79,6 +80,7 @@ export const SERVER_MESSAGES = {
     channels: Type.Optional(Type.Array(Type.String(), { description: 'the channels refused' })),
     t,
   }),
+  clock: Type.Object({ type: Type.Literal('clock'), ...ReplayClockFields, t }, { description: '1.2 section 2: the replay clock changed other than by running (pause, resume, seek, speed, a loop, the end); `at` is the market time at `t`' }),
   refreshed: Type.Object({ type: Type.Literal('refreshed'), id, expires: Type.Optional(Type.Number({ description: "the new token's expiry, ms since the Unix epoch (absent for a static token)" })), t }, { description: '1.1 section 4' }),
 } satisfies Record<string, TSchema>;
 

@@ -85,6 +85,8 @@ export class Hub implements ControlPort {
   readonly book?: { depth: number };
   /** Sessions by when their token runs out, polled by beat(): no timer per connection. */
   readonly #cutoffs = new ExpiryQueue<Session>();
+  /** Protocol 1.2: the market clock for a session's hello (absent: live, no `clock` field). */
+  clock?: (session: Session) => HelloMsg['clock'];
   /** Metrics probe: once per unthrottled flush pass, ms from the newest batch's event `ts` to now. */
   delayProbe?: (ms: number) => void;
   log: (msg: string) => void;
@@ -176,6 +178,7 @@ export class Hub implements ControlPort {
       history: { ms: this.history?.ms ?? 0, trades: this.history?.trades ?? 0 },
       ...(this.book ? { book: this.book } : {}),
       ...(session.principal?.expires !== undefined ? { expires: session.principal.expires } : {}),
+      ...(this.clock ? { clock: this.clock(session) } : {}),
       ...extra,
     };
   }

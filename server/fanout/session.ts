@@ -79,6 +79,8 @@ export class Session {
   closed = false;
   /** Who holds this connection and what they may see (1.1 section 4); absent on an open server. */
   principal?: Principal;
+  /** Protocol 1.2 section 3: whether this connection holds the replay right (auth/replay-right.ts). */
+  replay = false;
   /** Token bucket for control messages, and how many were refused in a row. */
   readonly bucket: TokenBucket;
   refusals = 0;

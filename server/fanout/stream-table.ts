@@ -48,6 +48,11 @@ export class StreamTable {
     return rec;
   }
 
+  /** Every stream that has a record (a new epoch resyncs them all). */
+  streams(): [symbol: string, ch: Channel][] {
+    return [...this.#records.values()].map((r) => [r.s, r.ch]);
+  }
+
   /** The record if it exists (never creates one). */
   existing(symbol: string, ch: Channel): StreamRecord<Sub> | undefined {
     return this.#bySymbol.get(symbol)?.get(ch);

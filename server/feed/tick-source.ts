@@ -24,6 +24,8 @@ export interface TradePrint {
   price: number;
   size: number;
   side: 'buy' | 'sell';
+  /** A recorded trade's own id at its source (protocol 1.2: `xid`). */
+  xid?: string;
 }
 
 /** Book levels, [price, size] (prices on the tick grid, sizes multiples of 10^-sizeDecimals). */

@@ -216,8 +216,8 @@ export class MarketState {
       for (let i = 0; i < prints; i++) {
         const p = i === 0 ? trade : sweep![i - 1]!;
         const id = ++st.tradesSeq;
-        st.trades.push(id, p.price, p.size, p.side, e.ts);
-        if (loud) out.push({ s: e.symbol, ch: 'trades', seq: id, d: { id, price: p.price, size: p.size, side: p.side, ts: e.ts } satisfies Trade });
+        st.trades.push(id, p.price, p.size, p.side, e.ts, p.xid);
+        if (loud) out.push({ s: e.symbol, ch: 'trades', seq: id, d: p.xid === undefined ? { id, price: p.price, size: p.size, side: p.side, ts: e.ts } satisfies Trade : { id, price: p.price, size: p.size, side: p.side, ts: e.ts, xid: p.xid } });
         for (let k = 0; k < INTERVAL_NAMES.length; k++) {
           const iv = INTERVAL_NAMES[k]!;
           const c = this.#candle(e.symbol, iv, st.candles[iv], p.price, p.size, e.ts, loud);

@@ -15,6 +15,8 @@ export class TradeRing {
   #len = 0;
   /** Id of the newest trade. */
   #lastId = 0;
+  /** Recorded trades' source ids (protocol 1.2 `xid`), made on the first one. */
+  #xid: (string | undefined)[] | undefined;
 
   constructor(readonly capacity: number) {
     this.#data = new Float64Array(capacity * FIELDS);
@@ -25,7 +27,8 @@ export class TradeRing {
   }
 
   /** Appends a trade; `id` must be the previous one's + 1 (any id for the first). */
-  push(id: number, price: number, size: number, side: 'buy' | 'sell', ts: number): void {
+  push(id: number, price: number, size: number, side: 'buy' | 'sell', ts: number, xid?: string): void {
+    if (xid !== undefined || this.#xid) (this.#xid ??= new Array(this.capacity))[this.#next] = xid;
     const o = this.#next * FIELDS;
     const d = this.#data;
     d[o] = price;
@@ -43,8 +46,12 @@ export class TradeRing {
     const out: Trade[] = new Array(n);
     const d = this.#data;
     for (let k = 0; k < n; k++) {
-      const o = ((this.#next - n + k + this.capacity) % this.capacity) * FIELDS;
-      out[k] = { id: this.#lastId - n + 1 + k, price: d[o]!, size: d[o + 1]!, side: d[o + 3] ? 'buy' : 'sell', ts: d[o + 2]! };
+      const at = (this.#next - n + k + this.capacity) % this.capacity;
+      const o = at * FIELDS;
+      const t: Trade = { id: this.#lastId - n + 1 + k, price: d[o]!, size: d[o + 1]!, side: d[o + 3] ? 'buy' : 'sell', ts: d[o + 2]! };
+      const xid = this.#xid?.[at];
+      if (xid !== undefined) t.xid = xid;
+      out[k] = t;
     }
     return out;
   }

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Hub } from '../fanout/hub.js';
 import { createFeedNode } from './feed.js';
 import { createGatewayNode } from './gateway.js';
+import { createReplayNode } from './replay-node.js';
 
 /** What every role has. */
 export interface RoleNode {
@@ -22,6 +23,7 @@ export interface RoleNode {
 
 export async function createRoleNode(config: Config): Promise<RoleNode> {
   if (config.role === 'feed') return createFeedNode(config);
+  if (config.feed === 'replay' && config.role === 'all') return { role: 'all', ...(await createReplayNode(config)) };
   if (config.role === 'gateway') return createGatewayNode(config);
   return { role: 'all', ...(await createNode(config)) };
 }

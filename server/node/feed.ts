@@ -28,6 +28,9 @@ import { degraded } from '../redis/health.js';
 import { RedisShard, describeTarget, redisTarget } from '../redis/connection.js';
 import { registerRedisMetrics } from '../redis/metrics.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
+import { openReplay } from './replay-node.js';
+import { recorderFor } from '../record/from-config.js';
+import { replaySymbols } from './replay-symbols.js';
 
 export interface FeedNode {
   readonly role: 'feed';
@@ -50,8 +53,10 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     logController: new LogController({ disableRequestLogging: true }),
   });
   const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0, renewed: 0 };
-  const feed: TickSource = new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
-  const market = new MarketState({ bookDepth: config.bookDepth });
+  // FEED=replay: the recording plays once (or loops: see replayLoop below); nothing is restored from Redis.
+  const replay = config.feed === 'replay' ? await openReplay(config, { shown: [], count: 0 }) : undefined;
+  const feed: TickSource = replay ?? new SimSource({ symbols: config.feedSymbols, rate: config.feedRate, seed: config.feedSeed, bookDepth: config.bookDepth });
+  let market = new MarketState({ bookDepth: config.bookDepth });
   // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
   let behind = false;
   let store: FeedStore | undefined;
@@ -74,7 +79,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // published: it has run since the last proof (same run and replication ids), or the run stopped cleanly.
   let src = await identify(bus.redis);
   const writer = await readWriter(bus.redis, bus.keys);
-  const restored = await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
+  const restored = replay ? new Map() : await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
   if (restored.size && writer !== src && writer !== STOPPED) {
     app.log.warn(`redis: ${describeTarget(shard.target)} cannot be shown to hold all the last feed published (writer ${writer ?? 'unknown'}, server ${src}); its ${restored.size} symbols start a new epoch`);
     for (const r of restored.values()) delete r.epoch;
@@ -87,9 +92,27 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
   }
   stats.restored = restored.size;
-  const infos = feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }));
+  const infos = replay ? replaySymbols(replay) : feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
+  const recorder = recorderFor(config, feed); // RECORD_DIR: what this feed publishes
   const gens = new Generations(newEpoch(Date.now(), Math.random));
-  const st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
+  let st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
+  if (replay) {
+    replay.hooks = {
+      restart() {
+        market = new MarketState({ bookDepth: config.bookDepth });
+        for (const s of symbols) market.addSymbol(s, feed.history(s));
+      },
+      history: (events) => void events.forEach((e) => market.apply(e, [])),
+      // Each run (the first, a loop) under a new epoch, written whole before its first event:
+      // gateways see the new epoch on the next event and re-read the symbol.
+      live() {
+        recorder?.books((s) => feed.history(s).book);
+        st = store = new FeedStore(bus.redis, bus.keys, market, infos, new Map(), newEpoch(Date.now(), Math.random), gens);
+        void st.writeAll().catch(() => (behind = true));
+      },
+      clock: (c) => app.log.info({ clock: c }, 'replay clock'),
+    };
+  }
 
   // After a reconnect or a lost batch: symbols whose stored generation does not prove that Redis
   // holds what they last published start a new epoch; then everything is rewritten from the
@@ -155,9 +178,13 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     role: 'feed',
     app,
     feed,
-    market,
+    get market() {
+      return market;
+    },
     bus,
-    store: st,
+    get store() {
+      return st;
+    },
     stats,
     async start() {
       // Restored symbols are left as stored: their trades and ts are the previous run's.
@@ -175,6 +202,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
             market.apply(h, out);
           }
           market.apply(e, out);
+          recorder?.add(e, market.seq(e.symbol, 'trades')!);
         }
         if (out.length === 0) return;
         if (behind && bus.redis.status === 'ready') rewrite();
@@ -189,6 +217,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     async close() {
       feed.stop();
       clearInterval(watchWriter);
+      await recorder?.close();
       await app.close();
       // After the last publish on this connection: the state Redis holds is all this run published.
       if (bus.redis.status === 'ready' && !behind && !reconciling) await bus.redis.hset(bus.keys.writer, 'src', STOPPED).catch(() => {});

@@ -42,7 +42,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     symbols: view.symbols().length,
     redis: bus.status(),
     bus: { ...source.stats },
-  }), (registry) => registerRedisMetrics(registry, shard));
+  }), { moreMetrics: (registry) => registerRedisMetrics(registry, shard) });
   warn = (msg) => app.log.warn(msg);
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);

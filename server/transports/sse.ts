@@ -10,6 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { ErrorCode, ServerMessage } from '../../shared/protocol.js';
+import { replayRight } from '../auth/replay-right.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Session, Transport } from '../fanout/session.js';
 import { jsonWire } from '../fanout/wire.js';
@@ -74,6 +75,7 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
         close: () => end(),
       };
       const session = hub.open(transport, req.principal);
+      session.replay = replayRight(req, hub.auth?.enabled ?? false);
       open.set(session.id, { session, end, owner: ownerOf(req) });
       // The response's 'close' fires when the client goes away (the request's may fire as soon
       // as its body is read): free the session at once.

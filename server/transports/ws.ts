@@ -8,6 +8,7 @@ import type {} from '@fastify/websocket';
 import type { WebSocket } from 'ws';
 import { decode } from '../../shared/codec.js';
 import { CLOSE } from '../../shared/protocol.js';
+import { replayRight } from '../auth/replay-right.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Transport } from '../fanout/session.js';
 import { msgpackWire } from '../fanout/wire.js';
@@ -56,6 +57,7 @@ export function registerWs(app: FastifyInstance, hub: Hub, o: WsOptions): void {
       },
     };
     const session = hub.open(transport, req.principal);
+    session.replay = replayRight(req, hub.auth?.enabled ?? false);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('close', () => {

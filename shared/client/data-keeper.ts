@@ -21,6 +21,8 @@ export interface KeeperPort {
   wants(symbol: string, ch: Channel): boolean;
   /** Sends a `snapshot` request over the live link (dropped when there is none). */
   requestSnapshot(symbols: string[], ch: Channel): void;
+  /** Protocol 1.2: market time now (a replay's clock; absent: the wall clock), told the newest `ts` seen first. */
+  marketNow?(now: number, newestTs: number): number;
 }
 
 export class DataKeeper {
@@ -82,7 +84,7 @@ export class DataKeeper {
       if (item.ch === BOOK && this.checks.check(item.s, applied.state as BookState) === 'mismatch' && this.#brokenBook(item.s, now)) gap(item.s, BOOK);
     }
     for (const [ch, symbols] of gaps) this.#p.requestSnapshot(symbols, ch);
-    this.#p.events.emit('latency', { transport, transportMs: now - m.t, ...(newestTs !== undefined ? { ageMs: now - newestTs } : {}), bytes: size, items: m.items.length });
+    this.#p.events.emit('latency', { transport, transportMs: now - m.t, ...(newestTs !== undefined ? { ageMs: (this.#p.marketNow?.(now, newestTs) ?? now) - newestTs } : {}), bytes: size, items: m.items.length });
   }
 
   /**

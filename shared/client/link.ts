@@ -24,7 +24,7 @@ export interface Link {
   setToken?(token: string): void;
 }
 
-const SERVER_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed']);
+const SERVER_TYPES = new Set(['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed', 'clock']);
 
 /** True for a map with a known server message `type` (unknown types are skipped: extensions). */
 export function isServerMessage(v: unknown): v is ServerMessage {

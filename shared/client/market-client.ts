@@ -11,6 +11,7 @@ import { connectorOptions } from './client-options.js';
 import { Connector } from './connector.js';
 import { DataKeeper } from './data-keeper.js';
 import { Emitter } from './emitter.js';
+import { MarketClockTracker, type ClientClock } from './market-clock.js';
 import type { Link } from './link.js';
 import { dropRefused } from './refusals.js';
 import { recoveryReport, resubscribeMessages, sentPositions } from './recovery.js';
@@ -47,6 +48,7 @@ export class MarketClient implements MarketClientApi {
   /** The link the decimals were fetched for (once per connection). */
   #decimalsFor?: Link;
   #nextId = 1;
+  readonly #clock = new MarketClockTracker();
 
   constructor(o: ClientOptions) {
     const opts = connectorOptions(o);
@@ -57,6 +59,7 @@ export class MarketClient implements MarketClientApi {
       events: this.#events,
       wants: (s, ch) => this.#wants(s, ch),
       requestSnapshot: (symbols, ch) => this.#link?.send({ type: 'snapshot', id: this.#nextId++, symbols, channels: [ch] }),
+      marketNow: (now, newestTs) => (this.#clock.seen(newestTs), this.#clock.now(now)),
     });
     this.#fetch = opts.fetch;
     this.#getToken = o.getToken;
@@ -72,6 +75,14 @@ export class MarketClient implements MarketClientApi {
     );
     // Started after the constructor returns, so that listeners added right away see 'connecting'.
     queueMicrotask(() => this.#conn.start());
+  }
+
+  get clock(): ClientClock {
+    return this.#clock.clock;
+  }
+
+  marketNow(): number {
+    return this.#clock.now(this.#now());
   }
 
   on<E extends keyof ClientEvents>(event: E, fn: ClientEvents[E]): () => void {
@@ -148,6 +159,8 @@ export class MarketClient implements MarketClientApi {
     this.#link = link;
     this.#hello = hello;
     this.#store.bookDepth = hello.book?.depth ?? 0;
+    this.#clock.set(hello.clock, hello.t);
+    this.#events.emit('clock', this.#clock.clock);
     const positions = hello.history ? (streams: { symbol: string; channel: Channel }[]) => this.#store.positions(streams) : undefined;
     const msgs = resubscribeMessages(this.#subs, positions);
     this.#sentSince = sentPositions(msgs);
@@ -191,6 +204,7 @@ export class MarketClient implements MarketClientApi {
     if (m.type === 'snapshot' || m.type === 'update') return this.#keeper.data(m, size, transport, now);
     if (m.type === 'pong' && typeof m.echo === 'number') return this.#events.emit('rtt', now - m.echo);
     if (m.type === 'subscribed') return this.#subscribed(m);
+    if (m.type === 'clock') return void (this.#clock.set(m, m.t), this.#events.emit('clock', this.#clock.clock));
     if ((m.type as string) === 'refreshed') {
       const r = m as unknown as Refreshed;
       if (typeof r.expires === 'number') this.#refresher?.refreshed(r.id, r.expires);

@@ -3,6 +3,9 @@
  * the CLI and third-party TypeScript code program against. No DOM in the core.
  */
 import type { Channel, ErrorMsg } from '../protocol.js';
+import type { ClientClock } from './market-clock.js';
+
+export type { ClientClock } from './market-clock.js';
 
 export type TransportKind = 'ws' | 'sse';
 export type TransportChoice = TransportKind | 'auto';
@@ -108,6 +111,8 @@ export interface ClientEvents {
   latency: (s: LatencySample) => void;
   rtt: (ms: number) => void;
   error: (e: ErrorMsg) => void;
+  /** Protocol 1.2: the market clock, from hello and every `clock` message (a replay paused, resumed, sought, sped up, looped, ended). */
+  clock: (c: ClientClock) => void;
 }
 
 /** What `new MarketClient(options)` gives: it connects at once and keeps connecting until close(). */
@@ -123,5 +128,9 @@ export interface MarketClientApi {
   /** How many book states were checked against their checksum, and how they fared. */
   readonly bookChecks: BookCheckCounts;
   readonly status: ClientStatus;
+  /** Protocol 1.2: the market clock (`{mode: 'live'}` on a live market or a 1.1 server). */
+  readonly clock: ClientClock;
+  /** Market time now, ms since epoch: the wall clock when live, the replay's position otherwise. */
+  marketNow(): number;
   close(): void;
 }

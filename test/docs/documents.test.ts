@@ -10,7 +10,7 @@ import { startNode, type Running } from '../helpers/node.js';
 import { httpGet } from './http-get.js';
 import { operationPayloads, parseAsyncApi, parseOpenApi, replyPayloads } from './doc-schemas.js';
 
-const SERVER_TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed'];
+const SERVER_TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed', 'clock'];
 const CLIENT_TYPES = ['subscribe', 'unsubscribe', 'snapshot', 'ping', 'refresh'];
 
 let n: Running;

@@ -14,7 +14,7 @@ describe('WebSocket streaming', () => {
     const a = await RawClient.open(srv.wsUrl);
     const b = await RawClient.open(srv.wsUrl);
     const hello = a.of('hello')[0];
-    expect(hello).toMatchObject({ v: 1, minor: 1, history: { ms: 120000, trades: 1000 }, heartbeat: expect.any(Number), limits: { symbols: expect.any(Number), rate: expect.any(Number), payload: expect.any(Number) } });
+    expect(hello).toMatchObject({ v: 1, minor: 2, history: { ms: 120000, trades: 1000 }, heartbeat: expect.any(Number), limits: { symbols: expect.any(Number), rate: expect.any(Number), payload: expect.any(Number) } });
     expect(hello.channels).toEqual([...CHANNELS]);
     expect(hello.channels.slice(0, 6)).toEqual(['ticker', 'trades', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h']);
     const symbols = (await (await fetch(`${srv.url}/api/symbols`)).json()).map((s: { symbol: string }) => s.symbol).slice(0, 40);

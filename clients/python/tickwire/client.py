@@ -52,7 +52,8 @@ class Client:
 
     def __init__(self, url: str, token: TokenSource = None, *, base_delay: float = 0.05, max_delay: float = 2.0,
                  max_retries: Optional[int] = None, connect_timeout: float = 10.0,
-                 random: Callable[[], float] = _random.random, clock: Callable[[], float] = time.monotonic) -> None:
+                 random: Callable[[], float] = _random.random, clock: Callable[[], float] = time.monotonic,
+                 on_clock: Optional[Callable[[dict[str, Any]], None]] = None) -> None:
         policy.ws_url(url, None)  # a bad URL fails here, not at the first connection
         self.url = url
         self._token = token
@@ -68,6 +69,11 @@ class Client:
         self.unrecovered: list[tuple[str, str]] = []  # streams that could not be resumed (a snapshot replaced them)
         self.errors: list[ProtocolError] = []  # errors that did not end the stream (see policy.ACTIONS)
         self.session: Optional[str] = None
+        # Protocol 1.2: the market clock ({"mode": "live"}, or a replay's with `t`), from hello
+        # and every `clock` message; `on_clock` is called with it each time it is set.
+        self.clock: dict[str, Any] = {"mode": "live"}
+        self._on_clock = on_clock
+        self._latest_ts = float("-inf")
 
     async def __aenter__(self) -> "Client":
         return self
@@ -148,6 +154,7 @@ class Client:
         if hello.get("type") != "hello" or hello.get("v") != 1:
             raise TickwireError(f"expected hello v1, got {hello!r}")
         self.session = hello.get("session")
+        self._set_clock(hello.get("clock"), hello.get("t"))
         streams = self._streams
         streams.book_depth = (hello.get("book") or {}).get("depth", 0)
         beat = hello.get("heartbeat")
@@ -186,6 +193,8 @@ class Client:
                 for s, ch in repair:
                     await ws.send(msgpack.packb({"type": "snapshot", "id": next_id, "symbols": [s], "channels": [ch]}))
                     next_id += 1
+            elif kind == "clock":
+                self._set_clock(msg, msg.get("t"))
             elif kind == "subscribed":
                 self.recovered += [(x["s"], x["ch"]) for x in msg.get("recovered") or []]
                 self.unrecovered += [(x["s"], x["ch"]) for x in msg.get("unrecovered") or []]
@@ -200,6 +209,33 @@ class Client:
                 wanted.intersection_update(left)
             # heartbeat, pong: nothing to do
 
+    def _set_clock(self, clock: Any, t: Any) -> None:
+        if isinstance(clock, dict) and clock.get("mode") == "replay":
+            control = self.clock.get("control")  # told per connection in hello only
+            self.clock = {k: v for k, v in clock.items() if k != "type"}
+            self.clock.setdefault("t", t)
+            if control is not None:
+                self.clock.setdefault("control", control)
+        else:
+            self.clock = {"mode": "live"}
+        self._latest_ts = float("-inf")
+        if self._on_clock:
+            self._on_clock(dict(self.clock))
+
+    def market_now(self, now_ms: Optional[float] = None) -> float:
+        """Market time now, ms since epoch (protocol 1.2 section 2): the wall clock when live;
+        a replay's `at + (now - t) * speed` while playing, `at` while paused or ended, and at
+        speed "max" the newest `ts` seen."""
+        now = time.time() * 1000 if now_ms is None else now_ms
+        c = self.clock
+        if c.get("mode") != "replay":
+            return now
+        if c.get("paused") or c.get("ended"):
+            return c["at"]
+        if c.get("speed") == "max":
+            return max(c["at"], self._latest_ts)
+        return min(c["to"], c["at"] + (now - c["t"]) * c["speed"])
+
     def _ask_again(self, key: str) -> bool:
         """Whether to ask for a repair snapshot of a stream awaiting one (at most every RESNAPSHOT_S)."""
         if key not in self._streams.resyncing:
@@ -212,4 +248,8 @@ class Client:
 
     def _change(self, item: dict[str, Any], kind: str) -> Change:
         st = self._streams.streams[f"{item['s']}|{item['ch']}"]
+        d = item.get("d")
+        ts = d.get("ts") if isinstance(d, dict) else d[-1].get("ts") if isinstance(d, list) and d and isinstance(d[-1], dict) else None
+        if isinstance(ts, (int, float)) and ts > self._latest_ts:
+            self._latest_ts = ts
         return Change(item["s"], item["ch"], st["seq"], kind, st["state"], item.get("d"), st.get("epoch"))

@@ -9,6 +9,7 @@ import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } fro
 import { fetchCandles, fetchSymbols, UnauthorizedError } from '../lib/api.js';
 import { LaneBeat, laneOf } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
+import { replayClock } from './replay.svelte.js';
 import type { FrameLoop } from '../lib/frame-loop.js';
 import { SampleWindow } from '../lib/stats.js';
 import { BOOK_CHANNEL, SubscriptionSync, type Focus, type Wanted } from '../lib/subscriptions.js';
@@ -145,6 +146,7 @@ export class Market {
       c.on('change', (ch) => this.#onChange(ch)),
       c.on('latency', (s) => this.#latency.add(performance.now(), s.transportMs)),
       c.on('rtt', (ms) => (this.#rttMs = ms)),
+      c.on('clock', (k) => replayClock.set(k, () => c.marketNow())), // protocol 1.2: the replay badge
       c.on('error', (e) => {
         if (e.code === 'token_expired' || e.code === 'unauthorized') this.#tokenRefused = true;
         this.#showError(`${e.code}: ${e.message}`);
