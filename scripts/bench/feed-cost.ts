@@ -4,8 +4,9 @@
  * event, the heap promoted per simulated second (old space growth between major GCs is what
  * makes scavenges and mark-compacts expensive), median of `--runs`. What scenario F's idle CPU
  * is made of, measurable in seconds:
- * `tsx scripts/bench/feed-cost.ts [--symbols 10000] [--rate 5] [--seconds 20] [--runs 3] [--loud]`
- * (`--loud`: every symbol watched, as if each had had a snapshot).
+ * `tsx scripts/bench/feed-cost.ts [--symbols 10000] [--rate 5] [--seconds 20] [--runs 3] [--loud] [--tick-ms N]`
+ * (`--loud`: every symbol watched, as if each had had a snapshot; `--tick-ms`: SimSource's fixed
+ * beat instead of wakes timed to due events). The clock moves by each delay the source asks for.
  */
 import { parseArgs } from 'node:util';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     loud: { type: 'boolean', default: false },
+    'tick-ms': { type: 'string' },
   },
 });
 const symbols = Number(values.symbols);
@@ -35,12 +37,16 @@ interface Run {
   usPerEvent: number;
   gcShare: number;
   events: number;
+  wakes: number;
 }
 
 async function run(): Promise<Run> {
   let now = Date.UTC(2026, 11, 1, 14, 0, 0);
   let tick: () => void = () => {};
-  const src = new SimSource({ symbols, rate, seed: 'bench', now: () => now, setTimer: (fn) => ((tick = fn), 1), clearTimer: () => {}, maxLagMs: 1e9 });
+  let delay = 1;
+  const tickMs = values['tick-ms'] ? Number(values['tick-ms']) : undefined;
+  const setTimer = (fn: () => void, ms: number) => ((tick = fn), (delay = ms), 1);
+  const src = new SimSource({ symbols, rate, seed: 'bench', now: () => now, tickMs, setTimer, clearTimer: () => {}, maxLagMs: 1e9 });
   const market = new MarketState(values.loud ? {} : { quiet: { bookOf: (s) => src.history(s).book! } });
   for (const inst of src.instruments) market.addSymbol(inst.symbol, src.history(inst.symbol));
   if (values.loud) for (const inst of src.instruments) market.snapshot(inst.symbol, 'ticker');
@@ -51,19 +57,24 @@ async function run(): Promise<Run> {
     for (const e of batch) market.apply(e, out);
     events += batch.length;
   });
-  const beat = rate >= 20 ? 10 : rate >= 2 ? 20 : 50;
+  /** Runs the source's timer until `ms` simulated ms have passed; returns the wakes. */
+  const simulate = (ms: number): number => {
+    let wakes = 0;
+    for (const end = now + ms; now < end; wakes++) (now += delay), tick();
+    return wakes;
+  };
   // Warm-up: one simulated second (JIT, the first bars and trades).
-  for (let t = 0; t < 1000; t += beat) (now += beat), tick();
+  simulate(1000);
   events = 0;
   gcMs = 0;
   const c0 = process.cpuUsage();
   const w0 = performance.now();
-  for (let t = 0; t < seconds * 1000; t += beat) (now += beat), tick();
+  const wakes = simulate(seconds * 1000);
   const c = process.cpuUsage(c0);
   const wall = performance.now() - w0;
   src.stop();
   await new Promise((r) => setTimeout(r, 50)); // the GC entries arrive asynchronously
-  return { usPerEvent: (c.user + c.system) / events, gcShare: gcMs / wall, events };
+  return { usPerEvent: (c.user + c.system) / events, gcShare: gcMs / wall, events, wakes };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -71,7 +82,7 @@ const runs: Run[] = [];
 for (let i = 0; i < Number(values.runs); i++) {
   runs.push(await run());
   const r = runs.at(-1)!;
-  console.log(`run ${i + 1}: ${r.usPerEvent.toFixed(2)} µs CPU / event, GC ${(r.gcShare * 100).toFixed(1)}% of wall, ${r.events} events`);
+  console.log(`run ${i + 1}: ${r.usPerEvent.toFixed(2)} µs CPU / event, GC ${(r.gcShare * 100).toFixed(1)}% of wall, ${r.events} events in ${r.wakes} wakes`);
 }
 const us = median(runs.map((r) => r.usPerEvent));
 console.log(

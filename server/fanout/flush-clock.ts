@@ -1,8 +1,10 @@
 /**
- * When sessions flush. Unthrottled sessions with news wait in one round-robin queue; flush
- * passes over it run back to back (setImmediate), so each session's write carries everything
- * that accumulated since its last one: batches grow only when there is a backlog, and there is
- * no fixed delay when calm. Throttled sessions flush on one shared clock per throttle value, so
+ * When sessions flush. Unthrottled sessions with news wait in one round-robin queue; the
+ * first pass runs at the end of the turn of the event loop that brought the news (setImmediate:
+ * after that turn's timers and I/O, as uWebSockets uncorks once per loop iteration) and the
+ * passes run back to back while the queue holds sessions, so each session's write carries
+ * everything that accumulated since its last one: batches grow only when there is a backlog
+ * (longer turns), and there is no fixed delay when calm. Throttled sessions flush on one shared clock per throttle value, so
  * every session of a throttle class flushes together and their clients share item bytes; a
  * class never flushes twice within its throttle.
  *

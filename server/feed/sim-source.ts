@@ -1,12 +1,16 @@
 /**
  * The simulated TickSource: the Simulator driven by one timer. Each symbol has its own
- * Poisson clock; every tick emits, in time order, the events that fell due since the last (in
- * batches of at most CHUNK).
+ * Poisson clock; every wake emits, in time order, the events that fell due since the last (in
+ * batches of at most CHUNK). By default each wake is timed to the next due event (wake-plan.ts:
+ * a one-shot timer, at most one wake per WAKE_MIN_MS; the next turn of the event loop when
+ * events are already due), so an event is handed on within about a millisecond of its due
+ * time; `tickMs` gives the fixed beat instead.
  */
 import type { Instrument, MarketEvent, SymbolHistory, TickSource } from './tick-source.js';
 import { Rng } from './rng.js';
 import { Simulator } from './simulator.js';
 import { buildUniverse } from './universe.js';
+import { nextWake } from './wake-plan.js';
 
 export interface SimSourceOptions {
   /** Universe size (see buildUniverse), >= 1. */
@@ -14,16 +18,23 @@ export interface SimSourceOptions {
   /** Mean ticker events per second per symbol, 0.1..1000. */
   rate: number;
   seed: string | number;
-  /** Clock in ms since epoch (default Date.now). Read at construction (the start) and per tick. */
+  /** Clock in ms since epoch (default Date.now). Read at construction (the start) and per wake. */
   now?: () => number;
-  /** Timer period in ms (default 10; 20 below 20 events/s; 50 below 2). */
+  /**
+   * A fixed beat in ms: every beat emits what fell due since the last (the model before issue 25,
+   * kept for the baselines' tutorial feed, measured with a 10 ms timer). Default: none, each
+   * wake is timed to the next due event.
+   */
   tickMs?: number;
-  /** Timer hooks (default setInterval/clearInterval); the timer stays ref'd. */
+  /**
+   * One-shot timer hooks: run `fn` in `ms` ms, 0 meaning the next turn of the event loop
+   * (default setTimeout, setImmediate for 0; ref'd). `fn` is the same function at every call.
+   */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
   /**
    * Catch-up bound: after a stall, events older than this many ms before now are skipped
-   * (default 250). It also bounds one beat's work when the feed cannot keep up (10,000 symbols
+   * (default 250). It also bounds one wake's work when the feed cannot keep up (10,000 symbols
    * on a busy machine): the event loop gets back within about that long instead of a second.
    */
   maxLagMs?: number;
@@ -33,9 +44,9 @@ export interface SimSourceOptions {
   bookDepth?: number;
 }
 
-/** Spacing of one symbol's events stamped in the same beat, ms (well below any timer period). */
+/** Spacing of one symbol's events stamped in the same wake, ms (well below a millisecond). */
 const STAMP_STEP_MS = 0.001;
-/** Most events per batch handed to onEvents (a beat with more gives several, in time order). */
+/** Most events per batch handed to onEvents (a wake with more gives several, in time order). */
 export const CHUNK = 256;
 
 export class SimSource implements TickSource {
@@ -45,6 +56,7 @@ export class SimSource implements TickSource {
   #sim: Simulator;
   #clock: Rng;
   #now: () => number;
+  /** The fixed beat, or 0: wakes timed to the next due event. */
   #tickMs: number;
   #setTimer: (fn: () => void, ms: number) => unknown;
   #clearTimer: (handle: unknown) => void;
@@ -53,10 +65,16 @@ export class SimSource implements TickSource {
   /** Per symbol (by index): next scheduled event time and last emitted event time. */
   #due: Float64Array;
   #lastTs: Float64Array;
-  /** Events up to this time have been emitted. */
+  /** Nothing due before this time is left to emit. */
   #cursor: number;
   #timer: unknown;
-  /** Per-beat scratch, per due event: scheduled time, symbol index, place from its run's end, emission order. */
+  /** The wake handed to setTimer (one function for the source's life), and the batches' consumer while started. */
+  readonly #fire = () => this.#wake();
+  #onEvents: ((events: MarketEvent[]) => void) | undefined;
+  /** When the last wake ran, and (fixed beat) when the next is planned. */
+  #wokeAt = 0;
+  #plannedAt = 0;
+  /** Per-wake scratch, per due event: scheduled time, symbol index, place from its run's end, emission order. */
   #at = new Float64Array(256);
   #sym = new Int32Array(256);
   #back = new Int32Array(256);
@@ -68,9 +86,9 @@ export class SimSource implements TickSource {
     if (!(rate >= 0.1 && rate <= 1000)) throw new RangeError(`rate must be within 0.1..1000, got ${rate}`);
     if (!(Number.isInteger(symbols) && symbols >= 1)) throw new RangeError(`symbols must be an integer >= 1, got ${symbols}`);
     this.#now = opts.now ?? Date.now;
-    this.#tickMs = opts.tickMs ?? (rate >= 20 ? 10 : rate >= 2 ? 20 : 50);
-    this.#setTimer = opts.setTimer ?? ((fn, ms) => setInterval(fn, ms));
-    this.#clearTimer = opts.clearTimer ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
+    this.#tickMs = opts.tickMs ?? 0;
+    this.#setTimer = opts.setTimer ?? defaultSetTimer;
+    this.#clearTimer = opts.clearTimer ?? defaultClearTimer;
     this.#maxLagMs = opts.maxLagMs ?? 250;
     this.#meanGapMs = 1000 / rate;
 
@@ -103,22 +121,47 @@ export class SimSource implements TickSource {
    * Sets up every symbol's live walk and book not yet set up (not their histories), then starts
    * the timer. Each batch is non-empty and at most CHUNK long; the batches, one after another,
    * are in time order (ties by universe order); each event's ts is the clock at emission (a symbol's
-   * several events in one beat a microsecond apart before it), strictly increasing per symbol. Throws if already started.
+   * several events in one wake a microsecond apart before it), strictly increasing per symbol. Throws if already started.
    */
   start(onEvents: (events: MarketEvent[]) => void): void {
-    if (this.#timer !== undefined) throw new Error('SimSource already started');
+    if (this.#onEvents !== undefined) throw new Error('SimSource already started');
     for (const inst of this.instruments) this.#sim.prepare(inst.symbol);
-    // Setting up (10,000 symbols: seconds) is a stall like any other: the first beat brings one
-    // beat's events, not maxLagMs' worth (bursts of events are what V8 pretenures: see #tick).
-    this.#skipTo(this.#now() - this.#tickMs);
-    this.#timer = this.#setTimer(() => this.#tick(onEvents), this.#tickMs);
+    // Setting up (10,000 symbols: seconds) is a stall like any other: the first wake brings one
+    // beat's events at most, not maxLagMs' worth (bursts of events are what V8 pretenures: see #emit).
+    const now = this.#now();
+    this.#skipTo(now - this.#tickMs);
+    this.#onEvents = onEvents;
+    this.#wokeAt = now;
+    this.#plannedAt = now;
+    let first = Infinity;
+    for (let i = 0; i < this.#due.length; i++) first = Math.min(first, this.#due[i]!);
+    this.#cursor = Math.max(this.#cursor, first);
+    this.#arm(now, first);
   }
 
   /** Stops the timer; `start` may be called again and resumes (skipping a long gap). */
   stop(): void {
+    this.#onEvents = undefined;
     if (this.#timer === undefined) return;
     this.#clearTimer(this.#timer);
     this.#timer = undefined;
+  }
+
+  /** One wake: emits what fell due, then sets the timer for the next (unless stopped meanwhile). */
+  #wake(): void {
+    this.#timer = undefined;
+    const onEvents = this.#onEvents;
+    if (!onEvents) return;
+    const now = this.#now();
+    this.#wokeAt = now;
+    const nextDue = this.#emit(now, onEvents);
+    if (this.#onEvents === onEvents && this.#timer === undefined) this.#arm(this.#now(), nextDue);
+  }
+
+  #arm(now: number, nextDue: number): void {
+    const w = nextWake({ now, wokeAt: this.#wokeAt, nextDue, tickMs: this.#tickMs, plannedAt: this.#plannedAt });
+    this.#plannedAt = w.at;
+    this.#timer = this.#setTimer(this.#fire, w.ms);
   }
 
   #gap(): number {
@@ -133,17 +176,21 @@ export class SimSource implements TickSource {
     this.#cursor = t;
   }
 
-  #tick(onEvents: (events: MarketEvent[]) => void): void {
-    const now = this.#now();
+  /** Emits every event due by `now`; returns the earliest due time left (after `now`). */
+  #emit(now: number, onEvents: (events: MarketEvent[]) => void): number {
     // Stalled: drop the oldest events rather than burst them.
     this.#skipTo(now - this.#maxLagMs);
     // Pass 1: what fell due, per symbol in universe order: its scheduled time and its place from
-    // the end of the symbol's run in this beat (0: its last event, stamped `now`).
+    // the end of the symbol's run in this wake (0: its last event, stamped `now`).
     let m = 0;
     let maxBack = 0;
+    let next = Infinity;
     for (let i = 0; i < this.#due.length; i++) {
       let due = this.#due[i]!;
-      if (due > now) continue;
+      if (due > now) {
+        if (due < next) next = due;
+        continue;
+      }
       const first = m;
       while (due <= now) {
         this.#room(m + 1);
@@ -152,21 +199,23 @@ export class SimSource implements TickSource {
         due += this.#gap();
       }
       this.#due[i] = due;
+      if (due < next) next = due;
       for (let e = first; e < m; e++) this.#back[e] = m - 1 - e;
       maxBack = Math.max(maxBack, m - 1 - first);
     }
-    this.#cursor = Math.max(this.#cursor, now);
-    if (m === 0) return;
-    // Stamped at emission (the walk still steps by the scheduled gaps): the timer's beat is not
-    // part of data age. A symbol's k-th of n events is STAMP_STEP_MS apart, so its ts stay
+    // Nothing is due before `next` either: a wake timed to it is not a stall.
+    this.#cursor = Math.max(this.#cursor, now, next);
+    if (m === 0) return next;
+    // Stamped at emission (the walk still steps by the scheduled gaps): how late the timer
+    // fired is not part of data age. A symbol's k-th of n events is STAMP_STEP_MS apart, so its ts stay
     // strictly increasing and never pass the clock. Time order is then by `back`, descending,
     // ties in universe order: a counting sort, into #order.
     const count = new Int32Array(maxBack + 2);
     for (let e = 0; e < m; e++) count[maxBack - this.#back[e]! + 1]++;
     for (let k = 1; k < count.length; k++) count[k] += count[k - 1]!;
     for (let e = 0; e < m; e++) this.#order[count[maxBack - this.#back[e]!]!++] = e;
-    // Events are made in that order and handed on in chunks: a beat's events never pile up in
-    // the young generation long enough to survive a scavenge (when a whole beat was built first,
+    // Events are made in that order and handed on in chunks: a wake's events never pile up in
+    // the young generation long enough to survive a scavenge (when a whole 10 ms beat was built first,
     // V8 pretenured the event objects: 42 MB/s of old-space garbage at 10,000 symbols).
     let batch: MarketEvent[] = [];
     for (let k = 0; k < m; k++) {
@@ -181,9 +230,10 @@ export class SimSource implements TickSource {
       }
     }
     if (batch.length) onEvents(batch);
+    return next;
   }
 
-  /** Grows the per-beat scratch to hold `n` entries. */
+  /** Grows the per-wake scratch to hold `n` entries. */
   #room(n: number): void {
     if (n <= this.#at.length) return;
     const size = Math.max(n, this.#at.length * 2);
@@ -194,3 +244,10 @@ export class SimSource implements TickSource {
     this.#order = grow(this.#order, new Int32Array(size));
   }
 }
+
+/** setTimeout, or setImmediate for 0 (the next turn, after this turn's I/O and flushes). */
+const defaultSetTimer = (fn: () => void, ms: number): unknown => (ms > 0 ? setTimeout(fn, ms) : { immediate: setImmediate(fn) });
+const defaultClearTimer = (h: unknown): void => {
+  if (h && typeof h === 'object' && 'immediate' in h) clearImmediate((h as { immediate: NodeJS.Immediate }).immediate);
+  else clearTimeout(h as NodeJS.Timeout);
+};

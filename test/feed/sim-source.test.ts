@@ -1,14 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimSource, type SimSourceOptions } from '../../server/feed/sim-source.js';
+import { WAKE_MIN_MS } from '../../server/feed/wake-plan.js';
 import type { MarketEvent, TickSource } from '../../server/feed/tick-source.js';
 
 const T0 = Date.UTC(2027, 5, 1, 12, 0, 0);
 
-/** A SimSource on a hand-driven clock: `advance(ms)` moves time and fires the timer per tick. */
-function manual(opts: Partial<SimSourceOptions> = {}) {
+/**
+ * A SimSource on a hand-driven clock and scheduler: `advance(ms)` moves time, running each
+ * timer the source set when its time comes (a 0 ms timer runs at the same time).
+ */
+function manual(opts: Partial<SimSourceOptions> = {}, during?: () => void) {
   let now = T0;
-  let fire: (() => void) | undefined;
-  let period = 0;
+  let pending: { fn: () => void; at: number } | undefined;
+  const delays: number[] = [];
   const cleared: unknown[] = [];
   const source = new SimSource({
     symbols: 20,
@@ -16,26 +20,35 @@ function manual(opts: Partial<SimSourceOptions> = {}) {
     seed: 'manual',
     now: () => now,
     setTimer: (fn, ms) => {
-      fire = fn;
-      period = ms;
+      pending = { fn, at: now + ms };
+      delays.push(ms);
       return 'handle';
     },
     clearTimer: (h) => cleared.push(h),
     ...opts,
   });
   const batches: { at: number; events: MarketEvent[] }[] = [];
-  source.start((events) => batches.push({ at: now, events }));
-  const advance = (ms: number, step = period): void => {
-    for (let t = step; t <= ms; t += step) {
-      now += step;
-      fire!();
-    }
+  source.start((events) => {
+    batches.push({ at: now, events });
+    during?.();
+  });
+  const run = () => {
+    const p = pending!;
+    pending = undefined;
+    now = Math.max(now, p.at);
+    p.fn();
   };
+  const advance = (ms: number): void => {
+    const end = now + ms;
+    while (pending && pending.at <= end) run();
+    now = Math.max(now, end);
+  };
+  /** Moves the clock `ms` at once (a stall), then runs the timer. */
   const jump = (ms: number): void => {
     now += ms;
-    fire!();
+    run();
   };
-  return { source, batches, advance, jump, cleared, events: () => batches.flatMap((b) => b.events) };
+  return { source, batches, advance, jump, cleared, delays, move: (ms: number) => (now += ms), events: () => batches.flatMap((b) => b.events) };
 }
 
 // Generous timeouts: shared CI machines are slow.
@@ -85,11 +98,11 @@ describe('SimSource', { timeout: 30_000 }, () => {
     }
     expect(bad.slice(0, 5)).toEqual([]);
     expect(lastBySymbol.size).toBe(20);
-    // At 300/s and 10 ms ticks a symbol often has several events in one batch.
+    // At 300/s a symbol sometimes has several events in one wake.
     expect(batches.some((b) => new Set(b.events.map((e) => e.symbol)).size < b.events.length)).toBe(true);
   });
 
-  it('stamps events at emission, so the timer beat adds nothing to their age', () => {
+  it('stamps events at emission, so how late the timer fired adds nothing to their age', () => {
     const { batches, advance } = manual({ symbols: 20, rate: 300 });
     advance(1000);
     const late = batches.flatMap(({ at, events }) => events.filter((e) => e.ts > at || e.ts < at - 0.01).map((e) => `${e.symbol} ${e.ts} at ${at}`));
@@ -106,6 +119,48 @@ describe('SimSource', { timeout: 30_000 }, () => {
     expect(burst.length).toBeLessThan(1.3 * 20 * 50 * 0.25); // about 250 ms' worth (maxLagMs), not sixty seconds'
     expect(burst.length).toBeGreaterThan(0.7 * 20 * 50 * 0.25);
     expect(Math.min(...burst.map((e) => e.ts))).toBeGreaterThanOrEqual(T0 + 61_000 - 250);
+  });
+
+  it('times each wake to the next due event: a sparse feed wakes about once per event', () => {
+    const { batches, advance, delays } = manual({ symbols: 3, rate: 2 });
+    advance(20_000);
+    const events = batches.reduce((n, b) => n + b.events.length, 0);
+    expect(events).toBeGreaterThan(80); // 120 expected
+    // Every wake but a few carries an event (no empty beats), and the waits follow the gaps.
+    const wakes = delays.length;
+    expect(wakes).toBeLessThan(events + 5);
+    expect(new Set(delays).size).toBeGreaterThan(20);
+    expect(Math.max(...delays)).toBeGreaterThan(100);
+  });
+
+  it('wakes at most once a millisecond when events are denser than that', () => {
+    const { batches, advance, delays } = manual({ symbols: 500, rate: 10 }); // 5 events per ms
+    advance(1000);
+    expect(delays.every((ms) => ms >= WAKE_MIN_MS)).toBe(true);
+    expect(batches.length).toBeLessThanOrEqual(1000 / WAKE_MIN_MS + 1);
+    expect(batches.length).toBeGreaterThan(900); // something due at nearly every wake
+  });
+
+  it('asks for the next turn of the event loop when events fell due during a wake', () => {
+    let busy = true;
+    const m = manual({ symbols: 500, rate: 10 }, () => {
+      if (busy) m.move(5); // the consumer took 5 ms
+    });
+    m.advance(2);
+    expect(m.delays.at(-1)).toBe(0);
+    busy = false;
+    const wakes = m.batches.length;
+    m.advance(0); // the 0 ms timer runs now, and catches up
+    expect(m.batches.length).toBeGreaterThan(wakes);
+    expect(m.delays.at(-1)).toBeGreaterThanOrEqual(WAKE_MIN_MS);
+  });
+
+  it('keeps a fixed beat when asked for one (the baselines\' 10 ms feed)', () => {
+    const { batches, advance, delays } = manual({ tickMs: 10 });
+    advance(1000);
+    expect(new Set(delays.slice(1))).toEqual(new Set([10]));
+    expect(batches.length).toBeGreaterThanOrEqual(99);
+    expect(new Set(batches.map((b) => b.at % 10))).toEqual(new Set([T0 % 10]));
   });
 
   it('replays the same events for the same seed and clock', () => {
