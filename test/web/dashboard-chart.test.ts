@@ -51,7 +51,7 @@ async function open(kind: keyof typeof VIEWPORTS, symbol: string): Promise<Page>
   return opened.page;
 }
 
-async function settings(p: Page, act: () => Promise<void>): Promise<void> {
+async function settings(p: Page, act: () => Promise<unknown>): Promise<void> {
   await p.getByTestId('chart-settings-button').click();
   await act();
   await p.getByTestId('chart-settings-button').click();
