@@ -24,6 +24,8 @@ export interface Prefs {
   transport: TransportChoice;
   throttle: Throttle;
   chart: ChartPrefs;
+  /** The comparison panel opened or collapsed by hand; unset: by the screen's width. */
+  compareOpen?: boolean;
 }
 
 export const STORAGE_KEY = 'tickwire.prefs.v1';
@@ -53,6 +55,7 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'> | undefined, search 
     if (TRANSPORTS.includes(r.transport as TransportChoice)) p.transport = r.transport as TransportChoice;
     if (THROTTLES.includes(r.throttle as Throttle)) p.throttle = r.throttle as Throttle;
     p.chart = parseChartPrefs(r.chart);
+    if (typeof r.compareOpen === 'boolean') p.compareOpen = r.compareOpen;
   }
   const fromUrl = selectionFromSearch(search);
   if (fromUrl) p.selected = fromUrl;

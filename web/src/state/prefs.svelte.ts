@@ -26,6 +26,7 @@ export class PrefsState {
   #throttle = $state<Throttle>(0);
   #paused = $state(false);
   #chart = $state.raw<ChartPrefs>(defaultChartPrefs());
+  #compareOpen = $state<boolean | undefined>();
 
   constructor() {
     const p = loadPrefs(storage(), location.search);
@@ -35,6 +36,7 @@ export class PrefsState {
     this.#transport = p.transport;
     this.#throttle = p.throttle;
     this.#chart = p.chart;
+    this.#compareOpen = p.compareOpen;
     this.#writeUrl();
   }
 
@@ -73,6 +75,14 @@ export class PrefsState {
     this.#chart = v;
     this.#save();
   }
+  /** The comparison panel opened or collapsed by hand; undefined: by the screen's width. */
+  get compareOpen(): boolean | undefined {
+    return this.#compareOpen;
+  }
+  set compareOpen(v: boolean | undefined) {
+    this.#compareOpen = v;
+    this.#save();
+  }
   get paused(): boolean {
     return this.#paused;
   }
@@ -105,7 +115,7 @@ export class PrefsState {
 
   #save(): void {
     const p: Prefs = {
-      watchlist: this.#watchlist, selected: this.#selected, interval: this.#interval, transport: this.#transport, throttle: this.#throttle, chart: this.#chart,
+      watchlist: this.#watchlist, selected: this.#selected, interval: this.#interval, transport: this.#transport, throttle: this.#throttle, chart: this.#chart, compareOpen: this.#compareOpen,
     };
     savePrefs(storage(), p);
   }
