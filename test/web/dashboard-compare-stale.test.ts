@@ -129,3 +129,21 @@ describe('symbol search', () => {
     await until('GOOGL added', async () => (await p.locator('[data-testid="watch-row"][data-symbol="GOOGL"]').count()) === 1);
   });
 });
+
+describe('API documents page', () => {
+  it('is linked from the dashboard and renders the AsyncAPI document from the server alone', async () => {
+    const { page: p, errors } = await openDashboard(browser, node.url);
+    page = p;
+    const href = await p.getByTestId('docs-link').getAttribute('href');
+    expect(href).toBe('/docs');
+    const elsewhere: string[] = [];
+    p.on('request', (r) => !r.url().startsWith(node.url) && elsewhere.push(r.url()));
+    await p.goto(node.url + href);
+    await until('the rendered document', async () => {
+      const text = await p.locator('#asyncapi').innerText();
+      return text.includes('Tickwire streaming API') && text.includes('ws://') && text.includes('Operations');
+    }, 20_000);
+    expect(elsewhere).toEqual([]);
+    expect(errors.filter((e) => !/favicon|404/.test(e))).toEqual([]);
+  });
+});
