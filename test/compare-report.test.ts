@@ -24,7 +24,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const summary = (p50: number, max: number) => ({ p50, p90: p50, p99: max, p999: max, max, mean: p50, count: 1 });
+const summary = (p50: number, max: number) => ({ p50, p90: p50, p99: max, p999: max, max, mean: p50, count: 1, negative: 0 });
 
 describe('npm run compare', () => {
   it('reports the measured server settings with --url, and starts its own on --port', async () => {
