@@ -44,8 +44,10 @@ const format = args.format ?? (tty ? 'table' : 'ndjson');
 /** The live, redrawn table: only on a terminal. */
 const live = format === 'table' && tty;
 const errPaint = palette(colorWanted(process.stderr.isTTY === true, process.env));
-const served = await servedSymbols();
-args.symbols = resolveSymbols(args.symbols, served.map((s) => s.symbol));
+// The server's list: awaited before subscribing only when a symbol is not written as symbols are
+// (upper case), to match it; otherwise it arrives beside the stream (suggestions, decimals).
+const servedP = servedSymbols();
+if (args.symbols.some((s) => s !== s.toUpperCase())) args.symbols = resolveSymbols(args.symbols, (await servedP).map((s) => s.symbol));
 const outcome = new RunOutcome(args.symbols, args.channels, { count: args.count, retries: args.retries });
 const client = new MarketClient({ urls: args.urls, transport: args.transport, token: args.token, WebSocket, EventSource });
 const footer: Footer = { status: client.status, gaps: 0, changes: 0, quitHint: live };
@@ -60,10 +62,17 @@ client.on('gap', (g) => {
   footer.gaps++;
   note(gapLine(g), g.reason === 'checksum' ? errPaint.red : errPaint.yellow);
 });
+/** "Did you mean" lines still being worked out; the run ends after they are written. */
+let suggesting: Promise<void> = Promise.resolve();
 client.on('error', (e) => {
   footer.error = errorLine(e);
-  if (e.code === 'unknown_symbol' && served.length) footer.error += '\n' + (e.symbols ?? []).map((s) => suggestion(s, served.map((x) => x.symbol))).join('\n');
   note(footer.error, errPaint.red);
+  if (e.code === 'unknown_symbol') {
+    const symbols = e.symbols ?? [];
+    suggesting = Promise.all([suggesting, servedP]).then(([, list]) => {
+      if (list.length) note(symbols.map((s) => suggestion(s, list.map((x) => x.symbol))).join('\n'), errPaint.red);
+    });
+  }
   void end(outcome.error(e));
 });
 client.on('status', (s) => {
@@ -94,7 +103,7 @@ function runTable(): () => void {
   const paint = palette(live && colorWanted(true, process.env));
   const rows = new Map<string, Row>(args.symbols.map((symbol) => [symbol, { symbol }]));
   // Price decimals for display; the table works without them.
-  served.forEach((s) => rows.has(s.symbol) && Object.assign(rows.get(s.symbol)!, { decimals: s.decimals, sizeDecimals: s.sizeDecimals }));
+  void servedP.then((list) => list.forEach((s) => rows.has(s.symbol) && Object.assign(rows.get(s.symbol)!, { decimals: s.decimals, sizeDecimals: s.sizeDecimals })));
   // On a terminal the books get the levels that fit its height (resizes included).
   const height = () => (live ? process.stdout.rows || 24 : Infinity);
   const levels = () => {
@@ -174,6 +183,7 @@ async function end(e: Ending | undefined): Promise<void> {
   ended = true;
   show(); // before close(): the last view shows the connection as it was
   client.close();
+  await suggesting;
   // The client knows only that its attempts failed; ask the network why.
   const cause = e.code === EXIT.connection ? await connectionCause(args.urls.at(-1)!) : undefined;
   if (e.message) process.stderr.write(errPaint.red(e.message + (cause ? `; ${cause}` : '')) + '\n');
