@@ -79,7 +79,8 @@ export async function createNode(config: Config): Promise<Node> {
     candles: (s, iv, limit) => market.candles(s, iv, limit),
   };
 
-  const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length }));
+  // feedRate: so that a tool measuring this node (npm run compare --url) can report it.
+  const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length, feedRate: config.feedRate }));
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);
 

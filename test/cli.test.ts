@@ -4,7 +4,8 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSubscribeArgs } from '../scripts/subscribe/args.js';
 import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
-import { bookSummary, changeLine, colorWanted, errorLine, gapLine, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
+import { bookSummary, changeLine, colorWanted, errorLine, fitLines, gapLine, levelsToFit, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
+import { resolveSymbols, suggestion } from '../scripts/subscribe/names.js';
 import type { ErrorMsg } from '../shared/protocol.js';
 import { mintToken, TEST_JWT_SECRET } from './helpers/jwt.js';
 import { startNode, type Running } from './helpers/node.js';
@@ -77,7 +78,7 @@ describe('npm run subscribe (piped)', () => {
     expectRising(lines);
     const ticker = lines.findLast((l) => l.channel === 'ticker')!;
     expect(ticker.state).toMatchObject({ last: expect.any(Number), bid: expect.any(Number), ask: expect.any(Number), ts: expect.any(Number) });
-    expect(Array.isArray(lines.findLast((l) => l.channel === 'trades')!.state)).toBe(true);
+    expect(Array.isArray((lines.findLast((l) => l.channel === 'trades') as unknown as { trades: unknown }).trades)).toBe(true);
     expect(stderr).toContain(`live ws ${run.url}`);
   });
 
@@ -102,7 +103,7 @@ describe('subscribe arguments and views', () => {
       throttle: 250,
       transport: 'sse',
       urls: ['http://a:1', 'http://b:2'],
-      retries: Infinity,
+      retries: 5,
       help: false,
     });
     expect(parseSubscribeArgs(['A', '--count', '5', '--format', 'table', '--retries', '0', '--token', 't'])).toMatchObject({ count: 5, format: 'table', retries: 0, token: 't' });
@@ -117,9 +118,39 @@ describe('subscribe arguments and views', () => {
     expect(() => parseSubscribeArgs(['A', '--bogus'])).toThrow();
   });
 
+  it('takes the server URL from TICKWIRE_URL unless --url is given', () => {
+    expect(parseSubscribeArgs(['A'], { TICKWIRE_URL: 'http://feed:9000' }).urls).toEqual(['http://feed:9000']);
+    expect(parseSubscribeArgs(['A', '--url', 'http://x:1'], { TICKWIRE_URL: 'http://feed:9000' }).urls).toEqual(['http://x:1']);
+    expect(() => parseSubscribeArgs(['A'], { TICKWIRE_URL: 'feed:9000' })).toThrow(/TICKWIRE_URL/);
+  });
+
+  it('matches symbols in any case when the match is unique, and suggests the closest', () => {
+    const served = ['AAPL', 'AMD', 'AMZN', 'BTC-USD', 'MSFT'];
+    expect(resolveSymbols(['aapl', 'btc-usd', 'Msft', 'AAPL'], served)).toEqual(['AAPL', 'BTC-USD', 'MSFT']);
+    expect(resolveSymbols(['APPL'], served)).toEqual(['APPL']);
+    expect(suggestion('APPL', served)).toBe('APPL: no such symbol; did you mean AAPL?');
+    expect(suggestion('AMX', served)).toBe('AMX: no such symbol; did you mean AMD or AMZN?');
+    expect(suggestion('QQQQQQQ', served)).toBe('QQQQQQQ: no such symbol');
+  });
+
+  it('gives the books the levels that fit the height, and cuts what still does not fit', () => {
+    // 30 lines, two symbols, two books: 30 - 4 - 2 - 8 = 16 lines, 4 levels a side each.
+    expect(levelsToFit(30, 2, 2)).toBe(4);
+    expect(levelsToFit(200, 2, 2)).toBe(10);
+    expect(levelsToFit(12, 2, 2)).toBe(0);
+    expect(levelsToFit(10, 2, 0)).toBe(10);
+    const cut = fitLines(['h', '-', ...Array.from({ length: 20 }, (_, i) => `r${i}`), '', 'status'], 10);
+    expect(cut).toHaveLength(10);
+    expect(cut.at(-1)).toBe('status');
+    expect(cut.at(-2)).toMatch(/more lines/);
+  });
+
   it('renders an NDJSON line and a table row with change %, age and the last trade', () => {
     const line = changeLine({ symbol: 'A', channel: 'ticker', seq: 3, kind: 'update', state: { last: 1 }, delta: { last: 1 }, t: 5, receivedAt: 6 });
     expect(JSON.parse(line)).toEqual({ symbol: 'A', channel: 'ticker', seq: 3, kind: 'update', t: 5, state: { last: 1 } });
+    const trade = { id: 9, price: 1, size: 2, side: 'buy', ts: 3 };
+    const trades = changeLine({ symbol: 'A', channel: 'trades', seq: 4, kind: 'update', state: [{ ...trade, id: 8 }, trade], delta: [trade], t: 5, receivedAt: 6 });
+    expect(JSON.parse(trades)).toEqual({ symbol: 'A', channel: 'trades', seq: 4, kind: 'update', t: 5, trades: [trade] });
     const lines = tableLines(
       [{ symbol: 'AAPL', decimals: 2, ticker: { seq: 42, state: { last: 110, bid: 109.99, ask: 110.01, open: 100, volume: 1234, ts: 900 } }, lastTrade: { id: 1, price: 110, size: 5, side: 'sell', ts: 1 } }, { symbol: 'MSFT' }],
       { status: { state: 'live', url: 'http://x', transport: 'sse', fallback: true }, rttMs: 3.2, gaps: 0, changes: 7 },
@@ -193,11 +224,46 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expect(some.err).toMatch(/unknown_symbol.*NOPE/);
   });
 
-  it('exits 1 when the connection fails more often than --retries', async () => {
-    const { out, err, code } = await runToExit(['AAPL', '--transport', 'ws', '--retries', '1', '--url', 'http://127.0.0.1:9']);
-    expect(code, err).toBe(EXIT.connection);
-    expect(out).toBe('');
-    expect(err).toMatch(/connection failed after 2 attempts/);
+  it('exits 4 when the connection fails more often than --retries (default 5), naming the cause', async () => {
+    const [refused, unknown, byDefault] = await Promise.all([
+      runToExit(['AAPL', '--transport', 'ws', '--retries', '1', '--url', 'http://127.0.0.1:9']),
+      runToExit(['AAPL', '--retries', '0', '--url', 'http://nohost.invalid:8080']),
+      runToExit(['AAPL', '--transport', 'ws'], { TICKWIRE_URL: 'http://127.0.0.1:9' }),
+    ]);
+    expect(refused.code, refused.err).toBe(EXIT.connection);
+    expect(refused.out).toBe('');
+    expect(refused.err).toMatch(/connection failed after 2 attempts.*ECONNREFUSED 127\.0\.0\.1:9 \(connection refused/);
+    expect(unknown.code, unknown.err).toBe(EXIT.connection);
+    expect(unknown.err).toMatch(/(ENOTFOUND|EAI_AGAIN) nohost\.invalid/);
+    expect(byDefault.code, byDefault.err).toBe(EXIT.connection);
+    expect(byDefault.err).toMatch(/connection failed after 6 attempts.*ECONNREFUSED 127\.0\.0\.1:9/);
+  });
+
+  it('takes symbols in any case, TICKWIRE_URL, and says which symbol was meant', async () => {
+    const [lower, typo] = await Promise.all([
+      runToExit(['aapl', '--count', '2'], { TICKWIRE_URL: run.url }),
+      runToExit(['APPL', '--count', '2', '--url', run.url]),
+    ]);
+    expect(lower.code, lower.err).toBe(EXIT.done);
+    expect(jsonLines(lower.out).map((l) => l.symbol)).toEqual(['AAPL', 'AAPL']);
+    expect(typo.code, typo.err).toBe(EXIT.refused);
+    expect(typo.err).toContain('APPL: no such symbol; did you mean AAPL?');
+  });
+
+  it('prints only the new trades in each NDJSON trades line', async () => {
+    const { out, err, code } = await runToExit(['AAPL', '--channels', 'trades', '--count', '12', '--url', run.url]);
+    expect(code, err).toBe(EXIT.done);
+    const lines = out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line & { trades: { id: number }[] });
+    expect(lines[0].kind).toBe('snapshot');
+    const seen = new Set<number>();
+    for (const l of lines) {
+      expect(l).not.toHaveProperty('state');
+      for (const t of l.trades) {
+        expect(seen.has(t.id), `trade ${t.id} printed twice`).toBe(false);
+        seen.add(t.id);
+      }
+    }
+    expect(lines.slice(1).every((l) => l.trades.length >= 1 && l.trades.length < 20)).toBe(true);
   });
 
   it('exits 2 on bad usage, with the usage on stderr and nothing on stdout', async () => {
@@ -256,6 +322,16 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expect(plain.out).toContain('\x1b[?1049h');
     expect(plain.out).not.toMatch(/\x1b\[3\dm/);
   });
+
+  it('fits the live table with two books into a 30-line terminal', async () => {
+    const cmd = `stty rows 30 cols 120; node_modules/.bin/tsx scripts/subscribe.ts AAPL MSFT --channels ticker,trades,book --count 80 --url ${run.url}`;
+    const { out, code } = await runScript(['-qec', cmd, '/dev/null'], { NO_COLOR: '1' });
+    expect(code, out).toBe(EXIT.done);
+    const frames = out.split('\x1b[H').slice(1).map((f) => f.split('\x1b[J')[0]);
+    const withBooks = frames.filter((f) => (f.match(/ book {2}seq/g) ?? []).length === 2);
+    expect(withBooks.length).toBeGreaterThan(0);
+    for (const f of frames) expect(f.split('\n').filter((l) => l !== '').length, f).toBeLessThanOrEqual(30);
+  });
 });
 
 /** Runs util-linux `script` to its exit; its output is what the terminal showed. */
@@ -286,7 +362,7 @@ describe('subscribe outcome (exit codes)', () => {
     for (let i = 0; i < 1000; i++) expect(endless.record()).toBeUndefined();
   });
 
-  it('ends with 1 once the failed attempts in a row pass --retries', () => {
+  it('ends with 4 once the failed attempts in a row pass --retries', () => {
     const o = new RunOutcome(['A'], ['ticker'], { retries: 2 });
     const rec = (attempt: number) => o.status({ state: 'reconnecting', attempt, delayMs: 1, reason: 'refused' });
     expect(rec(1)).toBeUndefined(); // a live connection dropped: nothing failed yet

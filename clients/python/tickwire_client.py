@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A Tickwire protocol v1 (and 1.1) client in Python, written from PROTOCOL.md alone.
+"""A Tickwire client in Python (protocol 1.1: recovery, books, tokens), written from PROTOCOL.md alone.
 
 Connects to ws://host:port/ws, reads `hello`, subscribes, keeps every stream's state by the
 seq/prev rules (a mismatch is a gap: the item is ignored and a `snapshot` is requested), runs
@@ -320,7 +320,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description="Tickwire protocol v1 client: subscribe, keep state, print it as JSON.")
+    p = argparse.ArgumentParser(description="Tickwire client: subscribe, keep every stream's state, print it as JSON.")
     p.add_argument("--url", default="ws://127.0.0.1:8080/ws", help="WebSocket URL (add ?token=... when the server needs one)")
     p.add_argument("--symbols", required=True, help="comma-separated symbols, e.g. AAPL,MSFT")
     p.add_argument("--channels", default="ticker", help="comma-separated: ticker, trades, candles:1m, book, ...")

@@ -59,6 +59,8 @@ export interface ServerProc {
 }
 
 export interface StartOptions {
+  /** Listen on this port instead of a free one. */
+  port?: number;
   script: string;
   env: Record<string, string>;
   nodeArgs?: string[];
@@ -69,7 +71,7 @@ export interface StartOptions {
 
 /** Starts `script` with PORT set to a free port on 127.0.0.1 and waits until `readyPath` answers 200. */
 export async function startServer(o: StartOptions): Promise<ServerProc> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.script], {
     env: { ...process.env, LOG_LEVEL: 'warn', ...o.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'ignore', 'pipe'],

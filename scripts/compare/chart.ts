@@ -1,6 +1,7 @@
 /**
  * A hand-written SVG chart of latency distributions: one panel per measure (transport latency,
- * data age), in each a group of bars per percentile with one bar per transport side by side.
+ * data age), in each a group of bars per percentile with one bar per transport side by side,
+ * all panels on one y scale.
  */
 import type { LatencySummary } from '../bench/latency.js';
 
@@ -46,9 +47,10 @@ export function latencyChart(title: string, panelTitles: string[], series: Chart
     const x = W - m.r - (series.length - i) * 90;
     out.push(`<rect x="${x}" y="12" width="12" height="12" fill="${s.color}"/><text x="${x + 16}" y="22">${esc(s.name)}</text>`);
   });
+  // One y scale for the whole figure: bars of the two panels compare by height.
+  const top = niceTop(Math.max(...series.flatMap((s) => s.panels.flatMap((p) => POINTS.map(([key]) => Number(p?.[key]) || 0)))));
   panelTitles.forEach((pt, k) => {
     const x0 = m.l + k * (pw + m.r + m.l);
-    const top = niceTop(Math.max(...series.flatMap((s) => POINTS.map(([key]) => Number(s.panels[k]?.[key]) || 0))));
     const y = (v: number) => m.t + ph - (Math.min(v, top) / top) * ph;
     out.push(`<text x="${x0}" y="${m.t - 12}" font-weight="600">${esc(pt)} (ms)</text>`);
     const step = top / 5;

@@ -15,21 +15,23 @@ import { runPhase, type PhaseResult, type Transport } from './phase.js';
 import { compareMarkdown } from './report.js';
 
 const USAGE = `usage: npm run compare -- [--clients N] [--symbols N] [--throttle MS] [--duration S] [--rate R]
-                            [--feed-symbols N] [--url URL [--pid PID]] [--transports ws,sse] [--out DIR] [--quick]
+                            [--feed-symbols N] [--port P] [--url URL [--pid PID]] [--transports ws,sse] [--out DIR] [--quick]
   --clients       clients per transport (default 50)
   --symbols       symbols per client, ticker channel (default 20)
   --throttle      ms, 0 = every event (default 0)
   --duration      measured seconds per transport (default 10)
   --rate          FEED_RATE of the started server (default 10)
   --feed-symbols  FEED_SYMBOLS of the started server (default 500)
-  --url           use a running server (loopback) instead; --pid PID lets its CPU time be read
+  --port          port of the started server (default: a free one)
+  --url           use a running server (loopback) instead; --pid PID lets its CPU time be read;
+                  the report gives that server's symbols and FEED_RATE (from /api/symbols, /healthz)
   --out           report folder (default reports/compare-<timestamp>)
   --quick         smoke run: 4 clients x 5 symbols, 1.5 s, 50 symbols`;
 
 const { values: a } = parseArgs({
   options: {
     clients: { type: 'string' }, symbols: { type: 'string' }, throttle: { type: 'string' }, duration: { type: 'string' },
-    rate: { type: 'string' }, 'feed-symbols': { type: 'string' }, url: { type: 'string' }, pid: { type: 'string' },
+    rate: { type: 'string' }, 'feed-symbols': { type: 'string' }, port: { type: 'string' }, url: { type: 'string' }, pid: { type: 'string' },
     transports: { type: 'string' }, out: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' },
   },
 });
@@ -57,8 +59,16 @@ mkdirSync(out, { recursive: true });
 let server: ServerProc | undefined;
 let url = a.url;
 let pid = a.pid ? Number(a.pid) : undefined;
+if (a.port !== undefined && (a.url || !/^\d+$/.test(a.port) || Number(a.port) > 65535)) {
+  console.error(a.url ? '--port is for the started server; --url names a running one' : `--port must be a port number, got ${JSON.stringify(a.port)}`);
+  process.exit(2);
+}
 if (!url) {
-  server = await startServer({ script: 'server/main.ts', env: { FEED_RATE: String(opts.feedRate), FEED_SYMBOLS: String(opts.feedSymbols), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' } });
+  server = await startServer({
+    script: 'server/main.ts',
+    port: a.port ? Number(a.port) : undefined,
+    env: { FEED_RATE: String(opts.feedRate), FEED_SYMBOLS: String(opts.feedSymbols), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
+  });
   url = server.url;
   pid = server.pid;
 }
@@ -67,6 +77,12 @@ const sameHost = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url
 const results: PhaseResult[] = [];
 try {
   const universe = ((await (await fetch(`${url}/api/symbols`)).json()) as { symbol: string }[]).map((s) => s.symbol);
+  // The settings of the server measured: a running one's own, not this script's defaults.
+  opts.feedSymbols = universe.length;
+  if (a.url) {
+    const health = (await (await fetch(`${url}/healthz`)).json().catch(() => ({}))) as { feedRate?: number };
+    opts.feedRate = typeof health.feedRate === 'number' ? health.feedRate : NaN;
+  }
   const symbolsOf = (i: number) => pickSymbols(universe, opts.symbolsPer, i);
   for (const t of transports) {
     const r = await runPhase({ transport: t, url, pid, clients: opts.clients, symbolsOf, throttle: opts.throttle, durationMs: opts.durationS * 1000, warmupMs: q ? 500 : 2000 });

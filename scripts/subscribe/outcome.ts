@@ -1,15 +1,15 @@
 /**
  * When `npm run subscribe` ends, and with which exit code (pure: fed the client's events).
  *   0  done: `--count` records written (or Ctrl-C)
- *   1  connection failed: more consecutive failed attempts than `--retries`
  *   2  bad usage (decided by args.ts, before any connection)
  *   3  every stream asked for was refused: unknown symbol or channel, not covered by the
  *      token (`forbidden`), or over the server's symbol limit
+ *   4  connection failed: more consecutive failed attempts than `--retries`
  */
 import type { ClientStatus } from '../../shared/client/types.js';
 import type { Channel, ErrorMsg } from '../../shared/protocol.js';
 
-export const EXIT = { done: 0, connection: 1, usage: 2, refused: 3 } as const;
+export const EXIT = { done: 0, usage: 2, refused: 3, connection: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export interface Ending {
@@ -25,7 +25,7 @@ export class RunOutcome {
   readonly #retries: number;
   #records = 0;
 
-  /** `count`: records to write before exiting 0 (none: run until stopped); `retries`: Infinity for unlimited. */
+  /** `count`: records to write before exiting 0 (none: run until stopped); `retries`: failed attempts in a row tolerated. */
   constructor(symbols: string[], channels: Channel[], opts: { count?: number; retries: number }) {
     this.#open = symbols.flatMap((s) => channels.map((c): [string, string] => [s, c]));
     this.#count = opts.count;

@@ -33,9 +33,15 @@ export function errorLine(e: ErrorMsg): string {
   return `server error ${e.code}: ${e.message}${listed.length ? ` (${listed.join(', ')})` : ''}`;
 }
 
-/** One NDJSON line (without the newline) for an applied change. */
+/**
+ * One NDJSON line (without the newline) for an applied change: the stream's state, except for
+ * `trades`, whose line carries only the trades it brings (`trades`: the snapshot's list, then
+ * each update's new trades), not the whole kept list again.
+ */
 export function changeLine(c: StreamChange): string {
-  return JSON.stringify({ symbol: c.symbol, channel: c.channel, seq: c.seq, kind: c.kind, t: c.t, state: c.state });
+  const head = { symbol: c.symbol, channel: c.channel, seq: c.seq, kind: c.kind, t: c.t };
+  if (c.channel === 'trades') return JSON.stringify({ ...head, trades: c.kind === 'snapshot' ? c.state : c.delta });
+  return JSON.stringify({ ...head, state: c.state });
 }
 
 export interface Row {
@@ -79,6 +85,17 @@ export const bookSummary: BookLines = ({ symbol, book: { state: b }, decimals: d
   return [`${symbol} book: bid ${side(b.bids[0])} (${b.bids.length} levels) | ask ${side(b.asks[0])} (${b.asks.length} levels)`];
 };
 
+/**
+ * Book levels per side that let the table fit `height` lines: header (2), one line per symbol,
+ * status (2), and per book a blank line, a heading, column names, the spread line and two lines
+ * per level. At most 10; 0 when not even one level fits (the books then take one line each).
+ */
+export function levelsToFit(height: number, symbols: number, books: number): number {
+  if (!books) return 10;
+  const room = height - 4 - symbols - books * 4;
+  return Math.max(0, Math.min(10, Math.floor(room / (2 * books))));
+}
+
 /** The table's lines: a header, one row per symbol (in the order given), books if any, and a status line. */
 export function tableLines(rows: Row[], footer: Footer, now: number, paint: Paint = palette(false), books: BookLines = bookSummary): string[] {
   const head = COLUMNS.map((c, i) => pad(c, WIDTHS[i], i === 0 || i === COLUMNS.length - 1)).join(' ');
@@ -118,4 +135,11 @@ export function statusText(f: Footer): string {
 /** ANSI: cursor home, the lines each cleared to their end, then the rest of the screen cleared. */
 export function redraw(lines: string[]): string {
   return '\x1b[H' + lines.map((l) => l + '\x1b[K').join('\n') + '\n\x1b[J';
+}
+
+/** `lines` cut to `height`: the status line (the last) stays, a note says how many were left out. */
+export function fitLines(lines: string[], height: number): string[] {
+  if (lines.length <= height || height < 3) return lines;
+  const keep = height - 2;
+  return [...lines.slice(0, keep), `… ${lines.length - keep - 1} more lines: enlarge the terminal`, lines.at(-1)!];
 }

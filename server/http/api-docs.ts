@@ -5,7 +5,9 @@
  *   routes: @fastify/swagger collects routes as they are added.
  * - `GET /asyncapi.json`: AsyncAPI 3.1 of /ws and /sse (server/docs/asyncapi.ts), its servers
  *   named after the Host the request came to.
- * - `/docs`: Swagger UI over the OpenAPI document, unless `page` is false (DOCS=off).
+ * - `/docs`: the AsyncAPI document rendered (the streams: the renderer's files are built into
+ *   the dashboard's docs-assets/), and `/docs/rest`: Swagger UI over the OpenAPI document;
+ *   neither when `page` is false (DOCS=off).
  */
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -19,8 +21,28 @@ export interface ApiDocsOptions {
   tls: boolean;
 }
 
-/** Route prefix of the Swagger UI page and its assets. */
+/** Route prefix of the API pages: the streams (AsyncAPI) here, REST (Swagger UI) under /rest. */
 export const DOCS_PREFIX = '/docs';
+export const REST_DOCS_PREFIX = `${DOCS_PREFIX}/rest`;
+
+/** The streams' page: static, its script and styles from the dashboard's build (CSP: 'self'). */
+const STREAMS_PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Tickwire API: streams (AsyncAPI)</title>
+<link rel="stylesheet" href="/docs-assets/asyncapi.css">
+<link rel="stylesheet" href="/docs-assets/page.css">
+</head>
+<body>
+<nav><a href="/">Dashboard</a> · <b>Streams (WebSocket, SSE)</b> · <a href="${REST_DOCS_PREFIX}">REST (OpenAPI)</a> · <a href="/asyncapi.json">asyncapi.json</a> · <a href="/openapi.json">openapi.json</a></nav>
+<main id="asyncapi">Loading the AsyncAPI document…</main>
+<script src="/docs-assets/asyncapi.js"></script>
+<script src="/docs-assets/render.js"></script>
+</body>
+</html>
+`;
 
 /** The routes the OpenAPI document describes, with their summaries; every other route is hidden. */
 const DOCUMENTED: Record<string, { summary: string; tags: string[]; open?: true }> = {
@@ -77,5 +99,15 @@ export async function registerApiDocs(app: FastifyInstance, o: ApiDocsOptions): 
     return reply.type('application/json; charset=utf-8').send(text);
   });
 
-  if (o.page) await app.register(fastifySwaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { deepLinking: false } });
+  if (!o.page) return;
+  for (const url of [DOCS_PREFIX, `${DOCS_PREFIX}/`]) {
+    app.get(url, { schema: { hide: true } }, async (_req, reply) => {
+      // The renderer's AsyncAPI parser validates with Ajv, which compiles schemas to functions:
+      // this page alone may eval (its scripts are still only the server's own files).
+      const csp = String(reply.getHeader('content-security-policy') ?? '');
+      if (csp) reply.header('Content-Security-Policy', csp.replace("script-src 'self'", "script-src 'self' 'unsafe-eval'"));
+      return reply.type('text/html; charset=utf-8').send(STREAMS_PAGE);
+    });
+  }
+  await app.register(fastifySwaggerUi, { routePrefix: REST_DOCS_PREFIX, uiConfig: { deepLinking: false } });
 }

@@ -73,18 +73,24 @@ describe('GET /openapi.json', () => {
     // /healthz is open; the rest take a token when the server has tokens.
     expect(doc.paths!['/healthz']!.get!.security).toEqual([]);
     expect(doc.security).toEqual([{}, { bearer: [] }, { token: [] }]);
-    expect((await getJson('/docs/json')).paths).toEqual(raw.paths);
+    expect((await getJson('/docs/rest/json')).paths).toEqual(raw.paths);
   }, 60_000);
 });
 
 describe('/docs', () => {
-  it('is the Swagger UI page, its assets served under /docs/static', async () => {
+  it('renders the AsyncAPI document with files served locally; /docs/rest is Swagger UI', async () => {
     for (const path of ['/docs', '/docs/']) {
+      const r = await httpGet(n.url + path);
+      expect(r.status, path).toBe(200);
+      expect(r.text, path).toContain('<script src="/docs-assets/asyncapi.js"></script>');
+      expect(r.text, path).not.toMatch(/https?:\/\//);
+    }
+    for (const path of ['/docs/rest', '/docs/rest/']) {
       const r = await httpGet(n.url + path);
       expect(r.status, path).toBe(200);
       expect(r.text, path).toContain('swagger-ui-bundle.js');
     }
-    const css = await httpGet(`${n.url}/docs/static/swagger-ui.css`);
+    const css = await httpGet(`${n.url}/docs/rest/static/swagger-ui.css`);
     expect(css.status).toBe(200);
     expect(css.type).toMatch(/^text\/css/);
   });
@@ -92,7 +98,7 @@ describe('/docs', () => {
   it('is not served with DOCS=off, while the documents still are', async () => {
     const off = await startNode({ FEED_SYMBOLS: '2', DOCS: 'off' });
     try {
-      for (const path of ['/docs', '/docs/', '/docs/json']) {
+      for (const path of ['/docs', '/docs/', '/docs/rest', '/docs/rest/json']) {
         const r = await httpGet(off.url + path);
         expect(r.status, path).toBe(404);
         expect(r.text, path).not.toContain('swagger-ui');

@@ -13,7 +13,7 @@ afterAll(() => n.close());
 
 describe('open documents on a server with tokens', () => {
   it('answers /openapi.json, /asyncapi.json and /docs with its assets without a token', async () => {
-    for (const path of ['/openapi.json', '/asyncapi.json', '/docs', '/docs/', '/docs/json', '/docs/yaml', '/docs/static/swagger-ui.css', '/docs/static/swagger-initializer.js', '/docs/static/index.html']) {
+    for (const path of ['/openapi.json', '/asyncapi.json', '/docs', '/docs/', '/docs/rest', '/docs/rest/json', '/docs/rest/yaml', '/docs/rest/static/swagger-ui.css', '/docs/rest/static/swagger-initializer.js', '/docs/rest/static/index.html']) {
       const r = await httpGet(n.url + path);
       expect([200, 302], path).toContain(r.status);
       expect(r.text, path).not.toMatch(/^\{"type":"error"/);

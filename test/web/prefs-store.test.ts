@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_WATCHLIST, STORAGE_KEY, hrefWithSelection, loadPrefs, savePrefs, selectionFromSearch, withSymbol, withoutSymbol,
 } from '../../web/src/lib/prefs-store.js';
+import { defaultChartPrefs, parseChartPrefs } from '../../web/src/lib/chart-prefs.js';
+
+const chart = defaultChartPrefs();
 
 const memory = () => {
   const m = new Map<string, string>();
@@ -19,13 +22,14 @@ describe('prefs store', () => {
 
   it('round-trips what was saved', () => {
     const s = memory();
-    savePrefs(s, { watchlist: ['TSLA', 'ETH-USD'], selected: 'ETH-USD', interval: '5m', transport: 'sse', throttle: 250 });
-    expect(loadPrefs(s, '')).toEqual({ watchlist: ['TSLA', 'ETH-USD'], selected: 'ETH-USD', interval: '5m', transport: 'sse', throttle: 250 });
+    const saved = { style: 'area', log: true, sma: { on: true, period: 9 }, ema: { on: false, period: 21 }, vwap: true, zone: 'exchange' } as const;
+    savePrefs(s, { watchlist: ['TSLA', 'ETH-USD'], selected: 'ETH-USD', interval: '5m', transport: 'sse', throttle: 250, chart: saved });
+    expect(loadPrefs(s, '')).toEqual({ watchlist: ['TSLA', 'ETH-USD'], selected: 'ETH-USD', interval: '5m', transport: 'sse', throttle: 250, chart: saved });
   });
 
   it('lets the URL choose the selection', () => {
     const s = memory();
-    savePrefs(s, { watchlist: ['TSLA'], selected: 'TSLA', interval: '1m', transport: 'auto', throttle: 0 });
+    savePrefs(s, { watchlist: ['TSLA'], selected: 'TSLA', interval: '1m', transport: 'auto', throttle: 0, chart });
     expect(loadPrefs(s, '?symbol=msft').selected).toBe('MSFT');
     expect(loadPrefs(s, '?symbol=%3Cscript%3E').selected).toBe('TSLA');
   });
@@ -35,12 +39,14 @@ describe('prefs store', () => {
     s.m.set(STORAGE_KEY, '{not json');
     expect(loadPrefs(s, '').watchlist).toEqual(DEFAULT_WATCHLIST);
     s.m.set(STORAGE_KEY, JSON.stringify({ watchlist: ['AAPL', 42, 'lower', 'AAPL', 'SPY'], interval: '2m', transport: 'x', throttle: 7 }));
-    expect(loadPrefs(s, '')).toEqual({ watchlist: ['AAPL', 'SPY'], selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0 });
+    expect(loadPrefs(s, '')).toEqual({ watchlist: ['AAPL', 'SPY'], selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0, chart });
+    expect(parseChartPrefs({ style: 'renko', log: 'yes', sma: { on: true, period: 1 }, ema: { period: 30 }, zone: 'Mars/Base' }))
+      .toEqual({ ...chart, sma: { on: true, period: 20 }, ema: { on: false, period: 30 } });
   });
 
   it('keeps an emptied watchlist empty', () => {
     const s = memory();
-    savePrefs(s, { watchlist: [], selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0 });
+    savePrefs(s, { watchlist: [], selected: 'AAPL', interval: '1m', transport: 'auto', throttle: 0, chart });
     expect(loadPrefs(s, '').watchlist).toEqual([]);
   });
 

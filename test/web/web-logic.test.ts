@@ -112,6 +112,8 @@ describe('format', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(2048)).toBe('2.00 KB');
     expect(formatMs(3.14159)).toBe('3.1');
+    expect(formatMs(2)).toBe('2');
+    expect(formatMs(0)).toBe('0');
     expect(formatMs(250.6)).toBe('251');
     expect(formatMs(NaN)).toBe('—');
   });

@@ -12,7 +12,13 @@ export interface SparkLine {
  * the full width. Resizes the backing store to the element's CSS size when it changed.
  * Returns the vertical range drawn (bottom and top values), or undefined with nothing to draw.
  */
-export function drawSpark(canvas: HTMLCanvasElement, lines: readonly SparkLine[], baseline?: number): { lo: number; hi: number } | undefined {
+export function drawSpark(
+  canvas: HTMLCanvasElement,
+  lines: readonly SparkLine[],
+  baseline?: number,
+  /** The lowest value drawn even after padding (0 for durations, which are never negative). */
+  floor = -Infinity,
+): { lo: number; hi: number } | undefined {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(canvas.clientWidth * dpr));
   const h = Math.max(1, Math.round(canvas.clientHeight * dpr));
@@ -40,7 +46,7 @@ export function drawSpark(canvas: HTMLCanvasElement, lines: readonly SparkLine[]
     hi = Math.max(hi, baseline);
   }
   const pad = (hi - lo) * 0.1 || Math.abs(hi) * 0.001 || 1;
-  lo -= pad;
+  lo = Math.max(floor, lo - pad);
   hi += pad;
   const y = (v: number) => h - ((v - lo) / (hi - lo)) * h;
   if (baseline !== undefined && Number.isFinite(baseline)) {

@@ -60,10 +60,14 @@ export function formatBytes(v: number | undefined): string {
   return `${(v / 1024 / 1024).toFixed(2)} MB`;
 }
 
-/** Milliseconds for latency figures: one decimal under 100 ms, whole above. */
+/**
+ * Milliseconds as measured: whole milliseconds print whole (`2`, not `2.0`: the clocks tick in
+ * ms); fractions (averages, scale ticks) one decimal under 100 ms, whole above.
+ */
 export function formatMs(v: number | undefined): string {
   if (!ok(v)) return DASH;
-  return v < 100 ? v.toFixed(1) : Math.round(v).toString();
+  if (Number.isInteger(v) || v >= 100) return Math.round(v).toString();
+  return v.toFixed(1);
 }
 
 const two = (n: number) => (n < 10 ? '0' : '') + n;

@@ -8,6 +8,8 @@ export type LayoutMode = 'wide' | 'medium' | 'narrow';
 
 export const MEDIUM_MIN = 768;
 export const WIDE_MIN = 1280;
+/** The comparison panel (developer content) opens by default from this width; below, collapsed. */
+export const COMPARE_OPEN_MIN = 1440;
 
 export function layoutFor(width: number): LayoutMode {
   return width >= WIDE_MIN ? 'wide' : width >= MEDIUM_MIN ? 'medium' : 'narrow';

@@ -5,6 +5,7 @@
  */
 import { INTERVAL_NAMES, type Interval } from '../../../shared/protocol.js';
 import type { TransportChoice } from '../../../shared/client/types.js';
+import { defaultChartPrefs, parseChartPrefs, type ChartPrefs } from './chart-prefs.js';
 
 /** A first visit's watchlist: equities, ETFs, crypto and FX. */
 export const DEFAULT_WATCHLIST: readonly string[] = [
@@ -22,6 +23,9 @@ export interface Prefs {
   interval: Interval;
   transport: TransportChoice;
   throttle: Throttle;
+  chart: ChartPrefs;
+  /** The comparison panel opened or collapsed by hand; unset: by the screen's width. */
+  compareOpen?: boolean;
 }
 
 export const STORAGE_KEY = 'tickwire.prefs.v1';
@@ -31,7 +35,7 @@ const SYMBOL_RE = /^[A-Z0-9][A-Z0-9.\-/_]{0,23}$/;
 export const isSymbol = (s: unknown): s is string => typeof s === 'string' && SYMBOL_RE.test(s);
 
 export function defaultPrefs(): Prefs {
-  return { watchlist: [...DEFAULT_WATCHLIST], selected: DEFAULT_WATCHLIST[0], interval: '1m', transport: 'auto', throttle: 0 };
+  return { watchlist: [...DEFAULT_WATCHLIST], selected: DEFAULT_WATCHLIST[0], interval: '1m', transport: 'auto', throttle: 0, chart: defaultChartPrefs() };
 }
 
 /** Reads the stored prefs, then lets the URL's `?symbol=` override the selection. */
@@ -50,6 +54,8 @@ export function loadPrefs(storage: Pick<Storage, 'getItem'> | undefined, search 
     if (INTERVAL_NAMES.includes(r.interval as Interval)) p.interval = r.interval as Interval;
     if (TRANSPORTS.includes(r.transport as TransportChoice)) p.transport = r.transport as TransportChoice;
     if (THROTTLES.includes(r.throttle as Throttle)) p.throttle = r.throttle as Throttle;
+    p.chart = parseChartPrefs(r.chart);
+    if (typeof r.compareOpen === 'boolean') p.compareOpen = r.compareOpen;
   }
   const fromUrl = selectionFromSearch(search);
   if (fromUrl) p.selected = fromUrl;

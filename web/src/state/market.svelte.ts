@@ -14,6 +14,7 @@ import type { FrameLoop } from '../lib/frame-loop.js';
 import { SampleWindow } from '../lib/stats.js';
 import { BOOK_CHANNEL, SubscriptionSync, type Focus, type Wanted } from '../lib/subscriptions.js';
 import type { BookLevels } from '../lib/book-ladder.js';
+import { Staleness } from './stale.svelte.js';
 import { BookState } from './book.svelte.js';
 import { QuoteRow } from './quote-row.svelte.js';
 import { Tape } from './tape.svelte.js';
@@ -47,6 +48,8 @@ export class Market {
   readonly tape = new Tape();
   /** The focused symbol's order book (when the server has the `book` channel). */
   readonly book = new BookState();
+  /** Since when the shown data may be out of date (the stream dropped); cleared when live. */
+  readonly stale = new Staleness();
   readonly #loop: FrameLoop;
   readonly #rows = new Map<string, QuoteRow>();
   #status = $state.raw<ClientStatus>({ state: 'closed' });
@@ -218,6 +221,7 @@ export class Market {
 
   #onStatus(s: ClientStatus): void {
     this.#status = s;
+    this.stale.follow(s.state, Date.now());
     if (s.state === 'live') {
       if (this.#dropped) this.#reconnects++;
       this.#dropped = false;

@@ -1,5 +1,5 @@
 /**
- * The user's choices: watchlist, selection, interval, transport, throttle, pause. Every change
+ * The user's choices: watchlist, selection, interval, transport, throttle, chart settings, pause. Every change
  * is saved at once (localStorage; the selection also in the URL). Pause is not saved: a
  * reload always starts live.
  */
@@ -8,6 +8,7 @@ import type { TransportChoice } from '../../../shared/client/types.js';
 import {
   hrefWithSelection, loadPrefs, savePrefs, withSymbol, withoutSymbol, type Prefs, type Throttle,
 } from '../lib/prefs-store.js';
+import { defaultChartPrefs, type ChartPrefs } from '../lib/chart-prefs.js';
 
 const storage = (): Storage | undefined => {
   try {
@@ -24,6 +25,8 @@ export class PrefsState {
   #transport = $state<TransportChoice>('auto');
   #throttle = $state<Throttle>(0);
   #paused = $state(false);
+  #chart = $state.raw<ChartPrefs>(defaultChartPrefs());
+  #compareOpen = $state<boolean | undefined>();
 
   constructor() {
     const p = loadPrefs(storage(), location.search);
@@ -32,6 +35,8 @@ export class PrefsState {
     this.#interval = p.interval;
     this.#transport = p.transport;
     this.#throttle = p.throttle;
+    this.#chart = p.chart;
+    this.#compareOpen = p.compareOpen;
     this.#writeUrl();
   }
 
@@ -60,6 +65,22 @@ export class PrefsState {
   }
   set throttle(v: Throttle) {
     this.#throttle = v;
+    this.#save();
+  }
+  /** The chart's settings (style, overlays, scale, time zone); replaced whole, never mutated. */
+  get chart(): ChartPrefs {
+    return this.#chart;
+  }
+  set chart(v: ChartPrefs) {
+    this.#chart = v;
+    this.#save();
+  }
+  /** The comparison panel opened or collapsed by hand; undefined: by the screen's width. */
+  get compareOpen(): boolean | undefined {
+    return this.#compareOpen;
+  }
+  set compareOpen(v: boolean | undefined) {
+    this.#compareOpen = v;
     this.#save();
   }
   get paused(): boolean {
@@ -94,7 +115,7 @@ export class PrefsState {
 
   #save(): void {
     const p: Prefs = {
-      watchlist: this.#watchlist, selected: this.#selected, interval: this.#interval, transport: this.#transport, throttle: this.#throttle,
+      watchlist: this.#watchlist, selected: this.#selected, interval: this.#interval, transport: this.#transport, throttle: this.#throttle, chart: this.#chart, compareOpen: this.#compareOpen,
     };
     savePrefs(storage(), p);
   }
