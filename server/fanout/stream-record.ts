@@ -8,6 +8,7 @@ import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded, Wire } from './wire.js';
 import { fromFields, isTombstone, toFields, type FieldEntry } from './field-codec.js';
+import { TradeLog } from '../history/trade-log.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
 export const EVENT_RING = 32;
@@ -17,13 +18,8 @@ export const TRADE_RING = 256;
 export interface RingEvent {
   seq: number;
   d: Record<string, number>;
-  /** Encoded item, cached per encoding on first use. */
-  enc: [Encoded | undefined, Encoded | undefined];
-}
-
-export interface TradeEntry {
-  seq: number;
-  trade: Trade;
+  /** Encoded item, cached per encoding on first use (made then: most events are never sent alone). */
+  enc: [Encoded | undefined, Encoded | undefined] | undefined;
 }
 
 export type ApplyResult = 'ok' | 'stale' | 'gap';
@@ -40,8 +36,15 @@ export class StreamRecord<Sub = unknown> {
   baseSeq = 0;
   readonly fields: Record<string, number> = {};
   readonly fieldSeq: Record<string, number> = {};
+  /**
+   * The last EVENT_RING events, kept only from when an unthrottled subscriber may want them
+   * (`keepEvents`): a record only throttled clients read never needs them, and 32 events' objects
+   * per state stream were a fifth of the heap with 1,000 symbols watched on every channel.
+   */
   readonly ring: RingEvent[] = [];
-  trades: TradeEntry[] = [];
+  #keepEvents = false;
+  /** The newest TRADE_RING trades; the newest is at `seq` (trades' seqs are consecutive). */
+  readonly trades = new TradeLog(TRADE_RING);
   readonly subs = new Set<Sub>();
   /** Encoded conflated items for the current seq, by `prev`; cleared when seq moves. */
   cache = new Map<number, [Encoded | undefined, Encoded | undefined]>();
@@ -80,13 +83,20 @@ export class StreamRecord<Sub = unknown> {
         this.fields[k] = v;
         this.fieldSeq[k] = e.seq;
       }
-      this.ring.push({ seq: e.seq, d, enc: [undefined, undefined] });
-      if (this.ring.length > EVENT_RING) this.ring.shift();
-    } else {
-      this.trades.push({ seq: e.seq, trade: e.d as Trade });
-      if (this.trades.length > TRADE_RING * 1.5) this.trades = this.trades.slice(-TRADE_RING);
-    }
+      if (this.#keepEvents) {
+        this.ring.push({ seq: e.seq, d, enc: undefined });
+        if (this.ring.length > EVENT_RING) this.ring.shift();
+      }
+    } else this.trades.push(e.d as Trade);
     return 'ok';
+  }
+
+  /**
+   * Keeps the last events from now on (an unthrottled subscriber joined). Until the ring has
+   * them, a client gets one conflated item (appendItems), as when it fell behind the ring.
+   */
+  keepEvents(): void {
+    this.#keepEvents = true;
   }
 
   /** Replaces the whole state (from a snapshot); clients behind it will get snapshots. */
@@ -107,8 +117,8 @@ export class StreamRecord<Sub = unknown> {
         this.fieldSeq[k] = snap.seq;
       }
     } else {
-      const list = snap.d as Trade[];
-      this.trades = list.map((trade, i) => ({ seq: snap.seq - list.length + 1 + i, trade }));
+      this.trades.clear();
+      for (const t of snap.d as Trade[]) this.trades.push(t);
     }
   }
 
@@ -141,7 +151,7 @@ export class StreamRecord<Sub = unknown> {
   snapshot(tradesInSnapshot: number): StreamSnapshot {
     const { s, ch, seq, epoch } = this;
     if (this.isState) return { s, ch, seq, epoch, d: fromFields(ch, Object.entries(this.fields), 'snapshot') as Record<string, number> };
-    return { s, ch, seq, epoch, d: this.trades.slice(-tradesInSnapshot).map((e) => e.trade) };
+    return { s, ch, seq, epoch, d: this.trades.slice(this.trades.length - tradesInSnapshot) };
   }
 
   /** The snapshot item encoded by `wire`, built once per seq and shared. */
@@ -173,10 +183,9 @@ export class StreamRecord<Sub = unknown> {
 
   /** Trades after `prev`, oldest first, at most `cap` (the newest); `dropped` counts the rest. */
   tradesSince(prev: number, cap: number): { list: Trade[]; dropped: number } {
-    let i = this.trades.length;
-    while (i > 0 && this.trades[i - 1].seq > prev) i--;
-    const from = Math.max(i, this.trades.length - cap);
-    const list = this.trades.slice(from).map((e) => e.trade);
+    const n = this.trades.length;
+    // The held trade k is at seq `seq - (n - 1 - k)`: those after `prev` are the newest seq - prev.
+    const list = this.trades.slice(Math.max(n - Math.max(0, this.seq - prev), n - cap));
     return { list, dropped: this.seq - prev - list.length };
   }
 }
