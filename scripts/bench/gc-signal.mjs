@@ -4,5 +4,5 @@ process.on('SIGUSR2', () => {
   globalThis.gc?.();
   globalThis.gc?.();
   const m = process.memoryUsage();
-  process.stderr.write(`gc-done ${m.rss} ${m.heapUsed} ${m.external + m.arrayBuffers}\n`);
+  process.stderr.write(`gc-done ${m.rss} ${m.heapUsed} ${m.external}\n`);
 });

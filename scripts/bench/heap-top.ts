@@ -6,12 +6,14 @@
  *   tsx scripts/bench/heap-top.ts FILE.heapsnapshot [--top 25] [--by 'object:Object']
  *
  * `--by KEY`: for the nodes of one row, what holds them: their retainers' row and the edge's
- * name, with the count and self size of the nodes held that way.
+ * name, with the count and self size of the nodes held that way. `--depth N` (default 1) names
+ * the chain of N retainers (the first non-weak one at each step), e.g. 4 for a typed array's
+ * backing store: ArrayBuffer <- Float64Array <- the object owning it <- its owner.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, by: { type: 'string' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, by: { type: 'string' }, depth: { type: 'string', default: '1' } } });
 const snap = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as {
   snapshot: { meta: { node_fields: string[]; node_types: [string[]] } };
   nodes: number[];
@@ -47,27 +49,33 @@ for (const [k, e] of [...by].sort((a, b) => b[1].size - a[1].size).slice(0, Numb
   console.log(`| ${k.replace(/\|/g, '\\|').slice(0, 60)} | ${e.n.toLocaleString('en-US')} | ${(e.size / MiB).toFixed(1)} | ${((e.size / total) * 100).toFixed(1)}% |`);
 
 if (values.by) {
-  const { edge_fields: ef, edge_types: [etypes] } = (snap.snapshot.meta as unknown as { edge_fields: string[]; edge_types: [string[]] });
+  const { edge_fields: ef, edge_types: [etypes] } = snap.snapshot.meta as unknown as { edge_fields: string[]; edge_types: [string[]] };
   const E = ef.length;
   const iEdgeCount = fields.indexOf('edge_count');
-  const held = new Map<string, { n: number; size: number }>();
+  // The first non-weak retainer of every node, with the edge's name.
+  const parent = new Int32Array(snap.nodes.length / F).fill(-1);
+  const via: string[] = new Array(snap.nodes.length / F);
   let e = 0;
   for (let i = 0; i < snap.nodes.length; i += F) {
-    const parent = keyOf(i);
     for (let k = snap.nodes[i + iEdgeCount]!; k > 0; k--, e += E) {
-      const to = snap.edges[e + 2]!;
-      if (keyOf(to) !== values.by) continue;
+      const to = snap.edges[e + 2]! / F;
       const et = etypes[snap.edges[e]!]!;
-      if (et === 'weak') continue;
-      const name = et === 'element' || et === 'hidden' ? `[${et}]` : String(snap.strings[snap.edges[e + 1]!]);
-      const key = `${parent} .${name}`;
-      const h = held.get(key) ?? { n: 0, size: 0 };
-      h.n++;
-      h.size += snap.nodes[to + iSize]!;
-      held.set(key, h);
+      if (et === 'weak' || parent[to] !== -1) continue;
+      parent[to] = i / F;
+      via[to] = et === 'element' || et === 'hidden' ? `[${et}]` : String(snap.strings[snap.edges[e + 1]!]);
     }
   }
-  console.log(`\n${values.by}: held by (a node with several retainers counts in each)\n\n| retainer .edge | count | self MiB |\n|:--|--:|--:|`);
+  const held = new Map<string, { n: number; size: number }>();
+  for (let i = 0; i < snap.nodes.length; i += F) {
+    if (keyOf(i) !== values.by) continue;
+    let chain = '';
+    for (let n = i / F, d = Number(values.depth); d > 0 && parent[n]! >= 0; d--, n = parent[n]!) chain += ` <-.${via[n]} ${keyOf(parent[n]! * F)}`;
+    const h = held.get(chain) ?? { n: 0, size: 0 };
+    h.n++;
+    h.size += snap.nodes[i + iSize]!;
+    held.set(chain, h);
+  }
+  console.log(`\n${values.by}: held by (first retainer chain)\n\n| retainers | count | self MiB |\n|:--|--:|--:|`);
   for (const [k, h] of [...held].sort((a, b) => b[1].size - a[1].size).slice(0, Number(values.top)))
-    console.log(`| ${k.replace(/\|/g, '\\|').slice(0, 80)} | ${h.n.toLocaleString('en-US')} | ${(h.size / MiB).toFixed(1)} |`);
+    console.log(`| ${k.replace(/\|/g, '\\|').slice(0, 140)} | ${h.n.toLocaleString('en-US')} | ${(h.size / MiB).toFixed(1)} |`);
 }

@@ -1,9 +1,10 @@
 /**
  * Memory of watching (issue 21, part 3): a server child with FEED_SYMBOLS=N, every symbol
  * subscribed on every channel by ceil(N / 1000) raw WebSocket clients (LIMIT_SYMBOLS is 1,000
- * per connection), RSS after a full GC (gc-signal.mjs) sampled from before the subscribe to
- * `--hold` seconds after it. The recovery window (HISTORY_MS, 120 s) fills during the hold;
- * flatness is the last sample against the one at `--flat-from` s. Optionally writes a heap
+ * per connection), RSS after a full GC (gc-signal.mjs) sampled before the subscribe, when every
+ * snapshot item has arrived (t = 0: the streams' history starts filling then), and every
+ * `--every` s up to `--hold` s after that. The recovery window (HISTORY_MS, 120 s) fills during
+ * the hold; flatness is the last sample against the one at `--flat-from` s. Optionally writes a heap
  * snapshot (`--heap DIR`) at the end, for scripts/bench/heap-top.ts.
  *
  *   tsx scripts/bench/watch-memory.ts [--symbols 1000,5000,10000] [--rate 5] [--hold 140]
@@ -26,7 +27,7 @@ const MiB = 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface Sample {
-  /** Seconds since the first subscribe (negative: before). */
+  /** Seconds since every snapshot item arrived (negative: before). */
   t: number;
   rssMiB: number;
   heapMiB: number;
@@ -45,7 +46,7 @@ export interface WatchResult {
 async function afterGc(srv: ServerProc, lines: string[], t0: number): Promise<Sample> {
   const n = lines.length;
   process.kill(srv.pid, 'SIGUSR2');
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   while (lines.length === n && Date.now() < deadline) await sleep(50);
   const [, , heap, ext] = (lines[n] ?? 'gc-done NaN NaN NaN').split(' ').map(Number);
   return { t: (performance.now() - t0) / 1000, rssMiB: rssBytes(srv.pid) / MiB, heapMiB: heap! / MiB, externalMiB: ext! / MiB };
@@ -85,14 +86,20 @@ export async function watchMemory(o: { symbols: number; rate: number; holdS: num
         }),
       );
     }
-    t0 = performance.now();
-    samples[0]!.t = -1;
+    const sub0 = performance.now();
     conns.forEach((ws, k) => ws.send(Buffer.from(encode({ type: 'subscribe', id: 1, symbols: symbols.slice(k * PER_CONN, (k + 1) * PER_CONN), channels: CHANNELS, throttle: o.throttle }))));
+    for (let last = want; !allAt; await sleep(500)) {
+      if (want !== last && (last = want) >= 0) console.error(`  N=${o.symbols} ${((performance.now() - sub0) / 1000).toFixed(0)} s: snapshot items left ${want}`);
+      if (performance.now() - sub0 > 1_800_000) throw new Error(`snapshots incomplete after 30 min: ${want} items left`);
+    }
+    t0 = allAt;
+    samples[0]!.t = -(t0 - sub0) / 1000;
+    samples.push(await afterGc(srv, lines, t0));
     for (let next = o.everyS; next <= o.holdS; next += o.everyS) {
       while ((performance.now() - t0) / 1000 < next) await sleep(200);
       const s = await afterGc(srv, lines, t0);
       samples.push(s);
-      console.error(`  N=${o.symbols} t=${s.t.toFixed(0)}s rss=${s.rssMiB.toFixed(0)} MiB heap=${s.heapMiB.toFixed(0)} ext=${s.externalMiB.toFixed(0)}${allAt ? '' : ` (snapshot items left: ${want})`}`);
+      console.error(`  N=${o.symbols} t=${s.t.toFixed(0)}s rss=${s.rssMiB.toFixed(0)} MiB heap=${s.heapMiB.toFixed(0)} external=${s.externalMiB.toFixed(0)}`);
     }
     let heapSnapshot: string | undefined;
     if (o.heapDir) {
@@ -108,7 +115,7 @@ export async function watchMemory(o: { symbols: number; rate: number; holdS: num
         }
       }
     }
-    return { symbols: o.symbols, snapshotsS: allAt ? (allAt - t0) / 1000 : NaN, samples, heapSnapshot };
+    return { symbols: o.symbols, snapshotsS: (allAt - sub0) / 1000, samples, heapSnapshot };
   } finally {
     for (const ws of conns) ws.socket.destroy();
     await srv.stop();
@@ -120,7 +127,7 @@ const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 /** Markdown: RSS before, at the flatness start and at the end per N; marginal MiB per symbol between consecutive N. */
 export function watchMarkdown(rs: WatchResult[], flatFrom: number): string {
   const at = (r: WatchResult, t: number) => r.samples.find((s) => s.t >= t - 1) ?? r.samples.at(-1)!;
-  let md = `| symbols watched (all 7 channels) | all snapshots s | RSS before MiB | RSS at ${flatFrom} s MiB | heap / external at ${flatFrom} s MiB | RSS at end (s) MiB | end / ${flatFrom} s | marginal KiB per symbol |\n|--:|--:|--:|--:|--:|--:|--:|--:|\n`;
+  let md = `| symbols watched (all 7 channels) | first subscribe to all snapshots s | RSS before MiB | RSS at ${flatFrom} s MiB | heap / external at ${flatFrom} s MiB | RSS at end (s) MiB | end / ${flatFrom} s | marginal KiB per symbol |\n|--:|--:|--:|--:|--:|--:|--:|--:|\n`;
   rs.forEach((r, i) => {
     const a = at(r, flatFrom);
     const end = r.samples.at(-1)!;

@@ -16,6 +16,7 @@
  */
 import type { Candle } from '../../shared/protocol.js';
 import { IntColumn } from './int-column.js';
+import { decimalsFor, POW10 } from './decimal-column.js';
 
 /** Columns a series starts with; doubled as bars come, up to the capacity. */
 const INITIAL = 4;
@@ -28,19 +29,8 @@ export const LOW = 3;
 export const CLOSE = 4;
 export const VOLUME = 5;
 
-const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
-/** Largest magnitude of a scaled value: differences of two stay safe integers. */
+/** Largest magnitude of a scaled value (as decimal-column.ts). */
 const LIMIT = 2 ** 51;
-
-/** The smallest decimals d >= from at which `x` is an exact integer of 10^-d within `max`, or -1. */
-function decimalsFor(x: number, from: number, maxAbs: number): number {
-  if (Object.is(x, -0)) return -1; // an integer has no -0
-  for (let d = from; d < POW10.length; d++) {
-    const k = Math.round(x * POW10[d]!);
-    if (k / POW10[d]! === x) return Math.max(Math.abs(k), maxAbs * POW10[d]!) < LIMIT ? d : -1;
-  }
-  return -1;
-}
 
 export class CandleSeries {
   readonly #cap: number;

@@ -19,6 +19,11 @@ export class IntColumn {
     return this.#a.byteLength;
   }
 
+  /** Slots. */
+  get length(): number {
+    return this.#a.length;
+  }
+
   get(i: number): number {
     return this.#a[i]!;
   }
@@ -48,8 +53,9 @@ export class IntColumn {
   #widen(v: number): Store {
     const old = this.#a;
     let next: Store;
-    const fits16 = v >= -32768 && v <= 32767;
-    const fits32 = v >= -2147483648 && v <= 2147483647;
+    const int = Number.isInteger(v);
+    const fits16 = int && v >= -32768 && v <= 32767;
+    const fits32 = int && v >= -2147483648 && v <= 2147483647;
     if (old instanceof Int8Array && fits16) next = new Int16Array(old.length);
     else if (!(old instanceof Int32Array) && !(old instanceof Float64Array) && fits32) next = new Int32Array(old.length);
     else next = new Float64Array(old.length);
