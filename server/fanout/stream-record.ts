@@ -24,6 +24,9 @@ export interface RingEvent {
 
 export type ApplyResult = 'ok' | 'stale' | 'gap';
 
+/** The trades of every state stream's record: none (only `trades` records hold any; never pushed to). */
+const NO_TRADES = new TradeLog(1);
+
 export class StreamRecord<Sub = unknown> {
   readonly key: string;
   readonly s: string;
@@ -43,15 +46,15 @@ export class StreamRecord<Sub = unknown> {
    */
   readonly ring: RingEvent[] = [];
   #keepEvents = false;
-  /** The newest TRADE_RING trades; the newest is at `seq` (trades' seqs are consecutive). */
-  readonly trades = new TradeLog(TRADE_RING);
+  /** The newest TRADE_RING trades; the newest is at `seq` (trades' seqs are consecutive). Empty for state channels. */
+  readonly trades: TradeLog;
   readonly subs = new Set<Sub>();
   /** Encoded conflated items for the current seq, by `prev`; cleared when seq moves. */
   cache = new Map<number, [Encoded | undefined, Encoded | undefined]>();
   /** The encoded snapshot item at the current seq, per encoding: shared by every session asking. */
   snapEnc: [Encoded | undefined, Encoded | undefined] = [undefined, undefined];
   /** Encoded recovery items by `prev`, for the history's seq `#recAt`: shared by clients resuming alike. */
-  #recoveries = new Map<number, [Encoded | undefined, Encoded | undefined]>();
+  #recoveries: Map<number, [Encoded | undefined, Encoded | undefined]> | undefined;
   #recAt = -1;
   /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
   idleSince = 0;
@@ -63,6 +66,7 @@ export class StreamRecord<Sub = unknown> {
     this.ch = ch;
     this.key = `${s}|${ch}`;
     this.isState = isStateChannel(ch);
+    this.trades = this.isState ? NO_TRADES : new TradeLog(TRADE_RING);
   }
 
   /**
@@ -161,7 +165,7 @@ export class StreamRecord<Sub = unknown> {
 
   /** A recovery item (built by the history) encoded by `wire`, shared by every client resuming at the same `prev`. */
   recoveryItem(wire: Wire, item: { seq: number; prev: number }): Encoded {
-    if (item.seq !== this.#recAt) (this.#recAt = item.seq), this.#recoveries.clear();
+    if (item.seq !== this.#recAt || !this.#recoveries) (this.#recAt = item.seq), (this.#recoveries = new Map());
     let c = this.#recoveries.get(item.prev);
     if (!c) this.#recoveries.set(item.prev, (c = [undefined, undefined]));
     return (c[wire.index] ??= wire.item(item));
