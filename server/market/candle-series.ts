@@ -1,6 +1,6 @@
 /**
  * Bounded bar history for one (symbol, interval), compact: a ring of bars in six integer columns
- * (int-column.ts, each as narrow as its values allow) that grows by doubling up to its capacity.
+ * in one buffer (int-columns.ts, each as narrow as its values allow) that grows by doubling up to its capacity.
  *
  * Prices are integers of a decimal scale (10^pd: the tick grid's decimals, found from the
  * values), each bar's open, high, low and close kept as the difference from the previous bar's
@@ -15,7 +15,7 @@
  * allocates nothing, so 10,000 symbols' bars leave the young generation alone.
  */
 import type { Candle } from '../../shared/protocol.js';
-import { IntColumn } from './int-column.js';
+import { IntColumns } from './int-columns.js';
 import { decimalsFor, POW10 } from './decimal-column.js';
 
 /** Columns a series starts with; doubled as bars come, up to the capacity. */
@@ -38,7 +38,7 @@ export class CandleSeries {
   #start = 0;
   #len = 0;
   /** Per slot: time, open, high, low, close, volume (see the file comment; absolute when #raw). */
-  #cols: IntColumn[];
+  #cols: IntColumns;
   /** Plain doubles (absolute values) from the first value the scales could not hold. */
   #raw = false;
   /** Price and volume decimals. */
@@ -54,7 +54,7 @@ export class CandleSeries {
   constructor(capacity: number) {
     this.#cap = capacity;
     this.#size = Math.min(capacity, INITIAL);
-    this.#cols = [0, 1, 2, 3, 4, 5].map(() => new IntColumn(this.#size));
+    this.#cols = new IntColumns(6, this.#size);
   }
 
   get length(): number {
@@ -63,7 +63,7 @@ export class CandleSeries {
 
   /** Bytes of storage held (for tests and memory accounting). */
   get bytes(): number {
-    return this.#cols.reduce((n, c) => n + c.bytes, 0);
+    return this.#cols.bytes;
   }
 
   /** Appends a bar (copied), dropping the oldest when full. Bars must come in time order. */
@@ -79,27 +79,27 @@ export class CandleSeries {
     const i = (this.#start + this.#len) % this.#size;
     if (this.#len < this.#size) this.#len++;
     else this.#start = (this.#start + 1) % this.#size;
-    const [t, o, h, l, c, v] = this.#cols as [IntColumn, IntColumn, IntColumn, IntColumn, IntColumn, IntColumn];
+    const cols = this.#cols;
     if (this.#raw) {
-      t.set(i, time), o.set(i, open), h.set(i, high), l.set(i, low), c.set(i, close), v.set(i, volume);
+      cols.set(TIME, i, time), cols.set(OPEN, i, open), cols.set(HIGH, i, high), cols.set(LOW, i, low), cols.set(CLOSE, i, close), cols.set(VOLUME, i, volume);
       return;
     }
-    if (prev >= 0) this.#ref += c.get(prev);
+    if (prev >= 0) this.#ref += cols.get(CLOSE, prev);
     else this.#ref = this.#ticks(open);
-    t.set(i, prev >= 0 ? time - this.#time : 0);
+    cols.set(TIME, i, prev >= 0 ? time - this.#time : 0);
     this.#time = time;
     const ref = this.#ref;
-    o.set(i, this.#ticks(open) - ref);
-    h.set(i, this.#ticks(high) - ref);
-    l.set(i, this.#ticks(low) - ref);
-    c.set(i, this.#ticks(close) - ref);
-    v.set(i, Math.round(volume * POW10[this.#vd]!));
+    cols.set(OPEN, i, this.#ticks(open) - ref);
+    cols.set(HIGH, i, this.#ticks(high) - ref);
+    cols.set(LOW, i, this.#ticks(low) - ref);
+    cols.set(CLOSE, i, this.#ticks(close) - ref);
+    cols.set(VOLUME, i, Math.round(volume * POW10[this.#vd]!));
   }
 
   /** A field of the newest bar (NaN when empty). */
   lastAt(col: number): number {
     if (this.#len === 0) return NaN;
-    const x = this.#cols[col]!.get(this.#slot(this.#len - 1));
+    const x = this.#cols.get(col, this.#slot(this.#len - 1));
     if (this.#raw) return x;
     if (col === TIME) return this.#time;
     if (col === VOLUME) return x / POW10[this.#vd]!;
@@ -111,13 +111,13 @@ export class CandleSeries {
     if (this.#len === 0) return;
     if (!this.#raw && !(col === TIME ? this.#fitTime(v) : col === VOLUME ? this.#fitVolume(v) : this.#fitPrice(v))) this.#toRaw();
     const i = this.#slot(this.#len - 1);
-    const column = this.#cols[col]!;
-    if (this.#raw) column.set(i, v);
+    const cols = this.#cols;
+    if (this.#raw) cols.set(col, i, v);
     else if (col === TIME) {
-      column.set(i, column.get(i) + v - this.#time);
+      cols.set(TIME, i, cols.get(TIME, i) + v - this.#time);
       this.#time = v;
-    } else if (col === VOLUME) column.set(i, Math.round(v * POW10[this.#vd]!));
-    else column.set(i, this.#ticks(v) - this.#ref);
+    } else if (col === VOLUME) cols.set(VOLUME, i, Math.round(v * POW10[this.#vd]!));
+    else cols.set(col, i, this.#ticks(v) - this.#ref);
   }
 
   /** Replaces the newest bar (the one still open) with a copy of `c`; appends when empty. */
@@ -140,11 +140,11 @@ export class CandleSeries {
   tail(limit: number): Candle[] {
     const n = Math.max(0, Math.min(limit, this.#len));
     const out: Candle[] = new Array(n);
-    const [t, o, h, l, c, v] = this.#cols as [IntColumn, IntColumn, IntColumn, IntColumn, IntColumn, IntColumn];
+    const cols = this.#cols;
     if (this.#raw) {
       for (let k = 0; k < n; k++) {
         const i = this.#slot(this.#len - n + k);
-        out[k] = { time: t.get(i), open: o.get(i), high: h.get(i), low: l.get(i), close: c.get(i), volume: v.get(i) };
+        out[k] = { time: cols.get(TIME, i), open: cols.get(OPEN, i), high: cols.get(HIGH, i), low: cols.get(LOW, i), close: cols.get(CLOSE, i), volume: cols.get(VOLUME, i) };
       }
       return out;
     }
@@ -155,9 +155,9 @@ export class CandleSeries {
     // Newest first: each bar's reference is the previous one's close, so the previous reference is ref - close.
     for (let k = n - 1; k >= 0; k--) {
       const i = this.#slot(this.#len - n + k);
-      out[k] = { time, open: (ref + o.get(i)) / ps, high: (ref + h.get(i)) / ps, low: (ref + l.get(i)) / ps, close: (ref + c.get(i)) / ps, volume: v.get(i) / vs };
-      time -= t.get(i);
-      if (k > 0) ref -= c.get(this.#slot(this.#len - n + k - 1));
+      out[k] = { time, open: (ref + cols.get(OPEN, i)) / ps, high: (ref + cols.get(HIGH, i)) / ps, low: (ref + cols.get(LOW, i)) / ps, close: (ref + cols.get(CLOSE, i)) / ps, volume: cols.get(VOLUME, i) / vs };
+      time -= cols.get(TIME, i);
+      if (k > 0) ref -= cols.get(CLOSE, this.#slot(this.#len - n + k - 1));
     }
     return out;
   }
@@ -183,7 +183,7 @@ export class CandleSeries {
     if (d < 0) return false;
     if (d > this.#pd) {
       const f = POW10[d - this.#pd]!;
-      for (let c = OPEN; c <= CLOSE; c++) this.#cols[c]!.scale(f);
+      for (let c = OPEN; c <= CLOSE; c++) this.#cols.scale(c, f);
       this.#ref *= f;
       this.#pd = d;
     }
@@ -196,7 +196,7 @@ export class CandleSeries {
     const d = decimalsFor(v, this.#vd, this.#maxV);
     if (d < 0) return false;
     if (d > this.#vd) {
-      this.#cols[VOLUME]!.scale(POW10[d - this.#vd]!);
+      this.#cols.scale(VOLUME, POW10[d - this.#vd]!);
       this.#vd = d;
     }
     return true;
@@ -207,15 +207,14 @@ export class CandleSeries {
     const bars = this.tail(this.#len);
     this.#raw = true;
     this.#start = 0;
-    this.#cols = this.#cols.map(() => new IntColumn(this.#size, true));
-    const [t, o, h, l, c, v] = this.#cols as [IntColumn, IntColumn, IntColumn, IntColumn, IntColumn, IntColumn];
-    bars.forEach((b, i) => (t.set(i, b.time), o.set(i, b.open), h.set(i, b.high), l.set(i, b.low), c.set(i, b.close), v.set(i, b.volume)));
+    const cols = (this.#cols = new IntColumns(6, this.#size, true));
+    bars.forEach((b, i) => (cols.set(TIME, i, b.time), cols.set(OPEN, i, b.open), cols.set(HIGH, i, b.high), cols.set(LOW, i, b.low), cols.set(CLOSE, i, b.close), cols.set(VOLUME, i, b.volume)));
   }
 
   /** Doubles the storage (up to the capacity), unrolling the ring to start at 0. */
   #grow(): void {
     const size = Math.min(this.#cap, this.#size * 2);
-    for (const c of this.#cols) c.resize(size, this.#start, this.#len);
+    this.#cols.resize(size, this.#start, this.#len);
     this.#start = 0;
     this.#size = size;
   }
