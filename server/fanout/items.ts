@@ -18,12 +18,13 @@ export function appendItems(rec: StreamRecord, prev: number, every: boolean, wir
   if (prev >= rec.seq) return true;
   if (prev < rec.baseSeq) return false;
   if (rec.isState && every) {
+    rec.keepEvents(); // a subscriber whose throttle became 0: every event from here on
     // What rec.eventsAfter(prev) returns (here prev is in [baseSeq, seq)), read in place: no copy.
     const ring = rec.ring;
     if (rec.seq - prev <= ring.length) {
       for (let i = ring.length - (rec.seq - prev); i < ring.length; i++) {
         const e = ring[i];
-        out.push((e.enc[wire.index] ??= wire.item({ ch: rec.ch, s: rec.s, seq: e.seq, prev: e.seq - 1, d: e.d })));
+        out.push(((e.enc ??= [undefined, undefined])[wire.index] ??= wire.item({ ch: rec.ch, s: rec.s, seq: e.seq, prev: e.seq - 1, d: e.d })));
       }
       return true;
     }

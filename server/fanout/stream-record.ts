@@ -8,6 +8,7 @@ import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded, Wire } from './wire.js';
 import { fromFields, isTombstone, toFields, type FieldEntry } from './field-codec.js';
+import { TradeLog } from '../history/trade-log.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
 export const EVENT_RING = 32;
@@ -17,16 +18,14 @@ export const TRADE_RING = 256;
 export interface RingEvent {
   seq: number;
   d: Record<string, number>;
-  /** Encoded item, cached per encoding on first use. */
-  enc: [Encoded | undefined, Encoded | undefined];
-}
-
-export interface TradeEntry {
-  seq: number;
-  trade: Trade;
+  /** Encoded item, cached per encoding on first use (made then: most events are never sent alone). */
+  enc: [Encoded | undefined, Encoded | undefined] | undefined;
 }
 
 export type ApplyResult = 'ok' | 'stale' | 'gap';
+
+/** The trades of every state stream's record: none (only `trades` records hold any; never pushed to). */
+const NO_TRADES = new TradeLog(1);
 
 export class StreamRecord<Sub = unknown> {
   readonly key: string;
@@ -40,15 +39,22 @@ export class StreamRecord<Sub = unknown> {
   baseSeq = 0;
   readonly fields: Record<string, number> = {};
   readonly fieldSeq: Record<string, number> = {};
+  /**
+   * The last EVENT_RING events, kept only from when an unthrottled subscriber may want them
+   * (`keepEvents`): a record only throttled clients read never needs them, and 32 events' objects
+   * per state stream were a fifth of the heap with 1,000 symbols watched on every channel.
+   */
   readonly ring: RingEvent[] = [];
-  trades: TradeEntry[] = [];
+  #keepEvents = false;
+  /** The newest TRADE_RING trades; the newest is at `seq` (trades' seqs are consecutive). Empty for state channels. */
+  readonly trades: TradeLog;
   readonly subs = new Set<Sub>();
   /** Encoded conflated items for the current seq, by `prev`; cleared when seq moves. */
   cache = new Map<number, [Encoded | undefined, Encoded | undefined]>();
   /** The encoded snapshot item at the current seq, per encoding: shared by every session asking. */
   snapEnc: [Encoded | undefined, Encoded | undefined] = [undefined, undefined];
   /** Encoded recovery items by `prev`, for the history's seq `#recAt`: shared by clients resuming alike. */
-  #recoveries = new Map<number, [Encoded | undefined, Encoded | undefined]>();
+  #recoveries: Map<number, [Encoded | undefined, Encoded | undefined]> | undefined;
   #recAt = -1;
   /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
   idleSince = 0;
@@ -60,6 +66,7 @@ export class StreamRecord<Sub = unknown> {
     this.ch = ch;
     this.key = `${s}|${ch}`;
     this.isState = isStateChannel(ch);
+    this.trades = this.isState ? NO_TRADES : new TradeLog(TRADE_RING);
   }
 
   /**
@@ -80,13 +87,20 @@ export class StreamRecord<Sub = unknown> {
         this.fields[k] = v;
         this.fieldSeq[k] = e.seq;
       }
-      this.ring.push({ seq: e.seq, d, enc: [undefined, undefined] });
-      if (this.ring.length > EVENT_RING) this.ring.shift();
-    } else {
-      this.trades.push({ seq: e.seq, trade: e.d as Trade });
-      if (this.trades.length > TRADE_RING * 1.5) this.trades = this.trades.slice(-TRADE_RING);
-    }
+      if (this.#keepEvents) {
+        this.ring.push({ seq: e.seq, d, enc: undefined });
+        if (this.ring.length > EVENT_RING) this.ring.shift();
+      }
+    } else this.trades.push(e.d as Trade);
     return 'ok';
+  }
+
+  /**
+   * Keeps the last events from now on (an unthrottled subscriber joined). Until the ring has
+   * them, a client gets one conflated item (appendItems), as when it fell behind the ring.
+   */
+  keepEvents(): void {
+    this.#keepEvents = true;
   }
 
   /** Replaces the whole state (from a snapshot); clients behind it will get snapshots. */
@@ -107,8 +121,8 @@ export class StreamRecord<Sub = unknown> {
         this.fieldSeq[k] = snap.seq;
       }
     } else {
-      const list = snap.d as Trade[];
-      this.trades = list.map((trade, i) => ({ seq: snap.seq - list.length + 1 + i, trade }));
+      this.trades.clear();
+      for (const t of snap.d as Trade[]) this.trades.push(t);
     }
   }
 
@@ -141,7 +155,7 @@ export class StreamRecord<Sub = unknown> {
   snapshot(tradesInSnapshot: number): StreamSnapshot {
     const { s, ch, seq, epoch } = this;
     if (this.isState) return { s, ch, seq, epoch, d: fromFields(ch, Object.entries(this.fields), 'snapshot') as Record<string, number> };
-    return { s, ch, seq, epoch, d: this.trades.slice(-tradesInSnapshot).map((e) => e.trade) };
+    return { s, ch, seq, epoch, d: this.trades.slice(this.trades.length - tradesInSnapshot) };
   }
 
   /** The snapshot item encoded by `wire`, built once per seq and shared. */
@@ -151,7 +165,7 @@ export class StreamRecord<Sub = unknown> {
 
   /** A recovery item (built by the history) encoded by `wire`, shared by every client resuming at the same `prev`. */
   recoveryItem(wire: Wire, item: { seq: number; prev: number }): Encoded {
-    if (item.seq !== this.#recAt) (this.#recAt = item.seq), this.#recoveries.clear();
+    if (item.seq !== this.#recAt || !this.#recoveries) (this.#recAt = item.seq), (this.#recoveries = new Map());
     let c = this.#recoveries.get(item.prev);
     if (!c) this.#recoveries.set(item.prev, (c = [undefined, undefined]));
     return (c[wire.index] ??= wire.item(item));
@@ -173,10 +187,9 @@ export class StreamRecord<Sub = unknown> {
 
   /** Trades after `prev`, oldest first, at most `cap` (the newest); `dropped` counts the rest. */
   tradesSince(prev: number, cap: number): { list: Trade[]; dropped: number } {
-    let i = this.trades.length;
-    while (i > 0 && this.trades[i - 1].seq > prev) i--;
-    const from = Math.max(i, this.trades.length - cap);
-    const list = this.trades.slice(from).map((e) => e.trade);
+    const n = this.trades.length;
+    // The held trade k is at seq `seq - (n - 1 - k)`: those after `prev` are the newest seq - prev.
+    const list = this.trades.slice(Math.max(n - Math.max(0, this.seq - prev), n - cap));
     return { list, dropped: this.seq - prev - list.length };
   }
 }

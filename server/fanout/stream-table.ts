@@ -67,6 +67,7 @@ export class StreamTable {
     if (sub.rec.subs.has(sub)) return;
     sub.rec.subs.add(sub);
     sub.rec.idleSince = 0;
+    if (sub.throttle === 0) sub.rec.keepEvents();
     this.#symbolUsers.set(sub.rec.s, (this.#symbolUsers.get(sub.rec.s) ?? 0) + 1);
   }
 

@@ -9,6 +9,7 @@
 import type { Channel } from '../../shared/protocol.js';
 import { askKey, bidKey } from '../market/book-fields.js';
 import { fromFields, toFields, type FieldEntry } from '../fanout/field-codec.js';
+import { insertAt, removeAt } from '../arrays.js';
 
 export interface FieldStore {
   /** Sets every field that `d` (an event's or a snapshot's) sets, as changed at `seq`. */
@@ -65,17 +66,46 @@ class FlatFields implements FieldStore {
   }
 }
 
-/** One side's levels by price: size and the seq that last changed it. */
+/**
+ * One side's levels: price, size and the seq that last changed it, as parallel number arrays
+ * sorted by price (unboxed doubles, 24 bytes a level; two Maps keyed by a double price were
+ * over 80, their keys boxed). A few dozen levels: found by binary search, moved by shifting.
+ */
 class Levels {
-  q = new Map<number, number>();
-  at = new Map<number, number>();
+  readonly p: number[] = [];
+  readonly q: number[] = [];
+  readonly at: number[] = [];
+
+  /** Index of `price`, or -(insertion point) - 1. */
+  find(price: number): number {
+    let lo = 0;
+    let hi = this.p.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = this.p[mid]!;
+      if (k < price) lo = mid + 1;
+      else if (k > price) hi = mid - 1;
+      else return mid;
+    }
+    return -lo - 1;
+  }
+
+  put(price: number, q: number, at: number): void {
+    const i = this.find(price);
+    if (i >= 0) (this.q[i] = q), (this.at[i] = at);
+    else insertAt(this.p, -i - 1, price), insertAt(this.q, -i - 1, q), insertAt(this.at, -i - 1, at);
+  }
+
   set(levels: unknown, seq: number): void {
     if (!Array.isArray(levels)) return;
     for (let i = 0; i < levels.length; i++) {
       const l = levels[i] as [number, number];
-      this.q.set(l[0], l[1]);
-      this.at.set(l[0], seq);
+      this.put(l[0], l[1], seq);
     }
+  }
+
+  remove(i: number): void {
+    removeAt(this.p, i), removeAt(this.q, i), removeAt(this.at, i);
   }
 }
 
@@ -97,8 +127,11 @@ class BookFields implements FieldStore {
 
   since(seq: number): unknown {
     const changed: FieldEntry[] = [];
-    for (const [p, at] of this.#bids.at) if (at > seq) changed.push([bidKey(p), this.#bids.q.get(p)!]);
-    for (const [p, at] of this.#asks.at) if (at > seq) changed.push([askKey(p), this.#asks.q.get(p)!]);
+    const b = this.#bids;
+    const a = this.#asks;
+    // Lowest price first; fromFields sorts each side best first.
+    for (let i = 0; i < b.p.length; i++) if (b.at[i]! > seq) changed.push([bidKey(b.p[i]!), b.q[i]!]);
+    for (let i = 0; i < a.p.length; i++) if (a.at[i]! > seq) changed.push([askKey(a.p[i]!), a.q[i]!]);
     if (this.#checksumAt > seq) changed.push(['checksum', this.#checksum]);
     if (this.#tsAt > seq) changed.push(['ts', this.#ts]);
     return fromFields('book', changed, 'delta');
@@ -117,10 +150,10 @@ class BookFields implements FieldStore {
       if (typeof d.ts === 'number') tsAt = e.seq;
     }
     for (const [side, last] of [[this.#bids, bids], [this.#asks, asks]] as const) {
-      for (const [p, at] of side.at) if (at <= first) side.at.set(p, last.get(p) ?? older);
+      for (let i = 0; i < side.p.length; i++) if (side.at[i]! <= first) side.at[i] = last.get(side.p[i]!) ?? older;
       // A level the run set that the state at `first` lacks was removed within the run (and swept):
       // positions held before its removal must hear of it, as a 0.
-      for (const [p, at] of last) if (!side.q.has(p)) side.q.set(p, 0), side.at.set(p, at);
+      for (const [p, at] of last) if (side.find(p) < 0) side.put(p, 0, at);
     }
     // -Infinity: never set, so not a field (as a key absent from a map).
     if (this.#checksumAt !== -Infinity && this.#checksumAt <= first) this.#checksumAt = checksumAt ?? older;
@@ -129,7 +162,7 @@ class BookFields implements FieldStore {
 
   sweep(seq: number): void {
     for (const side of [this.#bids, this.#asks]) {
-      for (const [p, at] of side.at) if (at < seq && side.q.get(p) === 0) side.at.delete(p), side.q.delete(p);
+      for (let i = side.p.length - 1; i >= 0; i--) if (side.at[i]! < seq && side.q[i] === 0) side.remove(i);
     }
   }
 

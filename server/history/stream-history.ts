@@ -10,11 +10,13 @@
  * The current seq is always recovered while history is on (`ms` > 0).
  *
  * Memory is what the window holds: a ring of times (4 bytes an event, time-ring.ts), the fields
- * (fields.ts) and the trades' objects, whose seqs are implicit (the newest held is `seq`).
+ * (fields.ts) and the trades in a typed ring (trade-log.ts), whose seqs are implicit (the newest
+ * held is `seq`): no object is kept per event.
  */
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
 import { fieldStore, type FieldStore } from './fields.js';
 import { TimeRing } from './time-ring.js';
+import { TradeLog } from './trade-log.js';
 
 export interface HistoryLimits {
   /** HISTORY_MS: how long events are held; 0 turns recovery off. */
@@ -48,9 +50,8 @@ export class StreamHistory {
   readonly #times = new TimeRing();
   #firstSeq = 0;
   readonly #fields: FieldStore | undefined;
-  /** Trades held, oldest first: #trades[k] (k >= #tradeHead) is the trade at seq `seq - (length - 1 - k)`. */
-  #trades: Trade[] = [];
-  #tradeHead = 0;
+  /** Trades held, oldest first: the k-th is the trade at seq `seq - (length - 1 - k)`. */
+  readonly #trades: TradeLog | undefined;
   #sweptAt = 0;
 
   constructor(s: string, ch: Channel, limits: HistoryLimits) {
@@ -59,6 +60,7 @@ export class StreamHistory {
     this.isState = isStateChannel(ch);
     this.#limits = limits;
     this.#fields = this.isState ? fieldStore(ch) : undefined;
+    this.#trades = this.isState ? undefined : new TradeLog(limits.trades);
   }
 
   get firstSeq(): number {
@@ -82,8 +84,7 @@ export class StreamHistory {
     this.#times.push(now);
     this.#firstSeq = seq;
     this.#sweptAt = seq;
-    this.#trades = [];
-    this.#tradeHead = 0;
+    this.#trades?.clear();
     const f = this.#fields;
     if (f) {
       f.clear();
@@ -113,11 +114,13 @@ export class StreamHistory {
       // A field not changed after `first` may have changed within the run; else it is older than every position held.
       this.#fields.rebase(first, from - 1, run);
     } else {
-      const held = this.#trades.slice(this.#tradeHead);
+      const held = this.#trades!.slice(0);
       // The run's trades join only when the held ones continue them (else a count bound dropped some between).
-      const older = this.seq - held.length === first ? run.filter((e) => e.seq > from).map((e) => e.d as Trade) : [];
-      this.#trades = [...older, ...held];
-      this.#tradeHead = 0;
+      if (this.seq - held.length === first) {
+        this.#trades!.clear();
+        for (const e of run) if (e.seq > from) this.#trades!.push(e.d as Trade);
+        for (const t of held) this.#trades!.push(t);
+      }
     }
     this.prune(now);
   }
@@ -131,7 +134,7 @@ export class StreamHistory {
     this.seq = seq;
     this.#times.push(now);
     if (this.#fields) this.#fields.set(d as Record<string, unknown>, seq);
-    else this.#trades.push(d as Trade);
+    else this.#trades!.push(d as Trade);
     this.prune(now);
     return true;
   }
@@ -147,10 +150,8 @@ export class StreamHistory {
     if (!this.#fields) {
       // Trades at or before minSeq are dropped: the newest held is at `seq`.
       const minSeq = Math.max(this.#firstSeq, this.seq - this.#limits.trades);
-      const tr = this.#trades;
       const keep = Math.max(0, this.seq - minSeq);
-      if (tr.length - this.#tradeHead > keep) this.#tradeHead = tr.length - keep;
-      if (this.#tradeHead > 64 && this.#tradeHead * 2 > tr.length) (this.#trades = tr.slice(this.#tradeHead)), (this.#tradeHead = 0);
+      if (this.#trades!.length > keep) this.#trades!.shift(this.#trades!.length - keep);
     } else if (this.#firstSeq - this.#sweptAt >= SWEEP_EVERY) {
       // Removed fields (book levels) go once no held position can need them; swept now and then, not per event.
       this.#sweptAt = this.#firstSeq;
@@ -186,7 +187,6 @@ export class StreamHistory {
   #since(seq: number): unknown {
     if (this.#fields) return this.#fields.since(seq);
     // The trades after `seq`: the newest (this.seq - seq) held.
-    const tr = this.#trades;
-    return tr.slice(Math.max(this.#tradeHead, tr.length - (this.seq - seq)));
+    return this.#trades!.slice(this.#trades!.length - (this.seq - seq));
   }
 }

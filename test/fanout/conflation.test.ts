@@ -11,9 +11,11 @@ const items = (rec: StreamRecord, prev: number, every: boolean) => {
   return { ok, items: out.map((b) => (decode(b as Uint8Array) as { value: Record<string, unknown> }).value), raw: out };
 };
 
-function ticker(): StreamRecord {
+/** A ticker record at seq 10 that keeps its events (as once an unthrottled subscriber attached). */
+function ticker(keep = true): StreamRecord {
   const rec = new StreamRecord('X', 'ticker');
   rec.reset({ s: 'X', ch: 'ticker', seq: 10, d: { last: 1, bid: 0.9, ask: 1.1, volume: 5, ts: 0 } });
+  if (keep) rec.keepEvents();
   return rec;
 }
 
@@ -44,6 +46,16 @@ describe('conflation and deltas', () => {
     for (let i = 11; i <= last; i++) rec.apply({ s: 'X', ch: 'ticker', seq: i, d: i % 2 ? { bid: i, ts: i } : { ask: i, ts: i } });
     expect(items(rec, 10, true).items).toEqual([{ ch: 'ticker', s: 'X', seq: last, prev: 10, d: { bid: last - 1, ask: last, ts: last } }]);
     expect(items(rec, last - EVENT_RING, true).items.length).toBe(EVENT_RING);
+  });
+
+  it('keeps no events until an unthrottled subscriber wants them, then every event from there', () => {
+    const rec = ticker(false);
+    for (let i = 11; i <= 13; i++) rec.apply({ s: 'X', ch: 'ticker', seq: i, d: { bid: i, ts: i } });
+    expect(rec.ring).toEqual([]);
+    // The first unthrottled read gets one conflated item and turns the ring on.
+    expect(items(rec, 11, true).items).toEqual([{ ch: 'ticker', s: 'X', seq: 13, prev: 11, d: { bid: 13, ts: 13 } }]);
+    for (let i = 14; i <= 15; i++) rec.apply({ s: 'X', ch: 'ticker', seq: i, d: { bid: i, ts: i } });
+    expect(items(rec, 13, true).items.map((i) => [i.prev, i.seq])).toEqual([[13, 14], [14, 15]]);
   });
 
   it('encodes an item once and shares the bytes between clients at the same prev', () => {
