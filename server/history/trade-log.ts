@@ -32,6 +32,8 @@ export class TradeLog {
   #qty: DecimalColumn;
   #ts: IntColumn;
   #side: IntColumn;
+  /** Recorded trades' source ids (protocol 1.2 `xid`), per slot; made on the first one. */
+  #xid: (string | undefined)[] | undefined;
 
   /** Holds at most `capacity` trades: pushing one more drops the oldest. */
   constructor(capacity: number) {
@@ -67,12 +69,16 @@ export class TradeLog {
     this.#qty.set(i, t.size);
     this.#ts.set(i, this.#tsRaw ? t.ts : t.ts - this.#base);
     this.#side.set(i, t.side === 'buy' ? 1 : 0);
+    if (t.xid !== undefined || this.#xid) (this.#xid ??= new Array<string | undefined>(this.#size))[i] = t.xid;
   }
 
   /** The k-th held trade (0: oldest) as a fresh object. */
   at(k: number): Trade {
     const i = (this.#head + k) % this.#size;
-    return { id: this.#idAt(k), price: this.#price.get(i), size: this.#qty.get(i), side: this.#side.get(i) ? 'buy' : 'sell', ts: this.#tsAt(k) };
+    const t: Trade = { id: this.#idAt(k), price: this.#price.get(i), size: this.#qty.get(i), side: this.#side.get(i) ? 'buy' : 'sell', ts: this.#tsAt(k) };
+    const xid = this.#xid?.[i];
+    if (xid !== undefined) t.xid = xid;
+    return t;
   }
 
   #idAt(k: number): number {
@@ -119,6 +125,11 @@ export class TradeLog {
   /** Storage of `size` slots (>= length), unrolled to start at 0. */
   #resize(size: number): void {
     for (const c of [this.#id, this.#price, this.#qty, this.#ts, this.#side]) c.resize(size, this.#head, this.#len);
+    if (this.#xid) {
+      const old = this.#xid;
+      this.#xid = new Array<string | undefined>(size);
+      for (let k = 0; k < this.#len; k++) this.#xid[k] = old[(this.#head + k) % this.#size];
+    }
     this.#head = 0;
     this.#size = size;
   }

@@ -71,4 +71,14 @@ describe('TradeLog', () => {
     log.push(trade(1));
     expect(Object.keys(log.at(0))).toEqual(['id', 'price', 'size', 'side', 'ts']);
   });
+
+  it("keeps a recorded trade's xid (protocol 1.2) across growth, shrinking and wrap, after the other fields", () => {
+    const log = new TradeLog(8);
+    for (let k = 1; k <= 20; k++) log.push({ ...trade(k), ...(k % 3 ? { xid: `x${k}` } : {}) });
+    log.shift(5);
+    const got = log.slice(0);
+    expect(got.map((t) => t.id)).toEqual([18, 19, 20]);
+    expect(got.map((t) => t.xid)).toEqual([undefined, 'x19', 'x20']);
+    expect(Object.keys(got[1]!)).toEqual(['id', 'price', 'size', 'side', 'ts', 'xid']);
+  });
 });
