@@ -15,6 +15,8 @@ import { Hub, type StateSource } from './fanout/hub.js';
 import { newEpoch } from './history/epoch.js';
 import type { HistoryLimits } from './history/stream-history.js';
 import { LocalSource } from './node/local-source.js';
+import { Warmup } from './node/warmup.js';
+import { BackfillPool } from './work/backfill-pool.js';
 import { SimSource } from './feed/sim-source.js';
 import type { TickSource } from './feed/tick-source.js';
 import { connectionLimits, registerAccess } from './http/access.js';
@@ -62,6 +64,9 @@ export async function createNode(config: Config): Promise<Node> {
 
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, feed.instruments.map((i) => i.symbol), newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
+  const sim = feed as SimSource;
+  const pool = config.backfillWorkers > 0 ? new BackfillPool(sim.recipe, { workers: config.backfillWorkers }) : undefined;
+  source.warmup = new Warmup(sim, (s) => market.loaded(s), pool);
   const hub = createHub(config, source);
   bus.onEvents((events) => {
     source.record(events);
@@ -99,6 +104,7 @@ export async function createNode(config: Config): Promise<Node> {
       hub.stop();
       await app.close();
       await bus.close();
+      await source.warmup?.close();
     },
   };
 }

@@ -3,9 +3,12 @@
  * default and what it takes; the README's table documents the same names. A bad value throws a
  * ConfigError whose message is one line naming the variable and what it takes.
  */
+import { availableParallelism } from 'node:os';
 import { defaultUniverse } from './feed/universe.js';
 
 export interface Config {
+  /** Worker threads computing first-touch back-fills (BACKFILL_WORKERS; 0: in-thread). */
+  backfillWorkers: number;
   port: number;
   host: string;
   feedSymbols: number;
@@ -144,6 +147,7 @@ export const SETTINGS: readonly Setting[] = [
   row('ROLE', 'role', 'all', oneOf(ROLES)),
   row('REDIS_URL', 'redisUrl', 'redis://127.0.0.1:6379', text, { show: maskPassword }),
   row('DOCS', 'docs', 'on', oneOf(['on', 'off'] as const)),
+  row('BACKFILL_WORKERS', 'backfillWorkers', () => Math.max(1, availableParallelism() - 1), int(0, 64)),
 ];
 
 /** One setting's value and where it came from, for --print-config. */

@@ -8,6 +8,7 @@ import { backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier
 import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
+import type { HistoryRecipe, PackedHistory } from './history-job.js';
 
 export interface SimulatorOptions {
   /** Probability that an event carries a trade (default 0.5). */
@@ -51,6 +52,8 @@ export class Simulator {
   #tradeProbability: number;
   #backfillTradeRate: number;
   #bookLevels: number;
+  /** Back-fills computed elsewhere (a worker: see history-job.ts), each taken by its first use. */
+  #provided = new Map<string, PackedHistory>();
 
   /**
    * `startMs` is when history ends and live events begin. Each symbol draws from
@@ -103,7 +106,27 @@ export class Simulator {
    */
   backfill(symbol: string): BackfillBars {
     const st = this.#state(symbol);
+    const given = this.#provided.get(symbol);
+    if (given) {
+      this.#provided.delete(symbol);
+      return { bars: given.bars, last: given.last, session: given.session, micro: st.ms };
+    }
     return backfillBars(st.inst, st.end, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
+  }
+
+  /** What a back-fill depends on besides the symbol: historyOf(recipe, inst) equals backfill(symbol). */
+  get recipe(): HistoryRecipe {
+    return { simSeed: this.#rng.seed, startMs: this.startMs, tradeRate: this.#backfillTradeRate };
+  }
+
+  /** Hands over a back-fill computed elsewhere (historyOf of this recipe): the next `backfill` of the symbol takes it. */
+  provide(h: PackedHistory): void {
+    if (this.#index.has(h.symbol)) this.#provided.set(h.symbol, h);
+  }
+
+  /** Whether a provided back-fill waits for its use. */
+  provided(symbol: string): boolean {
+    return this.#provided.has(symbol);
   }
 
   /** Sets up the symbol's live state (walk and book) now rather than on first use. Throws on an unknown symbol. */

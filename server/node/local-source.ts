@@ -15,12 +15,15 @@ import { History } from '../history/history.js';
 import type { HistoryLimits, Recovery } from '../history/stream-history.js';
 import type { MarketState } from '../market/market-state.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import type { Warmup } from './warmup.js';
 
 export class LocalSource implements StateSource {
   readonly epoch: string;
   readonly history: History;
   readonly #market: MarketState;
   readonly #now: () => number;
+  /** First-touch back-fills off the event loop (absent: computed at the first snapshot). */
+  warmup?: Warmup;
 
   /**
    * `market` must be as of now with every seq at 0 (a fresh state); from here on every batch it
@@ -35,6 +38,14 @@ export class LocalSource implements StateSource {
 
   isSymbol(symbol: string): boolean {
     return this.#market.has(symbol);
+  }
+
+  cold(symbol: string): boolean {
+    return this.warmup?.cold(symbol) ?? false;
+  }
+
+  warm(symbols: string[], owner: object): Promise<void> {
+    return this.warmup?.warm(symbols, owner) ?? Promise.resolve();
   }
 
   /** The stream's state in this epoch; the first one handed out starts the stream's history. */
