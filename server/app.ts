@@ -35,6 +35,13 @@ import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
 
+/**
+ * A symbol whose last snapshot is this old and that no stream record holds (records linger 10 s
+ * after their last subscriber) goes quiet again; swept every QUIET_SWEEP_MS: within 45 s.
+ */
+export const QUIET_AFTER_MS = 30_000;
+const QUIET_SWEEP_MS = 5_000;
+
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
 
@@ -50,6 +57,8 @@ export interface Node {
   hub: Hub;
   feed: TickSource;
   market: MarketState;
+  /** The hub's state source: the market state's epoch, recovery history and watch (local-source.ts). */
+  source: LocalSource;
   /** Listens on config.port (0: a free port); resolves to the base URL, e.g. http://127.0.0.1:8080. */
   start(): Promise<string>;
   close(): Promise<void>;
@@ -78,7 +87,12 @@ export async function createNode(config: Config): Promise<Node> {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
+    warm: (syms, owner) => source.warm(syms, owner),
+    done: (syms) => source.quietNow(syms, (s) => hub.streams.inUse(s)),
   };
+  // Watching ends: symbols nobody holds go quiet again (QUIET_AFTER_MS after their last snapshot).
+  const quieter = setInterval(() => source.quietIdle(Date.now(), QUIET_AFTER_MS, (s) => hub.streams.inUse(s)), QUIET_SWEEP_MS);
+  quieter.unref();
 
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length }));
   hub.log = (msg) => app.log.error(msg);
@@ -90,6 +104,7 @@ export async function createNode(config: Config): Promise<Node> {
     hub,
     feed,
     market,
+    source,
     async start() {
       feed.start((events) => {
         out.length = 0;
@@ -102,6 +117,7 @@ export async function createNode(config: Config): Promise<Node> {
     async close() {
       feed.stop();
       hub.stop();
+      clearInterval(quieter);
       await app.close();
       await bus.close();
       await source.warmup?.close();

@@ -274,6 +274,27 @@ export class MarketState {
     return { s: symbol, ch, seq: cs.seq, d: { ...(cs.series.last() ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
   }
 
+  /** Whether the symbol's events are built (a quiet symbol's are not: MarketStateOptions.quiet). */
+  watched(symbol: string): boolean {
+    return this.#symbols.get(symbol)?.watched ?? false;
+  }
+
+  /**
+   * Makes a watched symbol quiet again (quiet states only; false otherwise): its events are no
+   * longer built, and its book is rebuilt from the source at its next snapshot, as at the first.
+   * For a symbol nobody holds a position of any more: its seqs move on, events unseen.
+   */
+  unwatch(symbol: string): boolean {
+    const st = this.#symbols.get(symbol);
+    if (!st || !st.watched || !this.#bookOf) return false;
+    st.watched = false;
+    if (st.book) {
+      st.bookStale = true;
+      st.bookTs = st.book.ts;
+    }
+    return true;
+  }
+
   /** The newest `limit` bars of one interval, oldest first (the last one may be open). */
   candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
     return this.#loaded(symbol)?.candles[iv].series.tail(limit);
