@@ -99,3 +99,12 @@ describe('SliceBudget', () => {
     expect(b.spend()).toBe(true); // max
   });
 });
+
+describe('samplesOf (event-loop delay histogram)', () => {
+  it('spreads the count over the percentile steps at their upper values, less the offset', async () => {
+    const { samplesOf } = await import('../../server/http/loop-delay.js');
+    const p = new Map([[0, 10e6], [50, 11e6], [75, 30e6], [100, 110e6]]);
+    expect(samplesOf(p, 8, 10e6)).toEqual([[0.001, 4], [0.02, 2], [0.1, 2]]);
+    expect(samplesOf(p, 0)).toEqual([]);
+  });
+});
