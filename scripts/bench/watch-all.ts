@@ -9,7 +9,7 @@
  * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130 and 600).
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario G`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--source]`.
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--channels ticker,...] [--source | --server PATH]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -31,6 +31,10 @@ export interface WatchAllOptions {
   rssAtS: number[];
   /** Run server/main.ts under tsx instead of dist. */
   source?: boolean;
+  /** The server script (default dist/server/main.js when built, else server/main.ts): e.g. another build's, for a before/after. */
+  script?: string;
+  /** Channels subscribed (default all seven). */
+  channels?: string[];
 }
 
 export interface WatchAllResult {
@@ -78,7 +82,8 @@ async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
 
 export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
   const load0 = loadavg()[0]!;
-  const script = !o.source && existsSync('dist/server/main.js') ? 'dist/server/main.js' : 'server/main.ts';
+  const script = o.script ?? (!o.source && existsSync('dist/server/main.js') ? 'dist/server/main.js' : 'server/main.ts');
+  const channels = o.channels ?? CHANNELS;
   const srv = await startServer({
     script,
     env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
@@ -124,7 +129,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     const allIn = new Promise<void>((r) => (done = r));
     const clients = await Promise.all(Array.from({ length: o.clients }, (_, i) => {
       const mine = universe.slice(i * per, (i + 1) * per);
-      const need = new Set(mine.flatMap((s) => CHANNELS.map((ch) => `${s}|${ch}`)));
+      const need = new Set(mine.flatMap((s) => channels.map((ch) => `${s}|${ch}`)));
       pending += need.size;
       return open(wsUrl, (m) => {
         if (m.type !== 'snapshot' || need.size === 0) return;
@@ -136,7 +141,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     const t0 = performance.now();
     for (const c of clients) {
       sockets.push(c.ws);
-      c.ws.send(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels: CHANNELS, throttle: 1000 }));
+      c.ws.send(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 }));
     }
     const limitS = Math.max(30, Math.max(...o.rssAtS));
     await Promise.race([allIn, sleep(limitS * 1000)]);
@@ -175,8 +180,8 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(',') });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }

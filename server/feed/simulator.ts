@@ -93,6 +93,11 @@ export class Simulator {
       get session() {
         return { ...history().session };
       },
+      eachBar(iv, push) {
+        const b = history().bars[iv];
+        const d = b.data;
+        for (let i = 0, o = 0; i < b.count; i++, o += 5) push(b.time0 + i * b.seconds, ms.fromTicks(d[o]), ms.fromTicks(d[o + 1]), ms.fromTicks(d[o + 2]), ms.fromTicks(d[o + 3]), d[o + 4]);
+      },
       quote: { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] },
       last: st.last,
       book: { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks },

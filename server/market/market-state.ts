@@ -318,8 +318,23 @@ function load(st: SymbolState): void {
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
     const live = cs.series.tail(cs.series.length);
-    const past = h.bars[iv];
     const series = new CandleSeries(HISTORY_CAP[iv]);
+    if (h.eachBar) {
+      // The same bars as below, without a Candle object per past bar.
+      h.eachBar(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
+      const first = live[0];
+      if (first !== undefined && series.length > 0 && series.lastAt(TIME) === first.time) {
+        series.setLast(HIGH, Math.max(series.lastAt(HIGH), first.high));
+        series.setLast(LOW, Math.min(series.lastAt(LOW), first.low));
+        series.setLast(CLOSE, first.close);
+        series.setLast(VOLUME, addSize(series.lastAt(VOLUME), first.volume));
+        live.shift();
+      }
+      for (const c of live) series.push(c);
+      cs.series = series;
+      continue;
+    }
+    const past = h.bars[iv];
     const open = past.at(-1);
     const first = live[0];
     const merge = open !== undefined && first !== undefined && first.time === open.time;

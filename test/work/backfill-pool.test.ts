@@ -54,7 +54,9 @@ describe('BackfillPool', () => {
     b.provide(await pool.run(b.instruments[33]!, A));
     const ma = new MarketState();
     const mb = new MarketState();
-    ma.addSymbol(sym, a.history(sym));
+    // ma reads Candle objects (`bars`), mb the packed fields (`eachBar`) of the worker's history.
+    const h = a.history(sym);
+    ma.addSymbol(sym, { bars: h.bars, quote: h.quote, last: h.last, session: h.session, book: h.book, asOf: h.asOf });
     mb.addSymbol(sym, b.history(sym));
     for (const ch of ['ticker', 'candles:1s', 'candles:1h'] as const) expect(mb.snapshot(sym, ch)).toEqual(ma.snapshot(sym, ch));
     expect(mb.candles(sym, '1m', 3000)).toEqual(ma.candles(sym, '1m', 3000));
