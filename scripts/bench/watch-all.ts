@@ -33,6 +33,8 @@ export interface WatchAllOptions {
   source?: boolean;
   /** The server script (default dist/server/main.js when built, else server/main.ts): e.g. another build's, for a before/after. */
   script?: string;
+  /** Longest wait for all snapshots, s (default 120, or the last RSS reading). */
+  waitS?: number;
   /** Channels subscribed (default all seven). */
   channels?: string[];
 }
@@ -72,7 +74,8 @@ function open(url: string, onMessage: (m: ServerMessage, raw: Buffer) => void): 
 
 /** Quantile and top of a Prometheus histogram's cumulative buckets in /metrics text, ms. */
 async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
-  const text = await (await fetch(url + '/metrics')).text();
+  // An overloaded server may not answer: the figure is then n/a, the run goes on.
+  const text = await fetch(url + '/metrics', { signal: AbortSignal.timeout(30_000) }).then((r) => r.text(), () => '');
   const rows = [...text.matchAll(/^tickwire_event_loop_delay_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const);
   const total = rows.at(-1)?.[1] ?? 0;
   const at = (q: number) => rows.find(([, c]) => c >= q * total)?.[0] ?? NaN;
@@ -143,7 +146,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       sockets.push(c.ws);
       c.ws.send(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 }));
     }
-    const limitS = Math.max(30, Math.max(...o.rssAtS));
+    const limitS = Math.max(o.waitS ?? 120, ...o.rssAtS);
     await Promise.race([allIn, sleep(limitS * 1000)]);
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
