@@ -9,7 +9,7 @@
  * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130 and 600).
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario G`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--channels ticker,...] [--source | --server PATH]`.
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--wait 120] [--channels ticker,...] [--source | --server PATH]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -183,8 +183,8 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(',') });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait) });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }
