@@ -51,6 +51,8 @@ export interface ControlPort {
 
 /** Symbols readied together before their part of a subscribe is built: small requests stay one frame. */
 const WARM_GROUP = 32;
+/** At most this many cold symbols in a request are read in-thread rather than by the back-fill pool. */
+const WARM_INLINE = 16;
 
 /** A control step gave up waiting for the bus: answered `unavailable`. */
 export class Unavailable extends Error {}
@@ -130,7 +132,7 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
     const named = new Set<string>();
     for (const p of msg.since ?? []) named.add(p.s);
     const coldNamed = port.warm && named.size ? accepted.filter((x) => named.has(x) && port.cold!(x)) : [];
-    if (coldNamed.length) await port.warm!(coldNamed, s);
+    if (coldNamed.length > WARM_INLINE) await port.warm!(coldNamed, s);
     if (s.closed) return;
     const subOf = (rec: StreamRecord<Sub>): Sub => {
       let sub = s.subs.get(rec.key);
@@ -242,7 +244,10 @@ async function sendParts(
 ): Promise<void> {
   if (entries.length === 0) return;
   const symbolOf = (e: string) => (e.includes('|') ? e.slice(0, e.indexOf('|')) : e);
-  const cold = port.warm ? [...new Set(entries.map(symbolOf))].filter((x) => port.cold!(x)) : [];
+  let cold = port.warm ? [...new Set(entries.map(symbolOf))].filter((x) => port.cold!(x)) : [];
+  // A few are computed in-thread as before (a few ms each): a small request stays one frame and
+  // starts no worker.
+  if (cold.length <= WARM_INLINE) cold = [];
   const coldSet = new Set(cold);
   const warming = new Map<string, Promise<void>>();
   // Asked in groups, in order: the pool serves each owner's groups first come, first served.

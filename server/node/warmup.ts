@@ -39,8 +39,17 @@ export class Warmup {
     return !!this.#pool && !this.#failed && this.#byName.has(symbol) && !this.#loaded(symbol) && !this.#feed.provided(symbol);
   }
 
-  /** Resolves when every cold symbol of these has its back-fill ready (or the pool failed: then in-thread). */
-  warm(symbols: readonly string[], owner: object): Promise<void> {
+  /**
+   * Resolves when every cold symbol of these has its back-fill ready (or the pool failed: then
+   * in-thread). `inline`: with at most this many cold symbols, none is sent to the pool (the
+   * caller computes them in-thread, a few ms each: no worker started for a small request).
+   */
+  warm(symbols: readonly string[], owner: object, inline = 0): Promise<void> {
+    if (inline > 0) {
+      let n = 0;
+      for (const s of symbols) if (this.cold(s) && ++n > inline) break;
+      if (n <= inline) return Promise.resolve();
+    }
     const waits: Promise<void>[] = [];
     for (const s of symbols) {
       let p = this.#inflight.get(s);

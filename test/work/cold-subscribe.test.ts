@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
+import WebSocket from 'ws';
+import { EventSource } from 'eventsource';
+import { MarketClient } from '../../shared/client/index.js';
+import type { StreamChange } from '../../shared/client/types.js';
 
 let srv: Running;
 const CHANNELS = ['ticker', 'book', 'candles:1m'] as const;
@@ -82,6 +86,33 @@ describe('a large subscribe to cold symbols', () => {
     expect([...seen].sort()).toEqual([...symbols].sort());
     c.close();
   }, 60_000);
+});
+
+describe('the TypeScript client', () => {
+  it('takes the snapshot parts of a large cold subscribe: every stream gets its state, no gap', async () => {
+    const symbols = srv.node.feed.instruments.map((i) => i.symbol).slice(50, 250);
+    const client = new MarketClient({ urls: srv.url, WebSocket, EventSource, transport: 'ws' });
+    const changes: StreamChange[] = [];
+    const gaps: unknown[] = [];
+    client.on('change', (c) => changes.push(c));
+    client.on('gap', (g) => gaps.push(g));
+    client.subscribe(symbols, { channels: ['ticker', 'book'] });
+    const snapped = new Set<string>();
+    const bad: string[] = [];
+    const t0 = Date.now();
+    while (snapped.size < symbols.length * 2 && Date.now() - t0 < 60_000) {
+      for (const c of changes.splice(0)) {
+        const key = `${c.symbol}|${c.channel}`;
+        if (c.kind === 'snapshot') snapped.add(key);
+        else if (!snapped.has(key)) bad.push(key);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    client.close();
+    expect(snapped.size).toBe(symbols.length * 2);
+    expect(bad).toEqual([]);
+    expect(gaps).toEqual([]);
+  }, 90_000);
 });
 
 describe('REST snapshot limits', () => {
