@@ -87,7 +87,7 @@ export async function createNode(config: Config): Promise<Node> {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
-    warm: (syms, owner) => source.warmup?.warm(syms, owner, 16) ?? Promise.resolve(),
+    warm: (syms, owner) => source.warmup?.warm(syms, owner, 64) ?? Promise.resolve(),
     done: (syms) => source.quietNow(syms, (s) => hub.streams.inUse(s)),
   };
   // Watching ends: symbols nobody holds go quiet again (QUIET_AFTER_MS after their last snapshot).

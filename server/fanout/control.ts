@@ -50,9 +50,9 @@ export interface ControlPort {
 }
 
 /** Symbols readied together before their part of a subscribe is built: small requests stay one frame. */
-const WARM_GROUP = 32;
+const WARM_GROUP = 128;
 /** At most this many cold symbols in a request are read in-thread rather than by the back-fill pool. */
-const WARM_INLINE = 16;
+const WARM_INLINE = 64;
 
 /** A control step gave up waiting for the bus: answered `unavailable`. */
 export class Unavailable extends Error {}
@@ -262,33 +262,36 @@ async function sendParts(
     if (recs.length) s.sendSnapshots(recs, port.now());
     recs = [];
   };
-  budget.begin();
-  for (const entry of entries) {
-    const sym = symbolOf(entry);
-    if (coldSet.has(sym)) {
-      coldSet.delete(sym);
-      const ready = warming.get(sym)!;
-      // Not ready: what is built so far goes out, then this group is waited for.
-      if (port.cold!(sym)) {
+  // Chunks of WARM_GROUP symbols: each waits for its cold symbols before any of its streams is
+  // built (a stream is subscribed only in the slice that writes its snapshot), then goes out.
+  for (let i = 0; i < entries.length; ) {
+    const chunk: string[] = [];
+    const syms = new Set<string>();
+    for (; i < entries.length; i++) {
+      const sym = symbolOf(entries[i]!);
+      if (!syms.has(sym) && syms.size === WARM_GROUP) break;
+      syms.add(sym);
+      chunk.push(entries[i]!);
+    }
+    const waits = [...syms].filter((x) => coldSet.has(x) && port.cold!(x)).map((x) => warming.get(x)!);
+    if (waits.length) await Promise.all(new Set(waits));
+    if (s.closed) return;
+    budget.begin();
+    for (const entry of chunk) {
+      let over = false;
+      streams(entry, (rec, sub) => {
+        if (sub && subOf) subOf(rec);
+        recs.push(rec);
+        over = budget.spend() || over;
+      });
+      if (over) {
         send();
-        await ready;
+        await port.turn();
         if (s.closed) return;
         budget.begin();
       }
     }
-    let over = false;
-    streams(entry, (rec, sub) => {
-      if (sub && subOf) subOf(rec);
-      recs.push(rec);
-      over = budget.spend() || over;
-    });
-    if (over) {
-      send();
-      await port.turn();
-      if (s.closed) return;
-      budget.begin();
-    }
+    send();
   }
-  send();
 }
 

@@ -40,7 +40,7 @@ export class Turns {
 }
 
 /** A slice's work (ms), the streams below which it never ends early, and its most streams. */
-export const SLICE = { ms: 4, min: 64, max: 1000 };
+export const SLICE = { ms: 4, min: 512, max: 2000 };
 
 /**
  * When a slice is done: after `ms` of work once it holds at least `min` streams (a small
