@@ -151,6 +151,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
     measuring = false;
+    if (lastAt) by.longestSilenceMs = Math.max(by.longestSilenceMs, performance.now() - lastAt); // a silence lasting to the end counts too
     const loop = await loopDelay(srv.url);
     const at: Record<string, number> = {};
     for (const s of [...o.rssAtS].sort((x, y) => x - y)) {
