@@ -86,23 +86,26 @@ export class Simulator {
     let packed: BackfillBars | undefined;
     let bars: SymbolHistory['bars'] | undefined;
     const history = (): BackfillBars => (packed ??= this.backfill(symbol));
-    return {
+    const h: SymbolHistory = {
       get bars() {
         return (bars ??= toBars(history()));
       },
       get session() {
         return { ...history().session };
       },
-      eachBar(iv, push) {
-        const b = history().bars[iv];
-        const d = b.data;
-        for (let i = 0, o = 0; i < b.count; i++, o += 5) push(b.time0 + i * b.seconds, ms.fromTicks(d[o]), ms.fromTicks(d[o + 1]), ms.fromTicks(d[o + 2]), ms.fromTicks(d[o + 3]), d[o + 4]);
-      },
+
       quote: { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] },
       last: st.last,
       book: { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks },
       asOf: this.startMs,
     };
+    // Not enumerable: a history compares (and copies) as its data.
+    const eachBar: SymbolHistory['eachBar'] = (iv, push) => {
+      const b = history().bars[iv];
+      const d = b.data;
+      for (let i = 0, o = 0; i < b.count; i++, o += 5) push(b.time0 + i * b.seconds, ms.fromTicks(d[o]), ms.fromTicks(d[o + 1]), ms.fromTicks(d[o + 2]), ms.fromTicks(d[o + 3]), d[o + 4]);
+    };
+    return Object.defineProperty(h, 'eachBar', { value: eachBar, enumerable: false });
   }
 
   /**
