@@ -15,6 +15,8 @@ import { Hub, type StateSource } from './fanout/hub.js';
 import { newEpoch } from './history/epoch.js';
 import type { HistoryLimits } from './history/stream-history.js';
 import { LocalSource } from './node/local-source.js';
+import { Warmup } from './node/warmup.js';
+import { BackfillPool } from './work/backfill-pool.js';
 import { SimSource } from './feed/sim-source.js';
 import type { TickSource } from './feed/tick-source.js';
 import { connectionLimits, registerAccess } from './http/access.js';
@@ -36,6 +38,13 @@ import { guardSockets, type SocketGuard } from './http/socket-guard.js';
 import { registerReplayRoutes, type ReplayControl } from './http/replay-routes.js';
 import { recorderFor } from './record/from-config.js';
 
+/**
+ * A symbol whose last snapshot is this old and that no stream record holds (records linger 10 s
+ * after their last subscriber) goes quiet again; swept every QUIET_SWEEP_MS: within 45 s.
+ */
+export const QUIET_AFTER_MS = 30_000;
+const QUIET_SWEEP_MS = 5_000;
+
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
 
@@ -51,6 +60,8 @@ export interface Node {
   hub: Hub;
   feed: TickSource;
   market: MarketState;
+  /** The hub's state source: the market state's epoch, recovery history and watch (local-source.ts). */
+  source: LocalSource;
   /** Listens on config.port (0: a free port); resolves to the base URL, e.g. http://127.0.0.1:8080. */
   start(): Promise<string>;
   close(): Promise<void>;
@@ -66,6 +77,9 @@ export async function createNode(config: Config): Promise<Node> {
 
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, feed.instruments.map((i) => i.symbol), newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
+  const sim = feed as SimSource;
+  const pool = config.backfillWorkers > 0 ? new BackfillPool(sim.recipe, { workers: config.backfillWorkers }) : undefined;
+  source.warmup = new Warmup(sim, (s) => market.loaded(s), pool);
   const hub = createHub(config, source);
   bus.onEvents((events) => {
     source.record(events);
@@ -77,7 +91,12 @@ export async function createNode(config: Config): Promise<Node> {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
+    warm: (syms, owner) => source.warmup?.warm(syms, owner, 64) ?? Promise.resolve(),
+    done: (syms) => source.quietNow(syms, (s) => hub.streams.inUse(s)),
   };
+  // Watching ends: symbols nobody holds go quiet again (QUIET_AFTER_MS after their last snapshot).
+  const quieter = setInterval(() => source.quietIdle(Date.now(), QUIET_AFTER_MS, (s) => hub.streams.inUse(s)), QUIET_SWEEP_MS);
+  quieter.unref();
 
   // feedRate: so that a tool measuring this node (npm run compare --url) can report it.
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length, feedRate: config.feedRate }));
@@ -90,6 +109,7 @@ export async function createNode(config: Config): Promise<Node> {
     hub,
     feed,
     market,
+    source,
     async start() {
       feed.start((events) => {
         out.length = 0;
@@ -106,8 +126,10 @@ export async function createNode(config: Config): Promise<Node> {
       feed.stop();
       hub.stop();
       await recorder?.close();
+      clearInterval(quieter);
       await app.close();
       await bus.close();
+      await source.warmup?.close();
     },
   };
 }

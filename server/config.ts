@@ -3,10 +3,13 @@
  * default and what it takes; the README's table documents the same names. A bad value throws a
  * ConfigError whose message is one line naming the variable and what it takes.
  */
+import { availableParallelism } from 'node:os';
 import { defaultUniverse } from './feed/universe.js';
 import { parseSpeed } from './feed/replay/clock.js';
 
 export interface Config {
+  /** Worker threads computing first-touch back-fills (BACKFILL_WORKERS; 0: in-thread). */
+  backfillWorkers: number;
   port: number;
   host: string;
   feedSymbols: number;
@@ -196,6 +199,7 @@ export const SETTINGS: readonly Setting[] = [
   row('REPLAY_LOOP', 'replayLoop', false, (raw) => (raw === 'true' ? true : raw === 'false' ? false : bad('true or false'))),
   row('RECORD_DIR', 'recordDir', undefined, text),
   row('RECORD_EXCHANGE', 'recordExchange', 'tickwire', (raw) => (/^[a-z0-9][a-z0-9-]{0,31}$/.test(raw) ? raw : bad('a lowercase name of letters, digits and dashes'))),
+  row('BACKFILL_WORKERS', 'backfillWorkers', () => Math.max(1, availableParallelism() - 1), int(0, 64)),
 ];
 
 /** One setting's value and where it came from, for --print-config. */

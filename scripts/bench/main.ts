@@ -21,6 +21,7 @@ import { FEED_SCALE, quick, quickScale, SCENARIOS, type Scenario } from './scena
 import { bookMarkdown, runBookBench, type BookRow } from './book-run.js';
 import { feedScale, scaleMarkdown, type ScaleResult } from './feed-scale.js';
 import { SYSTEMS, type SystemName } from './systems.js';
+import { watchAll, watchAllMarkdown, type WatchAllResult } from './watch-all.js';
 
 function usage(): string {
   return `usage: npm run bench -- [--scenario A,B,C,D,E,F,BOOK] [--duration S] [--warmup S] [--systems tickwire,tutorial,socketio]
@@ -32,6 +33,9 @@ function usage(): string {
   --sample     decode one message in N per connection for data age (default 10)
   --quick      smoke run: 1/100 of the clients, 50 symbols, 1 s; F at 500 symbols only
   --profile    run Tickwire under node --cpu-prof; top costs go into the report
+  --rss        G only: seconds after the first subscribe at which RSS is read (default 130,600; the run lasts that long)
+  (G, "watch everything", is not in the default list: --scenario G; --quick: 500 symbols, 2 clients, no RSS wait;
+   it runs dist/server/main.js when built: npm run build first. See scripts/bench/watch-all.ts.)
   --out        report folder (default reports/bench-<timestamp>)`;
 }
 
@@ -39,6 +43,7 @@ const { values: a } = parseArgs({
   options: {
     scenario: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, systems: { type: 'string' },
     sample: { type: 'string' }, quick: { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' },
+    rss: { type: 'string' },
   },
 });
 if (a.help) {
@@ -48,7 +53,7 @@ if (a.help) {
 
 const ids = (a.scenario ?? 'A,B,C,D,E,F,BOOK').toUpperCase().split(',').map((x) => x.trim());
 // BOOK: the book-heavy scenarios against the naive whole-window server (book-run.ts). F: feed-scale.ts.
-const unknown = ids.filter((id) => id !== 'BOOK' && id !== 'F' && !SCENARIOS.some((s) => s.id === id));
+const unknown = ids.filter((id) => id !== 'BOOK' && id !== 'F' && id !== 'G' && !SCENARIOS.some((s) => s.id === id));
 const systems = (a.systems ?? 'tickwire,tutorial,socketio').split(',').map((x) => x.trim()) as SystemName[];
 if (unknown.length || systems.some((s) => !SYSTEMS[s])) {
   console.error(`unknown scenario or system\n${usage()}`);
@@ -71,6 +76,7 @@ if (most + 200 > fdLimit) note(`warning: ulimit -n is ${fdLimit}, below the ${mo
 const rows: Row[] = [];
 const scaleRows: ScaleResult[] = [];
 let bookRows: BookRow[] = [];
+const watchRows: WatchAllResult[] = [];
 const profiles: Record<string, { busyShare: number; costs: Cost[] }> = {};
 const started = new Date().toISOString();
 
@@ -90,7 +96,7 @@ function save(): void {
     note: 'Load client and server share this machine. Server CPU includes the feed simulator (the same in every system).',
   };
   const feedScaleOut = scale ? { scenario: scale, results: scaleRows } : null;
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, feedScale: feedScaleOut, book: bookRows, profiles }, null, 2) + '\n');
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, feedScale: feedScaleOut, book: bookRows, watchAll: watchRows, profiles }, null, 2) + '\n');
   let md = `# Fan-out benchmark\n\nStarted ${started}; Node ${process.version}; ${meta.host.cpus} x ${meta.host.model}; ` +
     `data age sampled on 1 message in ${sampleEvery} per connection; /healthz probed every 50 ms during each measurement.\n\n`;
   for (const s of scenarios) md += `- **${s.id}**: ${s.title} (FEED_SYMBOLS=${s.feedSymbols}, FEED_RATE=${s.feedRate}, ${s.durationS} s)\n`;
@@ -98,6 +104,7 @@ function save(): void {
   md += '\n' + markdown(rows, rs);
   if (scaleRows.length) md += `\n## F: the feed at scale\n\n${scaleMarkdown(scaleRows)}`;
   if (bookRows.length) md += `\n## Book\n\n${bookMarkdown(bookRows)}`;
+  if (watchRows.length) md += `\n## G: watch everything\n\n${watchAllMarkdown(watchRows)}`;
   for (const [k, p] of Object.entries(profiles)) md += `\n### Tickwire profile, scenario ${k} (busy ${(p.busyShare * 100).toFixed(0)}% of samples)\n\n${costsMarkdown(p.costs)}`;
   writeFileSync(join(out, 'report.md'), md);
 }
@@ -168,6 +175,14 @@ if (ids.includes('BOOK')) {
   bookRows = await runBookBench({ quick: a.quick, durationS: a.duration ? Number(a.duration) : undefined, out });
   save();
   console.log(bookMarkdown(bookRows));
+}
+if (ids.includes('G')) {
+  const rssAtS = (a.rss ?? (a.quick ? '' : '130,600')).split(',').filter(Boolean).map(Number);
+  const r = await watchAll({ symbols: a.quick ? 500 : 10_000, clients: a.quick ? 2 : 10, feedRate: 5, windowS: a.duration ? Number(a.duration) : a.quick ? 2 : 10, rssAtS });
+  watchRows.push(r);
+  note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms`);
+  save();
+  console.log(watchAllMarkdown(watchRows));
 }
 if (scaleRows.length) console.log(scaleMarkdown(scaleRows));
 console.log(markdown(rows, ratios(rows)));

@@ -11,6 +11,7 @@ import { entitledPart, forbiddenMessage, nameList as list, type Forbidden } from
 import { handleRefresh } from './refresh.js';
 import type { Session, Sub } from './session.js';
 import type { StreamRecord } from './stream-record.js';
+import type { SliceBudget } from './turns.js';
 import { MAX_NAME } from './validate.js';
 import type { Encoded } from './wire.js';
 
@@ -38,7 +39,20 @@ export interface ControlPort {
   readonly stats: { recovered: number; unrecovered: number };
   /** Counts and logs one `forbidden` refusal (the caller answers it). */
   forbidden(s: Session, refused: Forbidden): void;
+  /** Whether a symbol's first snapshot needs work first (a back-fill); absent: never. */
+  cold?(symbol: string): boolean;
+  /** Does that work off the event loop, `owner` taking turns with others; never rejects. */
+  warm?(symbols: string[], owner: object): Promise<void>;
+  /** Resolves at this session's next turn (turns.ts): a large request is built in slices. */
+  turn(): Promise<void>;
+  /** A fresh budget for one slice of snapshot items. */
+  budget(): SliceBudget;
 }
+
+/** Symbols readied together before their part of a subscribe is built: small requests stay one frame. */
+const WARM_GROUP = 128;
+/** At most this many cold symbols in a request are read in-thread rather than by the back-fill pool. */
+const WARM_INLINE = 64;
 
 /** A control step gave up waiting for the bus: answered `unavailable`. */
 export class Unavailable extends Error {}
@@ -113,17 +127,38 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
     const updates: { sub: Sub; item: Encoded; seq: number }[] = [];
     const recovered: StreamName[] = [];
     const unrecovered: StreamName[] = [];
+    // Streams with a position are decided before `subscribed` (it lists the outcomes); the rest
+    // are built afterwards in slices (`parts`), each slice's subs attached and snapshotted at once.
+    const named = new Set<string>();
+    for (const p of msg.since ?? []) named.add(p.s);
+    const coldNamed = port.warm && named.size ? accepted.filter((x) => named.has(x) && port.cold!(x)) : [];
+    if (coldNamed.length > WARM_INLINE) await port.warm!(coldNamed, s);
+    if (s.closed) return;
+    const subOf = (rec: StreamRecord<Sub>): Sub => {
+      let sub = s.subs.get(rec.key);
+      if (!sub) {
+        sub = { rec, session: s, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false };
+        s.subs.set(rec.key, sub);
+        port.attach(sub);
+      }
+      sub.throttle = throttle;
+      if (sub.dirty) port.enqueue(sub);
+      return sub;
+    };
+    const parts: string[] = [];
     for (const sym of accepted) {
+      if (!named.has(sym)) {
+        parts.push(sym);
+        continue;
+      }
       for (const ch of wanted) {
-        const rec = port.record(sym, ch);
-        let sub = s.subs.get(rec.key);
-        if (!sub) {
-          sub = { rec, session: s, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false };
-          s.subs.set(rec.key, sub);
-          port.attach(sub);
+        const key = `${sym}|${ch}`;
+        if (!since.has(key)) {
+          parts.push(`${key}`);
+          continue;
         }
-        sub.throttle = throttle;
-        if (sub.dirty) port.enqueue(sub);
+        const rec = port.record(sym, ch);
+        const sub = subOf(rec);
         const pos = since.get(rec.key);
         // A position at the stream's current seq is always recovered: nothing was missed (1.1 §2),
         // even with HISTORY_MS=0.
@@ -151,6 +186,10 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
     }
     flushErrors();
     s.sendRecovery(updates, snaps, port.now());
+    await sendParts(port, s, parts, (sym, each) => {
+      if (sym.includes('|')) return each(port.record(sym.slice(0, sym.indexOf('|')), sym.slice(sym.indexOf('|') + 1) as Channel), true);
+      for (const ch of wanted) each(port.record(sym, ch), true);
+    }, subOf);
     return;
   }
 
@@ -181,13 +220,78 @@ export async function handleControl(port: ControlPort, s: Session, msg: ClientMe
   if (!(await ready(take))) return flushErrors();
   flushErrors();
   if (s.closed) return;
-  const recs: StreamRecord<Sub>[] = [];
-  for (const sym of take) {
-    if (!port.isSymbol(sym)) continue;
+  await sendParts(port, s, take, (sym, each) => {
+    if (!port.isSymbol(sym)) return;
     const held = channels ?? s.channelsOf(sym);
     const chs = held.length ? held : (['ticker'] as Channel[]);
-    for (const ch of chs) if (channels || !rights || rights.allowsChannel(ch)) recs.push(port.record(sym, ch));
+    for (const ch of chs) if (channels || !rights || rights.allowsChannel(ch)) each(port.record(sym, ch), false);
+  });
+}
+
+/**
+ * Sends the snapshots of `entries` (symbols, or `symbol|channel` keys: see `streams`) in parts
+ * (protocol 1.2 section 1): groups of WARM_GROUP symbols are readied off the loop (all asked at
+ * once, waited for in order), then built in slices, one `snapshot` frame per slice, a turn
+ * between slices. With `subOf`, each stream marked `sub` is subscribed in the same slice as its
+ * snapshot is written: no update of a stream can come before its snapshot item.
+ */
+async function sendParts(
+  port: ControlPort,
+  s: Session,
+  entries: string[],
+  streams: (entry: string, each: (rec: StreamRecord<Sub>, sub: boolean) => void) => void,
+  subOf?: (rec: StreamRecord<Sub>) => Sub,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const symbolOf = (e: string) => (e.includes('|') ? e.slice(0, e.indexOf('|')) : e);
+  let cold = port.warm ? [...new Set(entries.map(symbolOf))].filter((x) => port.cold!(x)) : [];
+  // A few are computed in-thread as before (a few ms each): a small request stays one frame and
+  // starts no worker.
+  if (cold.length <= WARM_INLINE) cold = [];
+  const coldSet = new Set(cold);
+  const warming = new Map<string, Promise<void>>();
+  // Asked in groups, in order: the pool serves each owner's groups first come, first served.
+  for (let i = 0; i < cold.length; i += WARM_GROUP) {
+    const group = cold.slice(i, i + WARM_GROUP);
+    const ready = port.warm!(group, s);
+    for (const x of group) warming.set(x, ready);
   }
-  s.sendSnapshots(recs, port.now());
+  const budget = port.budget();
+  let recs: StreamRecord<Sub>[] = [];
+  const send = () => {
+    if (recs.length) s.sendSnapshots(recs, port.now());
+    recs = [];
+  };
+  // Chunks of WARM_GROUP symbols: each waits for its cold symbols before any of its streams is
+  // built (a stream is subscribed only in the slice that writes its snapshot), then goes out.
+  for (let i = 0; i < entries.length; ) {
+    const chunk: string[] = [];
+    const syms = new Set<string>();
+    for (; i < entries.length; i++) {
+      const sym = symbolOf(entries[i]!);
+      if (!syms.has(sym) && syms.size === WARM_GROUP) break;
+      syms.add(sym);
+      chunk.push(entries[i]!);
+    }
+    const waits = [...syms].filter((x) => coldSet.has(x) && port.cold!(x)).map((x) => warming.get(x)!);
+    if (waits.length) await Promise.all(new Set(waits));
+    if (s.closed) return;
+    budget.begin();
+    for (const entry of chunk) {
+      let over = false;
+      streams(entry, (rec, sub) => {
+        if (sub && subOf) subOf(rec);
+        recs.push(rec);
+        over = budget.spend() || over;
+      });
+      if (over) {
+        send();
+        await port.turn();
+        if (s.closed) return;
+        budget.begin();
+      }
+    }
+    send();
+  }
 }
 

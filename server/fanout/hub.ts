@@ -23,6 +23,7 @@ import { roundThrottle } from './throttle-steps.js';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { cutoffAt, ExpiryQueue, type Forbidden } from '../auth/session-rights.js';
 import { QuietLog, type LineLogger } from '../http/quiet-log.js';
+import { SLICE, SliceBudget, Turns } from './turns.js';
 
 export type { StateSource } from './state-source.js';
 
@@ -42,6 +43,8 @@ export interface HubOptions {
   controlTimeoutMs?: number;
   /** How long a stream record nobody subscribes to is kept, ms. */
   recordLingerMs?: number;
+  /** Control slices (turns.ts's SLICE by default): ms of work, and the fewest and most streams per `snapshot` part. */
+  slice?: { ms: number; min: number; max: number };
   /** Where failures of one session go (that session is closed 1011). */
   log?: (msg: string) => void;
   /** Verifies `refresh` tokens and gives the expiry leeway (1.1 section 4); absent: no tokens. */
@@ -100,6 +103,8 @@ export class Hub implements ControlPort {
   readonly #hooks: SessionHooks;
   #ticker?: NodeJS.Timeout;
   #beater?: NodeJS.Timeout;
+  readonly #turns = new Turns();
+  readonly #slice: { ms: number; min: number; max: number };
 
   constructor(o: HubOptions) {
     this.source = o.source;
@@ -112,6 +117,7 @@ export class Hub implements ControlPort {
     this.now = o.now ?? Date.now;
     this.tickMs = o.tickMs ?? 10;
     this.#controlTimeoutMs = o.controlTimeoutMs ?? 5000;
+    this.#slice = o.slice ?? SLICE;
     this.log = o.log ?? ((m) => console.error(m));
     this.#refusals = new QuietLog((obj, msg) => this.info(obj, msg), this.now);
     this.streams = new StreamTable(o.source, o.recordLingerMs ?? 10_000);
@@ -276,6 +282,23 @@ export class Hub implements ControlPort {
       timer = setTimeout(() => reject(new Unavailable('source did not answer')), this.#controlTimeoutMs);
     });
     return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+  }
+
+  cold(symbol: string): boolean {
+    return this.source.cold?.(symbol) ?? false;
+  }
+
+  warm(symbols: string[], owner: object): Promise<void> {
+    return this.source.warm?.(symbols, owner) ?? Promise.resolve();
+  }
+
+  turn(): Promise<void> {
+    return this.#turns.next();
+  }
+
+  budget(): SliceBudget {
+    const { ms, min, max } = this.#slice;
+    return new SliceBudget(() => performance.now(), ms, min, max);
   }
 
   /** The record of a stream, created from the source's snapshot on first use. */

@@ -15,6 +15,10 @@ export interface StateSource {
    * bus). `since`: the positions a subscribe will ask to recover (a gateway may read history).
    */
   prepare?(symbols: string[], since?: StreamPosition[]): Promise<void> | void;
+  /** Whether a symbol's first snapshot needs work first (a back-fill); absent: never. */
+  cold?(symbol: string): boolean;
+  /** Does that work off the event loop (`owner` takes turns with other owners); never rejects. */
+  warm?(symbols: string[], owner: object): Promise<void>;
   /** No session holds this symbol any more. */
   release?(symbol: string): void;
   /**

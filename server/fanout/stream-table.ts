@@ -58,6 +58,11 @@ export class StreamTable {
     return this.#bySymbol.get(symbol)?.get(ch);
   }
 
+  /** Whether any stream record of this symbol exists (subscribed, or lingering after its last use). */
+  inUse(symbol: string): boolean {
+    return this.#bySymbol.has(symbol);
+  }
+
   /** Whether any session subscribes to a stream of this symbol. */
   held(symbol: string): boolean {
     return (this.#symbolUsers.get(symbol) ?? 0) > 0;

@@ -11,6 +11,7 @@ import { Rng } from './rng.js';
 import { Simulator } from './simulator.js';
 import { buildUniverse } from './universe.js';
 import { nextWake } from './wake-plan.js';
+import type { HistoryRecipe, PackedHistory } from './history-job.js';
 
 export interface SimSourceOptions {
   /** Universe size (see buildUniverse), >= 1. */
@@ -115,6 +116,21 @@ export class SimSource implements TickSource {
    */
   history(symbol: string): SymbolHistory {
     return this.#sim.history(symbol);
+  }
+
+  /** What a symbol's back-fill depends on besides its instrument (history-job.ts's historyOf). */
+  get recipe(): HistoryRecipe {
+    return this.#sim.recipe;
+  }
+
+  /** A back-fill computed elsewhere (historyOf of `recipe`): the symbol's history reads it instead of computing it. */
+  provide(h: PackedHistory): void {
+    this.#sim.provide(h);
+  }
+
+  /** Whether a provided back-fill waits for its use. */
+  provided(symbol: string): boolean {
+    return this.#sim.provided(symbol);
   }
 
   /**

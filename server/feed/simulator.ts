@@ -8,6 +8,7 @@ import { backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier
 import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
+import type { HistoryRecipe, PackedHistory } from './history-job.js';
 
 export interface SimulatorOptions {
   /** Probability that an event carries a trade (default 0.5). */
@@ -51,6 +52,8 @@ export class Simulator {
   #tradeProbability: number;
   #backfillTradeRate: number;
   #bookLevels: number;
+  /** Back-fills computed elsewhere (a worker: see history-job.ts), each taken by its first use. */
+  #provided = new Map<string, PackedHistory>();
 
   /**
    * `startMs` is when history ends and live events begin. Each symbol draws from
@@ -83,18 +86,26 @@ export class Simulator {
     let packed: BackfillBars | undefined;
     let bars: SymbolHistory['bars'] | undefined;
     const history = (): BackfillBars => (packed ??= this.backfill(symbol));
-    return {
+    const h: SymbolHistory = {
       get bars() {
         return (bars ??= toBars(history()));
       },
       get session() {
         return { ...history().session };
       },
+
       quote: { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] },
       last: st.last,
       book: { decimals: st.decimals, sizeDecimals: st.sizeDecimals, bids, asks },
       asOf: this.startMs,
     };
+    // Not enumerable: a history compares (and copies) as its data.
+    const eachBar: SymbolHistory['eachBar'] = (iv, push) => {
+      const b = history().bars[iv];
+      const d = b.data;
+      for (let i = 0, o = 0; i < b.count; i++, o += 5) push(b.time0 + i * b.seconds, ms.fromTicks(d[o]), ms.fromTicks(d[o + 1]), ms.fromTicks(d[o + 2]), ms.fromTicks(d[o + 3]), d[o + 4]);
+    };
+    return Object.defineProperty(h, 'eachBar', { value: eachBar, enumerable: false });
   }
 
   /**
@@ -103,7 +114,27 @@ export class Simulator {
    */
   backfill(symbol: string): BackfillBars {
     const st = this.#state(symbol);
+    const given = this.#provided.get(symbol);
+    if (given) {
+      this.#provided.delete(symbol);
+      return { bars: given.bars, last: given.last, session: given.session, micro: st.ms };
+    }
     return backfillBars(st.inst, st.end, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
+  }
+
+  /** What a back-fill depends on besides the symbol: historyOf(recipe, inst) equals backfill(symbol). */
+  get recipe(): HistoryRecipe {
+    return { simSeed: this.#rng.seed, startMs: this.startMs, tradeRate: this.#backfillTradeRate };
+  }
+
+  /** Hands over a back-fill computed elsewhere (historyOf of this recipe): the next `backfill` of the symbol takes it. */
+  provide(h: PackedHistory): void {
+    if (this.#index.has(h.symbol)) this.#provided.set(h.symbol, h);
+  }
+
+  /** Whether a provided back-fill waits for its use. */
+  provided(symbol: string): boolean {
+    return this.#provided.has(symbol);
   }
 
   /** Sets up the symbol's live state (walk and book) now rather than on first use. Throws on an unknown symbol. */

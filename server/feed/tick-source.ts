@@ -67,6 +67,11 @@ export interface SymbolHistory {
   /** The book as of the last event (at the start: as live events begin); `quote` is its touch. */
   book?: BookInit;
   /**
+   * The bars of one interval, oldest first, as fields: what `bars` holds without a Candle object
+   * per bar (a first watch reads thousands). Optional: readers fall back to `bars`.
+   */
+  eachBar?(iv: Interval, push: (time: number, open: number, high: number, low: number, close: number, volume: number) => void): void;
+  /**
    * When the history ends (ms since epoch). When set, `bars` and `session` may be computed on
    * first read (the market state then reads them only when the symbol is first asked for).
    */

@@ -8,6 +8,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerLoopDelay } from './loop-delay.js';
 import type { Hub, HubStats } from '../fanout/hub.js';
 import type { RejectReason } from './access.js';
 
@@ -117,6 +118,7 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
 export function newRegistry(): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerLoopDelay(registry);
   return registry;
 }
 

@@ -20,6 +20,8 @@ import { HISTORY_CAP } from '../market/market-state.js';
 import './authenticate.js';
 import type { MarketView } from './market-view.js';
 import { QuietLog } from './quiet-log.js';
+import { jsonArrayInSlices, mapInSlices } from './sliced.js';
+import type { StreamSnapshot } from '../market/stream-event.js';
 import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';
 
 export interface HealthInfo {
@@ -127,14 +129,26 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       const universe = await view.symbols();
       const known = knownOf(universe);
       const wanted = named ?? (rights && !rights.full ? rights.filterSymbols(universe.map((s) => s.symbol)) : universe.map((s) => s.symbol));
+      // By default too: an answer is at most maxSymbols symbols (refused, not paged: PROTOCOL.md).
+      if (!named && wanted.length > maxSymbols) return fail(reply, 400, 'limit_exceeded', `at most ${maxSymbols} symbols per request: name them with \`symbols\``);
       const unknown = new Set<string>();
       const asked: [string, Channel][] = [];
+      const read: string[] = [];
       for (const s of wanted) {
         if (s.length > MAX_NAME || !known.has(s)) unknown.add(cut(s));
-        else for (const ch of chs as Channel[]) asked.push([s, ch]);
+        else {
+          read.push(s);
+          for (const ch of chs as Channel[]) asked.push([s, ch]);
+        }
       }
-      const got = asked.map(([s, ch]) => view.snapshot(s, ch));
-      const snaps = got.some((x) => x instanceof Promise) ? await Promise.all(got) : got;
+      await view.warm?.(read, req);
+      let snaps: (StreamSnapshot | undefined)[];
+      try {
+        const got = await mapInSlices(asked, ([s, ch]) => view.snapshot(s, ch));
+        snaps = got.some((x) => x instanceof Promise) ? await Promise.all(got) : (got as (StreamSnapshot | undefined)[]);
+      } finally {
+        view.done?.(read);
+      }
       const items = [];
       for (let i = 0; i < snaps.length; i++) {
         const snap = snaps[i];
@@ -142,7 +156,9 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
         else unknown.add(asked[i][0]); // listed, but the view holds no state for it (yet)
       }
       if (named && items.length === 0) return fail(reply, 404, 'unknown_symbol', `unknown symbol(s): ${listed([...unknown])}`, { symbols: [...unknown] });
-      return { type: 'snapshot', t: now(), items, ...(unknown.size ? { unknown: [...unknown] } : {}) };
+      // The JSON written in slices too; the fields as the serializer would give them.
+      const body = `{"type":"snapshot","t":${now()},"items":${await jsonArrayInSlices(items)}${unknown.size ? `,"unknown":${JSON.stringify([...unknown])}` : ''}}`;
+      return reply.type('application/json; charset=utf-8').send(body);
     });
 
     api.get('/api/candles', { schema: { querystring: CandlesQuery, response: CANDLES_RESPONSES } }, async (req, reply) => {
@@ -160,9 +176,11 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       }
       const unknown = () => fail(reply, 404, 'unknown_symbol', `unknown symbol ${JSON.stringify(cut(symbol))}`, { symbols: [cut(symbol)] });
       if (symbol.length > MAX_NAME || !knownOf(await view.symbols()).has(symbol)) return unknown();
+      await view.warm?.([symbol], req);
       const bars = await view.candles(symbol, interval, Math.min(limit, HISTORY_CAP[interval]));
       if (!bars) return unknown();
-      return { symbol, interval, bars };
+      const body = `{"symbol":${JSON.stringify(symbol)},"interval":${JSON.stringify(interval)},"bars":${await jsonArrayInSlices(bars)}}`;
+      return reply.type('application/json; charset=utf-8').send(body);
     });
 
     // Anything else under /api/ is a JSON 404 too (not the dashboard's file server's answer).

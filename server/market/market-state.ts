@@ -274,6 +274,27 @@ export class MarketState {
     return { s: symbol, ch, seq: cs.seq, d: { ...(cs.series.last() ?? { time: 0, open: 0, high: 0, low: 0, close: 0, volume: 0 }) } };
   }
 
+  /** Whether the symbol's events are built (a quiet symbol's are not: MarketStateOptions.quiet). */
+  watched(symbol: string): boolean {
+    return this.#symbols.get(symbol)?.watched ?? false;
+  }
+
+  /**
+   * Makes a watched symbol quiet again (quiet states only; false otherwise): its events are no
+   * longer built, and its book is rebuilt from the source at its next snapshot, as at the first.
+   * For a symbol nobody holds a position of any more: its seqs move on, events unseen.
+   */
+  unwatch(symbol: string): boolean {
+    const st = this.#symbols.get(symbol);
+    if (!st || !st.watched || !this.#bookOf) return false;
+    st.watched = false;
+    if (st.book) {
+      st.bookStale = true;
+      st.bookTs = st.book.ts;
+    }
+    return true;
+  }
+
   /** The newest `limit` bars of one interval, oldest first (the last one may be open). */
   candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
     return this.#loaded(symbol)?.candles[iv].series.tail(limit);
@@ -297,8 +318,23 @@ function load(st: SymbolState): void {
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
     const live = cs.series.tail(cs.series.length);
-    const past = h.bars[iv];
     const series = new CandleSeries(HISTORY_CAP[iv]);
+    if (h.eachBar) {
+      // The same bars as below, without a Candle object per past bar.
+      h.eachBar(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
+      const first = live[0];
+      if (first !== undefined && series.length > 0 && series.lastAt(TIME) === first.time) {
+        series.setLast(HIGH, Math.max(series.lastAt(HIGH), first.high));
+        series.setLast(LOW, Math.min(series.lastAt(LOW), first.low));
+        series.setLast(CLOSE, first.close);
+        series.setLast(VOLUME, addSize(series.lastAt(VOLUME), first.volume));
+        live.shift();
+      }
+      for (const c of live) series.push(c);
+      cs.series = series;
+      continue;
+    }
+    const past = h.bars[iv];
     const open = past.at(-1);
     const first = live[0];
     const merge = open !== undefined && first !== undefined && first.time === open.time;

@@ -15,12 +15,17 @@ import { History } from '../history/history.js';
 import type { HistoryLimits, Recovery } from '../history/stream-history.js';
 import type { MarketState } from '../market/market-state.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
+import type { Warmup } from './warmup.js';
 
 export class LocalSource implements StateSource {
   readonly epoch: string;
   readonly history: History;
   readonly #market: MarketState;
   readonly #now: () => number;
+  /** Watched symbols by when a snapshot of theirs was last handed out (see quietIdle). */
+  readonly #lastUse = new Map<string, number>();
+  /** First-touch back-fills off the event loop (absent: computed at the first snapshot). */
+  warmup?: Warmup;
 
   /**
    * `market` must be as of now with every seq at 0 (a fresh state); from here on every batch it
@@ -37,10 +42,19 @@ export class LocalSource implements StateSource {
     return this.#market.has(symbol);
   }
 
+  cold(symbol: string): boolean {
+    return this.warmup?.cold(symbol) ?? false;
+  }
+
+  warm(symbols: string[], owner: object): Promise<void> {
+    return this.warmup?.warm(symbols, owner) ?? Promise.resolve();
+  }
+
   /** The stream's state in this epoch; the first one handed out starts the stream's history. */
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined {
     const snap = this.#market.snapshot(symbol, ch);
     if (!snap) return undefined;
+    this.#lastUse.set(symbol, this.#now());
     const out = { ...snap, epoch: this.epoch };
     if (this.history.limits.ms > 0 && !this.history.get(symbol, ch)) this.history.reset(out, this.epoch, this.#now());
     return out;
@@ -54,6 +68,29 @@ export class LocalSource implements StateSource {
     if (!isChannel(p.ch) || this.history.get(p.s, p.ch)) return this.history.recover(p, now);
     const ok = this.history.limits.ms > 0 && p.epoch === this.epoch && p.seq === 0 && this.#market.seq(p.s, p.ch) === 0;
     return ok ? { ok: true } : { ok: false };
+  }
+
+  /**
+   * Watching ends: every watched symbol not `inUse` (no stream record: nobody subscribes, nothing
+   * lingers) whose last snapshot is `afterMs` old or more goes quiet again, its recovery history
+   * dropped (a position of it is then answered with a snapshot). Returns how many went quiet.
+   */
+  quietIdle(now: number, afterMs: number, inUse: (symbol: string) => boolean): number {
+    let n = 0;
+    for (const [s, at] of this.#lastUse) if (now - at >= afterMs && this.#quiet(s, inUse)) n++;
+    return n;
+  }
+
+  /** Quiets these symbols now unless `inUse` (a REST read ends its symbols' watch with its answer). */
+  quietNow(symbols: readonly string[], inUse: (symbol: string) => boolean): void {
+    for (const s of symbols) if (this.#lastUse.has(s)) this.#quiet(s, inUse);
+  }
+
+  #quiet(s: string, inUse: (symbol: string) => boolean): boolean {
+    if (inUse(s)) return false;
+    this.#lastUse.delete(s);
+    this.history.drop(s);
+    return this.#market.unwatch(s);
   }
 
   /** Records one published batch into the started streams (call before the hub sees it, at the same moment). */

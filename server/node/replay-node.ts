@@ -121,6 +121,10 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     get market() {
       return market;
     },
+    /** The current run's state source (each run has its own: a new epoch). */
+    get source() {
+      return source.current;
+    },
     replay: feed,
     badLines,
     async start() {

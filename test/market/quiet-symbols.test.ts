@@ -55,3 +55,28 @@ describe('quiet symbols', () => {
     for (const o of symbols.slice(1)) for (const ch of CHANNELS) expect(quiet.snapshot(o, ch)!.d, `${o} ${ch}`).toEqual(loud.snapshot(o, ch)!.d);
   });
 });
+
+describe('watching ends (unwatch)', () => {
+  it('a watched symbol made quiet again builds no events, and its next snapshot equals the loud state', () => {
+    const { quiet, loud, run, outQ, outL, symbols } = rig();
+    const [s] = symbols as [string];
+    quiet.snapshot(s, 'book');
+    run(100);
+    expect(outQ.some((e) => e.s === s)).toBe(true);
+    expect(quiet.unwatch(s)).toBe(true);
+    expect(quiet.watched(s)).toBe(false);
+    expect(quiet.unwatch(s)).toBe(false); // already quiet
+    run(300);
+    expect(outL.some((e) => e.s === s)).toBe(true);
+    expect(outQ).toEqual([]);
+    for (const ch of CHANNELS) expect(quiet.snapshot(s, ch)!.d, ch).toEqual(loud.snapshot(s, ch)!.d);
+    expect(quiet.watched(s)).toBe(true);
+    run(100);
+    expect(outQ.some((e) => e.s === s)).toBe(true);
+  });
+
+  it('a loud state (no quiet option) never goes quiet', () => {
+    const { loud, symbols } = rig();
+    expect(loud.unwatch(symbols[0]!)).toBe(false);
+  });
+});

@@ -1,0 +1,191 @@
+/**
+ * Scenario G, "watch everything" (issue 21): one fresh Tickwire process with FEED_SYMBOLS
+ * symbols (default 10,000); `clients` connections (default 10) each subscribe to their own
+ * share of the universe on every channel (throttle 1000) at once, never watched before; a
+ * bystander subscribed to one ticker (throttle 0) keeps its `prev` chain; `/healthz` is probed
+ * every 50 ms (healthz-probe.ts). Reports the time from the first subscribe to the last
+ * snapshot item, /healthz max and p99 over that and the following `--window` seconds, the
+ * bystander's longest silence and chain breaks, the server's event-loop delay histogram
+ * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130 and 600).
+ * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
+ * `npm run bench -- --scenario G`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--wait 120] [--channels ticker,...] [--source | --server PATH]`.
+ */
+import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { decode, encode } from '../../shared/codec.js';
+import type { ServerMessage } from '../../shared/protocol.js';
+import { buildUniverse } from '../../server/feed/universe.js';
+import { startProbe, type ProbeSummary } from './healthz-probe.js';
+import { cpuSeconds, rssBytes, startServer } from './proc.js';
+
+export interface WatchAllOptions {
+  symbols: number;
+  clients: number;
+  feedRate: number;
+  /** Seconds probed after the last snapshot. */
+  windowS: number;
+  /** Seconds after the first subscribe at which RSS is read (the run lasts until the last). */
+  rssAtS: number[];
+  /** Run server/main.ts under tsx instead of dist. */
+  source?: boolean;
+  /** The server script (default dist/server/main.js when built, else server/main.ts): e.g. another build's, for a before/after. */
+  script?: string;
+  /** Longest wait for all snapshots, s (default 120, or the last RSS reading). */
+  waitS?: number;
+  /** Channels subscribed (default all seven). */
+  channels?: string[];
+}
+
+export interface WatchAllResult {
+  symbols: number;
+  clients: number;
+  server: string;
+  /** First subscribe sent to the last snapshot item received, s (NaN: not all came). */
+  allSnapshotsS: number;
+  /** Snapshot frames received (all clients): more than `clients` means parts. */
+  snapshotFrames: number;
+  healthzMs: ProbeSummary;
+  bystander: { longestSilenceMs: number; breaks: number; updates: number };
+  /** Server's event-loop delay over the run (tickwire_event_loop_delay_seconds), ms: p99 and the top bucket reached. */
+  loopDelayMs: { p99: number; max: number };
+  rssMiB: { before: number; at: Record<string, number> };
+  cpuShareBefore: number;
+  loadAvg: [number, number];
+}
+
+const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function open(url: string, onMessage: (m: ServerMessage, raw: Buffer) => void): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: Buffer) => {
+      const r = decode(data);
+      if (r.ok) onMessage(r.value as ServerMessage, data);
+    });
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Quantile and top of a Prometheus histogram's cumulative buckets in /metrics text, ms. */
+async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
+  // An overloaded server may not answer: the figure is then n/a, the run goes on.
+  const text = await fetch(url + '/metrics', { signal: AbortSignal.timeout(30_000) }).then((r) => r.text(), () => '');
+  const rows = [...text.matchAll(/^tickwire_event_loop_delay_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const);
+  const total = rows.at(-1)?.[1] ?? 0;
+  const at = (q: number) => rows.find(([, c]) => c >= q * total)?.[0] ?? NaN;
+  const top = rows.find(([, c]) => c >= total)?.[0] ?? NaN;
+  return { p99: at(0.99) * 1000, max: top * 1000 };
+}
+
+export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
+  const load0 = loadavg()[0]!;
+  const script = o.script ?? (!o.source && existsSync('dist/server/main.js') ? 'dist/server/main.js' : 'server/main.ts');
+  const channels = o.channels ?? CHANNELS;
+  const srv = await startServer({
+    script,
+    env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
+    timeoutMs: 180_000,
+  });
+  const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
+  const sockets: WebSocket[] = [];
+  try {
+    await sleep(3000); // past start-up
+    const cpu0 = cpuSeconds(srv.pid);
+    await sleep(5000);
+    const cpuShareBefore = (cpuSeconds(srv.pid) - cpu0) / 5;
+    const before = rssBytes(srv.pid) / 2 ** 20;
+    await loopDelay(srv.url); // resets the monitor: the figure below covers the run only
+
+    const universe = buildUniverse(o.symbols).map((i) => i.symbol);
+    // The bystander: one ticker, every event; its chain and its silences.
+    let last = -1;
+    let lastAt = 0;
+    const by = { longestSilenceMs: 0, breaks: 0, updates: 0 };
+    let measuring = false;
+    sockets.push(await open(wsUrl, (m) => {
+      const now = performance.now();
+      if (measuring && lastAt) by.longestSilenceMs = Math.max(by.longestSilenceMs, now - lastAt);
+      if (m.type === 'snapshot') for (const it of m.items) last = it.seq;
+      if (m.type === 'update') for (const it of m.items) {
+        if (it.prev !== last) by.breaks++;
+        last = it.seq;
+        by.updates++;
+      }
+      if (m.type === 'snapshot' || m.type === 'update' || m.type === 'heartbeat') lastAt = now;
+    }));
+    sockets[0]!.send(encode({ type: 'subscribe', id: 1, symbols: [universe[0]], channels: ['ticker'] }));
+    await sleep(1000);
+
+    const probe = startProbe(srv.url + '/healthz', 50);
+    measuring = true;
+    const per = Math.ceil(o.symbols / o.clients);
+    let pending = 0;
+    let frames = 0;
+    let lastSnapshotAt = NaN;
+    let done: () => void = () => {};
+    const allIn = new Promise<void>((r) => (done = r));
+    const clients = await Promise.all(Array.from({ length: o.clients }, (_, i) => {
+      const mine = universe.slice(i * per, (i + 1) * per);
+      const need = new Set(mine.flatMap((s) => channels.map((ch) => `${s}|${ch}`)));
+      pending += need.size;
+      return open(wsUrl, (m) => {
+        if (m.type !== 'snapshot' || need.size === 0) return;
+        frames++;
+        for (const it of m.items) if (need.delete(`${it.s}|${it.ch}`)) pending--;
+        if (pending === 0) (lastSnapshotAt = performance.now()), done();
+      }).then((ws) => ({ ws, mine }));
+    }));
+    const t0 = performance.now();
+    for (const c of clients) {
+      sockets.push(c.ws);
+      c.ws.send(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 }));
+    }
+    const limitS = Math.max(o.waitS ?? 120, ...o.rssAtS);
+    await Promise.race([allIn, sleep(limitS * 1000)]);
+    await sleep(o.windowS * 1000);
+    const healthzMs = await probe.stop();
+    measuring = false;
+    if (lastAt) by.longestSilenceMs = Math.max(by.longestSilenceMs, performance.now() - lastAt); // a silence lasting to the end counts too
+    const loop = await loopDelay(srv.url);
+    const at: Record<string, number> = {};
+    for (const s of [...o.rssAtS].sort((x, y) => x - y)) {
+      const wait = t0 + s * 1000 - performance.now();
+      if (wait > 0) await sleep(wait);
+      at[`${s}s`] = rssBytes(srv.pid) / 2 ** 20;
+    }
+    return {
+      symbols: o.symbols, clients: o.clients, server: script,
+      allSnapshotsS: (lastSnapshotAt - t0) / 1000, snapshotFrames: frames, healthzMs, bystander: by, loopDelayMs: loop,
+      rssMiB: { before, at }, cpuShareBefore, loadAvg: [load0, loadavg()[0]!],
+    };
+  } finally {
+    for (const ws of sockets) ws.terminate();
+    await srv.stop();
+  }
+}
+
+const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
+
+export function watchAllMarkdown(rs: WatchAllResult[]): string {
+  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms (breaks) | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
+  md += '|--|--|--:|--:|--:|--:|--:|--|--:|\n';
+  for (const r of rs) {
+    const at = Object.entries(r.rssMiB.at).map(([k, v]) => `${k}: ${f(v)}`).join(', ');
+    md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${f(r.allSnapshotsS, 1)} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
+      `${f(r.bystander.longestSilenceMs)} (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
+  }
+  return md;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait) });
+  console.log(JSON.stringify(r, null, 2));
+  console.log(watchAllMarkdown([r]));
+}

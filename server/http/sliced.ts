@@ -1,0 +1,37 @@
+/**
+ * Big REST answers built in slices: a long list is mapped (and its JSON written) a few ms at a
+ * time, yielding to the event loop between slices, so one request for thousands of items never
+ * holds the loop for long. `clock` (monotonic ms) and `pause` come in as parameters for tests.
+ */
+export interface SliceOptions {
+  /** Work per slice, ms (default 4). */
+  ms?: number;
+  clock?: () => number;
+  /** Waits between slices (default: the next event-loop iteration). */
+  pause?: () => Promise<void>;
+}
+
+const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/** `fn` over `xs` in order, yielding after every `ms` of work. */
+export async function mapInSlices<T, R>(xs: readonly T[], fn: (x: T, i: number) => R, o: SliceOptions = {}): Promise<R[]> {
+  const ms = o.ms ?? 4;
+  const clock = o.clock ?? (() => performance.now());
+  const pause = o.pause ?? nextTurn;
+  const out: R[] = new Array(xs.length);
+  let start = clock();
+  for (let i = 0; i < xs.length; i++) {
+    out[i] = fn(xs[i]!, i);
+    if ((i & 7) === 7 && clock() - start >= ms) {
+      await pause();
+      start = clock();
+    }
+  }
+  return out;
+}
+
+/** A JSON array of `xs`, written in slices (each element by JSON.stringify). */
+export async function jsonArrayInSlices(xs: readonly unknown[], o: SliceOptions = {}): Promise<string> {
+  const parts = await mapInSlices(xs, (x) => JSON.stringify(x), o);
+  return `[${parts.join(',')}]`;
+}

@@ -1,0 +1,123 @@
+/**
+ * Back-fills off the event loop: a pool of worker threads (backfill-worker.ts), each computing
+ * histories from the simulator's recipe and an instrument (history-job.ts), handed back with
+ * their buffers transferred. Work is queued per owner and served round-robin (fair-queue.ts),
+ * a few symbols per message. Workers start on first use and are unref'd. A worker that fails
+ * breaks the pool: every waiting task rejects, and so does every later one (the caller then
+ * computes in-thread, as without a pool).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
+import type { Instrument } from '../feed/tick-source.js';
+import type { WorkerAnswer, WorkerJob } from './backfill-worker.js';
+import { FairQueue } from './fair-queue.js';
+
+export interface BackfillPoolOptions {
+  /** Worker threads (>= 1). */
+  workers: number;
+  /** Symbols per message to a worker (default 4: a few ms of work, so owners take turns often). */
+  batch?: number;
+}
+
+interface Task {
+  inst: Instrument;
+  resolve: (h: PackedHistory) => void;
+  reject: (err: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The tasks of the message it works on (empty: idle). */
+  tasks: Task[];
+}
+
+/**
+ * The worker: its `.js` module in the compiled server; under tsx and vitest its `.ts` source,
+ * loaded through tsx's loader registered in the new thread first (a worker does not inherit the
+ * parent's loader, and Node 20 takes no `--import` in a worker's execArgv).
+ */
+function startWorker(data: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./backfill-worker.js', import.meta.url), { workerData: data });
+  // tsx's ESM API by path (its `exports` give require() the CommonJS build).
+  const api = pathToFileURL(join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const file = new URL('./backfill-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(file)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+export class BackfillPool {
+  readonly #recipe: HistoryRecipe;
+  readonly #size: number;
+  readonly #batch: number;
+  readonly #queue = new FairQueue<Task>();
+  readonly #slots: Slot[] = [];
+  #nextId = 1;
+  #broken: Error | undefined;
+
+  constructor(recipe: HistoryRecipe, o: BackfillPoolOptions) {
+    this.#recipe = recipe;
+    this.#size = Math.max(1, Math.floor(o.workers));
+    this.#batch = Math.max(1, o.batch ?? 4);
+  }
+
+  /** Tasks queued, not yet handed to a worker. */
+  get queued(): number {
+    return this.#queue.size;
+  }
+
+  /** The instrument's history, computed by a worker; `owner` is whose turn it waits for. */
+  run(inst: Instrument, owner: object): Promise<PackedHistory> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    return new Promise<PackedHistory>((resolve, reject) => {
+      this.#queue.add(owner, { inst, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Stops the workers; waiting tasks reject. */
+  async close(): Promise<void> {
+    this.#break(new Error('back-fill pool closed'));
+  }
+
+  #dispatch(): void {
+    while (this.#queue.size > 0 && !this.#broken) {
+      const slot = this.#slots.find((s) => s.tasks.length === 0) ?? this.#start();
+      if (!slot) return;
+      const tasks = this.#queue.take(this.#batch);
+      slot.tasks = tasks;
+      slot.worker.postMessage({ id: this.#nextId++, instruments: tasks.map((t) => t.inst) } satisfies WorkerJob);
+    }
+  }
+
+  /** A new worker while below the pool's size, else undefined. */
+  #start(): Slot | undefined {
+    if (this.#slots.length >= this.#size) return undefined;
+    const worker = startWorker(this.#recipe);
+    worker.unref();
+    const slot: Slot = { worker, tasks: [] };
+    worker.on('message', (a: WorkerAnswer) => {
+      const tasks = slot.tasks;
+      slot.tasks = [];
+      tasks.forEach((t, i) => t.resolve(a.histories[i]!));
+      this.#dispatch();
+    });
+    worker.on('error', (err) => this.#break(err));
+    worker.on('exit', (code) => this.#break(new Error(`back-fill worker exited (${code})`)));
+    this.#slots.push(slot);
+    return slot;
+  }
+
+  #break(err: Error): void {
+    if (this.#broken) return;
+    this.#broken = err;
+    for (const slot of this.#slots) {
+      for (const t of slot.tasks) t.reject(err);
+      slot.tasks = [];
+      void slot.worker.terminate();
+    }
+    for (const t of this.#queue.drain()) t.reject(err);
+  }
+}

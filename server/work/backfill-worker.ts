@@ -1,0 +1,24 @@
+/**
+ * Worker thread of the back-fill pool (backfill-pool.ts): computes histories for the
+ * instruments each message names, under the recipe it was started with, and posts them back
+ * with their buffers transferred. Nothing else: no state between messages.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { buffersOf, historyOf, type HistoryRecipe, type PackedHistory } from '../feed/history-job.js';
+import type { Instrument } from '../feed/tick-source.js';
+
+export interface WorkerJob {
+  id: number;
+  instruments: Instrument[];
+}
+
+export interface WorkerAnswer {
+  id: number;
+  histories: PackedHistory[];
+}
+
+const recipe = workerData as HistoryRecipe;
+parentPort!.on('message', (job: WorkerJob) => {
+  const histories = job.instruments.map((inst) => historyOf(recipe, inst));
+  parentPort!.postMessage({ id: job.id, histories } satisfies WorkerAnswer, histories.flatMap(buffersOf));
+});

@@ -1,0 +1,112 @@
+/**
+ * First-touch back-fills off the event loop: a worker's history is the simulator's own, bar for
+ * bar; the pool serves owners in turn; the fair queue and the slice budget alone.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { historyOf } from '../../server/feed/history-job.js';
+import { SimSource } from '../../server/feed/sim-source.js';
+import { BackfillPool } from '../../server/work/backfill-pool.js';
+import { FairQueue } from '../../server/work/fair-queue.js';
+import { SliceBudget } from '../../server/fanout/turns.js';
+import { MarketState } from '../../server/market/market-state.js';
+
+const feed = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
+const pool = new BackfillPool(feed.recipe, { workers: 2, batch: 3 });
+afterAll(() => pool.close());
+const A = {};
+const B = {};
+
+describe('history-job', () => {
+  it('computes the same back-fill as the simulator, in-thread', () => {
+    for (const inst of feed.instruments.slice(0, 5)) {
+      const h = historyOf(feed.recipe, inst);
+      const own = feed.history(inst.symbol);
+      expect(h.session).toEqual(own.session);
+      const fresh = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
+      fresh.provide(h);
+      expect(fresh.provided(inst.symbol)).toBe(true);
+      expect(fresh.history(inst.symbol).bars).toEqual(own.bars);
+      expect(fresh.provided(inst.symbol)).toBe(false); // taken by its use
+    }
+  });
+});
+
+describe('BackfillPool', () => {
+  it("returns each symbol's history from a worker thread, equal to the in-thread one", async () => {
+    const insts = feed.instruments.slice(10, 20);
+    const got = await Promise.all(insts.map((inst, i) => pool.run(inst, i % 2 ? A : B)));
+    for (let i = 0; i < insts.length; i++) {
+      const want = historyOf(feed.recipe, insts[i]!);
+      expect(got[i]!.symbol).toBe(insts[i]!.symbol);
+      expect(got[i]!.session).toEqual(want.session);
+      for (const iv of ['1s', '1m', '5m', '1h'] as const) {
+        expect(got[i]!.bars[iv].count).toBe(want.bars[iv].count);
+        expect(got[i]!.bars[iv].time0).toBe(want.bars[iv].time0);
+        expect(Array.from(got[i]!.bars[iv].data)).toEqual(Array.from(want.bars[iv].data));
+      }
+    }
+  });
+
+  it('a market state loading a provided history answers as one that computed its own', async () => {
+    const a = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
+    const b = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
+    const sym = a.instruments[33]!.symbol;
+    b.provide(await pool.run(b.instruments[33]!, A));
+    const ma = new MarketState();
+    const mb = new MarketState();
+    // ma reads Candle objects (`bars`), mb the packed fields (`eachBar`) of the worker's history.
+    const h = a.history(sym);
+    ma.addSymbol(sym, { bars: h.bars, quote: h.quote, last: h.last, session: h.session, book: h.book, asOf: h.asOf });
+    mb.addSymbol(sym, b.history(sym));
+    for (const ch of ['ticker', 'candles:1s', 'candles:1h'] as const) expect(mb.snapshot(sym, ch)).toEqual(ma.snapshot(sym, ch));
+    expect(mb.candles(sym, '1m', 3000)).toEqual(ma.candles(sym, '1m', 3000));
+  });
+
+  it('rejects after close', async () => {
+    const p = new BackfillPool(feed.recipe, { workers: 1 });
+    await p.close();
+    await expect(p.run(feed.instruments[0]!, A)).rejects.toThrow(/closed/);
+  });
+});
+
+describe('FairQueue', () => {
+  it('serves owners round-robin, each in its own order, up to max at a time', () => {
+    const q = new FairQueue<string>();
+    const big = {};
+    const small = {};
+    for (let i = 0; i < 5; i++) q.add(big, `b${i}`);
+    q.add(small, 's0');
+    expect(q.take(2)).toEqual(['b0', 'b1']);
+    expect(q.take(2)).toEqual(['s0']);
+    expect(q.take(2)).toEqual(['b2', 'b3']);
+    q.add(small, 's1');
+    expect(q.take(2)).toEqual(['b4']);
+    expect(q.take(2)).toEqual(['s1']);
+    expect(q.take(2)).toEqual([]);
+    expect(q.size).toBe(0);
+  });
+});
+
+describe('SliceBudget', () => {
+  it('ends a slice after its time once it holds the minimum, and at the maximum whatever the time', () => {
+    let t = 0;
+    const b = new SliceBudget(() => t, 4, 3, 10);
+    b.begin();
+    t = 100;
+    expect(b.spend()).toBe(false); // 1 < min
+    expect(b.spend()).toBe(false);
+    expect(b.spend()).toBe(true); // min reached, time spent
+    b.begin();
+    for (let i = 0; i < 9; i++) expect(b.spend()).toBe(false); // no time spent
+    expect(b.spend()).toBe(true); // max
+  });
+});
+
+describe('samplesOf (event-loop delay histogram)', () => {
+  it('spreads the count over the percentile steps at their upper values, less the offset', async () => {
+    const { samplesOf } = await import('../../server/http/loop-delay.js');
+    const p = new Map([[0, 10e6], [50, 11e6], [75, 30e6], [100, 110e6]]);
+    expect(samplesOf(p, 8, 10e6)).toEqual([[0.001, 4], [0.02, 2], [0.1, 2]]);
+    expect(samplesOf(p, 0)).toEqual([]);
+  });
+});
