@@ -102,8 +102,10 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       return h;
     });
 
-    api.get('/api/symbols', { schema: { querystring: NoQuery, response: SYMBOLS_RESPONSES } }, async (req) => {
+    api.get('/api/symbols', { schema: { querystring: NoQuery, response: SYMBOLS_RESPONSES } }, async (req, reply) => {
       const all = await view.symbols();
+      // Every node serves at least one symbol: none means a gateway has not read the list yet.
+      if (all.length === 0) return fail(reply, 503, 'unavailable', 'the symbol list is not available yet; retry later');
       const rights = rightsOf(req);
       return rights && !rights.full ? all.filter((s) => rights.allowsSymbol(s.symbol)) : all;
     });
