@@ -35,7 +35,7 @@ import { clientErrorHandler, frameworkErrors, registerNotFound } from './http/fr
 import { authenticatorFromConfig } from './auth/index.js';
 import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
-import { registerReplayRoutes, type ReplayControl } from './http/replay-routes.js';
+import { registerReplayRoutes, type ReplayControl, type ReplayMirror } from './http/replay-routes.js';
 import { recorderFor } from './record/from-config.js';
 
 /**
@@ -159,7 +159,7 @@ export function createHub(config: Config, source: StateSource): Hub {
 
 /** Extras a role adds: replay control (FEED=replay), its own metrics (Redis on a gateway). */
 export interface ClientExtras {
-  replay?: ReplayControl;
+  replay?: ReplayControl | ReplayMirror;
   moreMetrics?: (registry: Registry) => void;
 }
 

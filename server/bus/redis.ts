@@ -48,6 +48,7 @@ export class RedisBus implements Bus {
   /** Symbols whose channels this node wants; resubscribed after a reconnect. */
   readonly #wanted = new Set<string>();
   #watchingFeed = false;
+  #clockWatcher?: (packed: Buffer) => void;
   #closed = false;
 
   constructor(o: RedisBusOptions) {
@@ -134,6 +135,12 @@ export class RedisBus implements Bus {
     await this.#subscriber().subscribe(this.keys.feedChannel);
   }
 
+  /** Calls `fn` with each replay clock the feed publishes (cluster/replay-clock-relay.ts). Resolves once subscribed. */
+  async watchClock(fn: (packed: Buffer) => void): Promise<void> {
+    this.#clockWatcher = fn;
+    await this.#subscriber().subscribe(this.keys.clock);
+  }
+
   /** Feed side: tells gateways the symbol list was (re)written. */
   async announceFeed(): Promise<void> {
     await this.redis.publish(this.keys.feedChannel, String(Date.now()));
@@ -160,6 +167,7 @@ export class RedisBus implements Bus {
       // Our own resubscribe (not ioredis's) so that we know when it is confirmed.
       const channels = [...this.#wanted].map(this.keys.events);
       if (this.#watchingFeed) channels.push(this.keys.feedChannel);
+      if (this.#clockWatcher) channels.push(this.keys.clock);
       const again = channels.length ? sub.subscribe(...channels) : Promise.resolve();
       again.then(() => this.#resubscribed.forEach((fn) => fn())).catch(() => sub.disconnect(true)); // try again on a fresh connection
     });
@@ -168,6 +176,7 @@ export class RedisBus implements Bus {
 
   #message(channel: string, message: Buffer): void {
     if (channel === this.keys.feedChannel) return this.#feedWatchers.forEach((fn) => fn());
+    if (channel === this.keys.clock) return this.#clockWatcher?.(message);
     const sym = this.keys.symbolOf(channel);
     if (sym === undefined || !this.#wanted.has(sym)) return;
     let events: StreamEvent[];

@@ -4,6 +4,8 @@
  * Without a replay both answer 404 `not_found`. Errors are the REST shape
  * `{type: "error", code, message, t}`. Extension: the answer carries `control`, whether the
  * caller holds the replay right (what the dashboard shows its controls by).
+ * A gateway serves a ReplayMirror: GET answers its feed's clock (`control: false`), POST 403
+ * `forbidden` for everyone (control is on the feed node), both 404 while the feed is not replaying.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ErrorCode, ReplaySpeed } from '../../shared/protocol.js';
@@ -19,6 +21,12 @@ export interface ReplayControl {
   resume(): ReplayClockState;
   setSpeed(speed: ReplaySpeed): ReplayClockState;
   seek(at: number): Promise<ReplayClockState>;
+}
+
+/** A gateway's read-only view of its feed node's clock: undefined while the feed is not replaying. */
+export interface ReplayMirror {
+  readonly mirror: true;
+  clock(): ReplayClockState | undefined;
 }
 
 export interface ReplayRoutesOptions {
@@ -49,22 +57,29 @@ export function parseAction(body: unknown, clock: ReplayClockState): Action | st
   return '`action` must be one of pause, resume, seek, speed';
 }
 
-export function registerReplayRoutes(app: FastifyInstance, control: ReplayControl | undefined, o: ReplayRoutesOptions): void {
+export function registerReplayRoutes(app: FastifyInstance, source: ReplayControl | ReplayMirror | undefined, o: ReplayRoutesOptions): void {
   const now = o.now ?? Date.now;
   const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string) =>
     reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, t: now() });
   const NOT_REPLAYING = 'this server is not replaying (FEED=sim)';
+  const mirror = source && 'mirror' in source ? source : undefined;
+  const control = mirror ? undefined : (source as ReplayControl | undefined);
 
   app.register(async (scope) => {
     scope.setErrorHandler((err: { statusCode?: number; message: string }, _req, reply) =>
       fail(reply, err.statusCode === 413 ? 413 : 400, err.statusCode === 413 ? 'limit_exceeded' : 'bad_request', 'the body must be a JSON object with an `action`'),
     );
     scope.get('/api/replay', { schema: { response: REPLAY_RESPONSES } }, async (req, reply) => {
-      if (!control) return fail(reply, 404, 'not_found', NOT_REPLAYING);
+      const c = mirror ? mirror.clock() : control?.clock();
+      if (!c) return fail(reply, 404, 'not_found', NOT_REPLAYING);
       reply.header('Cache-Control', 'no-store');
-      return { ...control.clock(), t: now(), control: replayRight(req, o.authEnabled) };
+      return { ...c, t: now(), control: !mirror && replayRight(req, o.authEnabled) };
     });
     scope.post('/api/replay', { schema: { body: REPLAY_BODY, response: REPLAY_RESPONSES }, attachValidation: true, bodyLimit: 4096 }, async (req, reply) => {
+      if (mirror?.clock()) {
+        o.onForbidden?.();
+        return fail(reply, 403, 'forbidden', 'a gateway cannot control the replay: control is on the feed node');
+      }
       if (!control) return fail(reply, 404, 'not_found', NOT_REPLAYING);
       if (!replayRight(req, o.authEnabled)) {
         o.onForbidden?.();

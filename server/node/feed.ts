@@ -1,6 +1,7 @@
 /**
  * A feed node (ROLE=feed): runs the market and publishes every tick to Redis together with the
- * state gateways read (cluster/feed-store.ts). Serves only /healthz and /metrics. Exactly one
+ * state gateways read (cluster/feed-store.ts). Serves only /healthz and /metrics, and with
+ * FEED=replay GET/POST /api/replay (loopback peers only) and the clock to gateways. Exactly one
  * feed runs per Redis. A restarted feed continues every stream's seq from what Redis holds.
  *
  * Books across a restart: clients hold the book Redis kept, and the new run's simulator has a
@@ -31,6 +32,8 @@ import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
 import { openReplay } from './replay-node.js';
 import { recorderFor } from '../record/from-config.js';
 import { replaySymbols } from './replay-symbols.js';
+import { clearClock, writeClock } from '../cluster/replay-clock-relay.js';
+import { registerReplayRoutes } from '../http/replay-routes.js';
 
 export interface FeedNode {
   readonly role: 'feed';
@@ -96,6 +99,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   const recorder = recorderFor(config, feed); // RECORD_DIR: what this feed publishes
   const gens = new Generations(newEpoch(Date.now(), Math.random));
   let st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
+  let firstLive = false;
   if (replay) {
     replay.hooks = {
       restart() {
@@ -106,13 +110,23 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       // Each run (the first, a loop) under a new epoch, written whole before its first event:
       // gateways see the new epoch on the next event and re-read the symbol.
       live() {
+        if (!firstLive) (firstLive = true), publishClock(); // re-anchored after the history read; later runs report through `clock`
         recorder?.books((s) => feed.history(s).book);
         st = store = new FeedStore(bus.redis, bus.keys, market, infos, new Map(), newEpoch(Date.now(), Math.random), gens);
         void st.writeAll().catch(() => (behind = true));
       },
-      clock: (c) => app.log.info({ clock: c }, 'replay clock'),
+      clock: (c) => {
+        app.log.info({ clock: c }, 'replay clock');
+        publishClock();
+      },
     };
   }
+  // FEED=replay: gateways mirror the clock (cluster/replay-clock-relay.ts); FEED=sim leaves none.
+  const publishClock = (): void => {
+    if (bus.redis.status !== 'ready') return; // written again on the next `ready`
+    const p = replay ? writeClock(bus.redis, bus.keys, { state: replay.clock(), t: Date.now() }) : clearClock(bus.redis, bus.keys);
+    p.catch((err: Error) => app.log.warn(`redis: the replay clock was not written: ${err.message}`));
+  };
 
   // After a reconnect or a lost batch: symbols whose stored generation does not prove that Redis
   // holds what they last published start a new epoch; then everything is rewritten from the
@@ -155,6 +169,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // Registered after the first `ready`, so it sees reconnects only: Redis may have restarted, been
   // replaced by a replica, or batches were missed.
   bus.redis.on('ready', rewrite);
+  bus.redis.on('ready', () => running && publishClock());
   // A flushed Redis keeps the connection: the writer marker going missing tells.
   const watchWriter = setInterval(() => {
     if (!running || reconciling || behind || bus.redis.status !== 'ready') return;
@@ -172,6 +187,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     ...stats,
   }));
   registerRedisMetrics(registerFeedMetrics(app, stats, () => bus.status() === 'ready'), shard);
+  // Replay control lives here (gateways answer 403). The feed checks no tokens: loopback peers only.
+  if (replay) registerReplayRoutes(app, replay, { authEnabled: false });
 
   const out: StreamEvent[] = [];
   return {
@@ -191,6 +208,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       await st.writeAll(symbols.filter((s) => !restored.get(s)?.epoch));
       await st.mark(symbols.filter((s) => restored.get(s)?.epoch), src);
       running = true;
+      publishClock(); // the first run's clock (its hook reports changes only)
       const startedAt = Date.now();
       feed.start((events) => {
         out.length = 0;
@@ -212,7 +230,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
         if (holding) stats.lost++;
         else void bus.publish(out.slice());
       });
-      return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health and metrics only
+      return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health, metrics, replay control (loopback)
     },
     async close() {
       feed.stop();

@@ -1,7 +1,9 @@
 /**
  * A gateway node (ROLE=gateway): serves clients (WebSocket, SSE, REST, dashboard) from Redis.
  * It runs no market: stream states and candles come from what the feed keeps in Redis, live
- * events from the Redis bus, subscribed only for the symbols its clients hold.
+ * events from the Redis bus, subscribed only for the symbols its clients hold. With a replaying
+ * feed it mirrors the feed's clock (cluster/replay-clock-relay.ts): hello.clock with
+ * `control: false`, the `clock` message, GET /api/replay; POST /api/replay is 403 `forbidden`.
  */
 import type { FastifyInstance } from 'fastify';
 import { createHub, historyLimits, listen, serveClients } from '../app.js';
@@ -13,6 +15,7 @@ import type { Hub } from '../fanout/hub.js';
 import { RedisShard, redisTarget } from '../redis/connection.js';
 import { redisHealth } from '../redis/health.js';
 import { registerRedisMetrics } from '../redis/metrics.js';
+import { ClockMirror } from '../cluster/replay-clock-relay.js';
 
 export interface GatewayNode {
   readonly role: 'gateway';
@@ -36,13 +39,20 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
   const hub = createHub(config, source);
   source.attach(hub);
+  const clock = new ClockMirror(bus.redis, bus.keys, () => {
+    hub.clock = () => ({ ...clock.clock(hub.now())!, control: false });
+    const t = hub.now();
+    for (const s of hub.sessions) s.send({ type: 'clock', ...clock.clock(t)!, t }, t);
+  }, (err) => warn(`redis: ${err.message}`));
+  const loadClock = () =>
+    clock.load().then(() => void (clock.current || (hub.clock = undefined)), (err: Error) => warn(`redis: the replay clock was not read: ${err.message}`));
   const app = await serveClients(config, hub, view, () => ({
     ...redisHealth(shard),
     role: 'gateway',
     symbols: view.symbols().length,
     redis: bus.status(),
     bus: { ...source.stats },
-  }), { moreMetrics: (registry) => registerRedisMetrics(registry, shard) });
+  }), { moreMetrics: (registry) => registerRedisMetrics(registry, shard), replay: { mirror: true, clock: () => clock.clock(Date.now()) } });
   warn = (msg) => app.log.warn(msg);
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);
@@ -56,6 +66,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   };
   // The list changes when the feed (re)writes it, and Redis may have been emptied meanwhile.
   bus.onResubscribed(() => void loadSymbols());
+  bus.onResubscribed(() => void loadClock());
 
   return {
     role: 'gateway',
@@ -66,6 +77,8 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     async start() {
       await bus.ready();
       await bus.watchFeed(() => void loadSymbols());
+      await bus.watchClock((b) => clock.apply(b));
+      await loadClock();
       await loadSymbols();
       hub.start();
       return listen(app, config);

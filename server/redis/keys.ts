@@ -12,6 +12,8 @@
  * | `b:{SYM}:{interval}`      | list   | closed bars `[time, open, high, low, close, volume]`, oldest first |
  * | channel `e:{SYM}`         | pubsub | one tick's events of that symbol: `[epoch, ms, [[ch, seq, d], ...]]` in order |
  * | channel `feed`            | pubsub | the feed (re)wrote `symbols` |
+ * | `clock`                   | string | FEED=replay: the replay clock `[state, t]` (ReplayClockState, `at` at wall time t), written on every change; absent: live |
+ * | channel `clock`           | pubsub | the same value, published with each write |
  *
  * The open bar lives in the hash and the closed ones in the list, so a tick writes one hash per
  * symbol and pushes only the bars it closed. Each tick's writes and publishes go in one MULTI:
@@ -27,12 +29,15 @@ export class Keys {
   readonly feedChannel: string;
   /** The feed's continuity marker (see feed-generations.ts). */
   readonly writer: string;
+  /** The replay clock's key and channel (cluster/replay-clock-relay.ts). */
+  readonly clock: string;
 
   constructor(prefix = 'tw:') {
     this.prefix = prefix;
     this.symbols = `${prefix}symbols`;
     this.feedChannel = `${prefix}feed`;
     this.writer = `${prefix}writer`;
+    this.clock = `${prefix}clock`;
   }
 
   state = (sym: string): string => `${this.prefix}s:${sym}`;
