@@ -2,7 +2,8 @@
  * Replay reader parse rate (docs/replay.md): writes a gzipped Tardis trades file of --lines
  * lines (default 1,000,000), then in the same run times `zcat FILE | wc -l` (the baseline), the
  * reader alone (lines read and parsed into rows: FileCursor) and the whole replay source at
- * max (merge, book rules, market events). Prints rates and the reader's share of zcat's.
+ * max (merge, book rules, market events), with its RSS sampled as it goes. Prints rates and
+ * the reader's share of zcat's.
  *   npx tsx scripts/bench/replay-parse.ts [--lines N] [--rounds N] [--keep]
  */
 import { execFileSync } from 'node:child_process';
@@ -52,12 +53,19 @@ const reader = async () => {
     cur.advance();
   }
 };
+/** RSS (MiB) every 100,000 events of the last source run: flat when the reader streams. */
+let rss: number[] = [];
 const source = async () => {
   let events = 0;
+  rss = [];
+  let next = 100_000;
   const src = await ReplaySource.create({ files: [file], speed: 'max', loop: false });
   await new Promise<void>((resolve) => {
     src.hooks = { restart() {}, history() {}, live() {}, clock: (c) => c.ended && resolve() };
-    src.start((batch) => (events += batch.length));
+    src.start((batch) => {
+      events += batch.length;
+      if (events >= next) (next += 100_000), rss.push(process.memoryUsage().rss / 2 ** 20);
+    });
   });
   src.stop();
   return events;
@@ -79,5 +87,6 @@ const rate = (n: number, s: number) => `${(n / s / 1e6).toFixed(2)} M lines/s`;
 console.log(`zcat | wc -l         ${zcatLines.toLocaleString()} lines in ${zcatS.toFixed(2)} s: ${rate(zcatLines, zcatS)}`);
 console.log(`reader (rows parsed) ${rows.toLocaleString()} rows in ${readerS.toFixed(2)} s: ${rate(rows, readerS)} = ${((zcatS / readerS) * 100).toFixed(0)}% of zcat's rate`);
 console.log(`source at max        ${events.toLocaleString()} events in ${sourceS.toFixed(2)} s: ${rate(events, sourceS)} = ${((zcatS / sourceS) * 100).toFixed(0)}% of zcat's rate`);
+if (rss.length > 1) console.log(`RSS during the source run: ${rss[0]!.toFixed(0)} MiB after 100,000 events, ${rss.at(-1)!.toFixed(0)} MiB at the end, ${Math.max(...rss).toFixed(0)} MiB at most (${rss.length} samples)`);
 console.log(`(medians of ${ROUNDS} interleaved rounds; the source's time includes its scan pass)`);
 if (!process.argv.includes('--keep')) rmSync(dir, { recursive: true });
