@@ -37,6 +37,7 @@ import { originRule } from './http/origin.js';
 import { guardSockets, type SocketGuard } from './http/socket-guard.js';
 import { registerReplayRoutes, type ReplayControl, type ReplayMirror } from './http/replay-routes.js';
 import { recorderFor } from './record/from-config.js';
+import type { Recorder } from './record/recorder.js';
 
 /**
  * A symbol whose last snapshot is this old and that no stream record holds (records linger 10 s
@@ -103,7 +104,6 @@ export async function createNode(config: Config): Promise<Node> {
   hub.log = (msg) => app.log.error(msg);
   hub.info = (obj, msg) => app.log.info(obj, msg);
 
-  const out: StreamEvent[] = [];
   return {
     app,
     hub,
@@ -111,14 +111,7 @@ export async function createNode(config: Config): Promise<Node> {
     market,
     source,
     async start() {
-      feed.start((events) => {
-        out.length = 0;
-        for (const e of events) {
-          market.apply(e, out);
-          recorder?.add(e, market.seq(e.symbol, 'trades')!);
-        }
-        if (out.length) bus.publish(out.slice());
-      });
+      pump(feed, () => market, bus, recorder);
       hub.start();
       return listen(app, config);
     },
@@ -154,6 +147,24 @@ export function createHub(config: Config, source: StateSource): Hub {
     // One Authenticator per node: the access guard (serveClients) and `refresh` share it.
     auth: authenticatorFromConfig(config),
     book: { depth: config.bookDepth },
+  });
+}
+
+/**
+ * Feed -> market -> bus in one process (ROLE=all, a replay): each batch is applied to the
+ * market state (`market()`, read per batch: a replay swaps it between runs), recorded when
+ * RECORD_DIR is set, and its stream events published.
+ */
+export function pump(feed: TickSource, market: () => MarketState, bus: Bus, recorder?: Recorder): void {
+  const out: StreamEvent[] = [];
+  feed.start((events) => {
+    out.length = 0;
+    const m = market();
+    for (const e of events) {
+      m.apply(e, out);
+      recorder?.add(e, m.seq(e.symbol, 'trades')!);
+    }
+    if (out.length) bus.publish(out.slice());
   });
 }
 

@@ -10,7 +10,7 @@
  */
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
-import { createHub, historyLimits, listen, serveClients, type Node } from '../app.js';
+import { createHub, historyLimits, listen, pump, serveClients, type Node } from '../app.js';
 import { MemoryBus } from '../bus/memory.js';
 import type { Bus } from '../bus/bus.js';
 import { ReplaySource } from '../feed/replay/replay-source.js';
@@ -113,7 +113,6 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     clock: clockMsg,
   };
 
-  const out: StreamEvent[] = [];
   return {
     app,
     hub,
@@ -128,14 +127,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     replay: feed,
     badLines,
     async start() {
-      feed.start((events) => {
-        out.length = 0;
-        for (const e of events) {
-          market.apply(e, out);
-          recorder?.add(e, market.seq(e.symbol, 'trades')!);
-        }
-        if (out.length) bus.publish(out.slice());
-      });
+      pump(feed, () => market, bus, recorder);
       hub.start();
       return listen(app, config);
     },
