@@ -26,7 +26,8 @@
 import { SNAPSHOT_TRADES } from '../market/market-state.js';
 import type { BookData, BookDelta, Channel, Trade } from '../../shared/protocol.js';
 import type { Bus } from '../bus/bus.js';
-import type { Hub, StateSource } from '../fanout/hub.js';
+import type { StateSource } from '../fanout/state-source.js';
+import type { StreamSink } from '../fanout/stream-sink.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import { applyBookDelta, copyBook } from './book-levels.js';
 import type { RedisView, SymbolRead } from './redis-view.js';
@@ -87,7 +88,7 @@ export class GatewaySource implements StateSource {
   readonly #mirrors = new Map<string, Mirror>();
   /** Streams the hub made records of (it asks `snapshot` exactly then): checked before dropping. */
   readonly #recorded = new Map<string, Set<Channel>>();
-  #hub?: Hub;
+  #hub?: StreamSink;
   #closed = false;
 
   constructor(bus: Bus, view: RedisView, o: GatewaySourceOptions = {}) {
@@ -104,7 +105,7 @@ export class GatewaySource implements StateSource {
   }
 
   /** The hub fed by this source (it is built after its source). */
-  attach(hub: Hub): void {
+  attach(hub: StreamSink): void {
     this.#hub = hub;
   }
 
@@ -276,7 +277,7 @@ export class GatewaySource implements StateSource {
   #held(symbol: string): boolean {
     const hub = this.#hub;
     const chs = this.#recorded.get(symbol);
-    return !!hub && !!chs && hub.streams.held(symbol);
+    return !!hub && !!chs && hub.held(symbol);
   }
 }
 

@@ -13,16 +13,17 @@ import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import { handleControl, Unavailable, type ControlPort, type Reply } from './control.js';
 import { Session, type FlushPolicy, type SessionHooks, type Sub } from './session.js';
 import type { StateSource } from './state-source.js';
+import type { StreamSink } from './stream-sink.js';
 import type { StreamRecord } from './stream-record.js';
 import { StreamTable } from './stream-table.js';
 import type { Transport } from './transport.js';
 import { parseClientMessage } from './validate.js';
-import { TokenBucket } from '../token-bucket.js';
+import { TokenBucket } from '../lib/token-bucket.js';
 import { FlushClock, type FlushClockOptions } from './flush-clock.js';
 import { roundThrottle } from './throttle-steps.js';
 import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { cutoffAt, ExpiryQueue, type Forbidden } from '../auth/session-rights.js';
-import { QuietLog, type LineLogger } from '../http/quiet-log.js';
+import { QuietLog, type LineLogger } from '../lib/quiet-log.js';
 import { SLICE, SliceBudget, Turns } from './turns.js';
 
 export type { StateSource } from './state-source.js';
@@ -74,7 +75,7 @@ export interface HubStats {
   tokenExpired: number;
 }
 
-export class Hub implements ControlPort {
+export class Hub implements ControlPort, StreamSink {
   readonly limits: Limits;
   readonly heartbeatMs: number;
   readonly policy: FlushPolicy;
@@ -343,6 +344,10 @@ export class Hub implements ControlPort {
   resync(snap: StreamSnapshot): void {
     const rec = this.streams.resync(snap);
     if (rec) this.#markDirty(rec);
+  }
+
+  held(symbol: string): boolean {
+    return this.streams.held(symbol);
   }
 
   /** Marks every subscriber of a stream that changed as having news, once, and schedules it. */

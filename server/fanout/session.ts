@@ -16,7 +16,7 @@ import { appendItems } from './items.js';
 import type { StreamRecord } from './stream-record.js';
 import type { Transport } from './transport.js';
 import type { Encoded } from './wire.js';
-import type { TokenBucket } from '../token-bucket.js';
+import type { TokenBucket } from '../lib/token-bucket.js';
 
 export type { Transport } from './transport.js';
 

@@ -7,7 +7,7 @@
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded, Wire } from './wire.js';
-import { fromFields, isTombstone, toFields, type FieldEntry } from './field-codec.js';
+import { fromFields, isTombstone, toFields, type FieldEntry } from '../history/field-codec.js';
 import { TradeLog } from '../history/trade-log.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */

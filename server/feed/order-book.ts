@@ -6,7 +6,7 @@
  * final size (0: gone). Pure: randomness comes in as an Rng.
  */
 import type { Rng } from './rng.js';
-import { insertAt, removeAt } from '../arrays.js';
+import { insertAt, removeAt } from '../lib/arrays.js';
 
 export interface BookParams {
   /** Levels kept per side: the published window plus a margin, so levels enter and leave it. */

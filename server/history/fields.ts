@@ -8,8 +8,8 @@
  */
 import type { Channel } from '../../shared/protocol.js';
 import { askKey, bidKey } from '../market/book-fields.js';
-import { fromFields, toFields, type FieldEntry } from '../fanout/field-codec.js';
-import { insertAt, removeAt } from '../arrays.js';
+import { fromFields, toFields, type FieldEntry } from './field-codec.js';
+import { insertAt, removeAt } from '../lib/arrays.js';
 
 export interface FieldStore {
   /** Sets every field that `d` (an event's or a snapshot's) sets, as changed at `seq`. */

@@ -20,11 +20,11 @@
 import cors from '@fastify/cors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorCode } from '../../shared/protocol.js';
-import { TokenBucket } from '../token-bucket.js';
+import { TokenBucket } from '../lib/token-bucket.js';
 import { requestToken, type Authenticator } from '../auth/index.js';
 import './authenticate.js';
 import type { OriginRule } from './origin.js';
-import { QuietLog } from './quiet-log.js';
+import { QuietLog } from '../lib/quiet-log.js';
 
 export interface AccessOptions {
   authenticator: Authenticator;

@@ -19,7 +19,7 @@ import { MAX_NAME } from '../fanout/validate.js';
 import { HISTORY_CAP } from '../market/market-state.js';
 import './authenticate.js';
 import type { MarketView } from './market-view.js';
-import { QuietLog } from './quiet-log.js';
+import { QuietLog } from '../lib/quiet-log.js';
 import { jsonArrayInSlices, mapInSlices } from './sliced.js';
 import type { StreamSnapshot } from '../market/stream-event.js';
 import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';

@@ -12,7 +12,7 @@ import { replayRight } from '../auth/replay-right.js';
 import type { Hub } from '../fanout/hub.js';
 import type { Transport } from '../fanout/session.js';
 import { msgpackWire } from '../fanout/wire.js';
-import { QuietLog } from '../http/quiet-log.js';
+import { QuietLog } from '../lib/quiet-log.js';
 import { frameWriter } from './ws-frame.js';
 
 export interface WsOptions {

@@ -12,7 +12,7 @@
  * The current seq is always recovered while history is on (`ms` > 0).
  */
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
-import { fromFields, isTombstone, toFields, type FieldEntry } from '../../server/fanout/field-codec.js';
+import { fromFields, isTombstone, toFields, type FieldEntry } from '../../server/history/field-codec.js';
 
 export interface HistoryLimits {
   /** HISTORY_MS: how long events are held; 0 turns recovery off. */

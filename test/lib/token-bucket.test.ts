@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../server/token-bucket.js';
+import { TokenBucket } from '../../server/lib/token-bucket.js';
 
 describe('TokenBucket', () => {
   it('admits a full burst, refuses the next, and refills at the rate', () => {
