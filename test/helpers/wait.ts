@@ -1,0 +1,26 @@
+/**
+ * The one way tests wait: for a condition (`until`), never for a fixed time when an event can be
+ * waited for. `sleep` is for pacing a load or letting a "nothing happens" window pass, and says so
+ * at its call site.
+ */
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Polls `fn` every `everyMs` until it returns a truthy value, which it returns; after `timeoutMs`
+ * throws "timed out waiting for <what>" (with the last error `fn` threw, if any).
+ */
+export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 50): Promise<NonNullable<T>> {
+  const end = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
