@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { follow, py, PY_DIR, PYTHON, pythonProblem, runPyCli, type Followed } from './client/python.js';
-import { mintToken, TEST_JWT_SECRET } from './helpers/jwt.js';
+import { expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 import { sleep } from './helpers/wait.js';
 
@@ -18,7 +18,6 @@ const CHANNELS = ['ticker', 'candles:1m', 'trades'];
 const SECONDS = 5;
 /** Each client keeps reading this long after the feed stops, so the last flushes reach it. */
 const TAIL_MS = 800;
-const EXIT = { done: 0, usage: 2, refused: 3, connection: 4 };
 
 interface SnapshotItem {
   s: string;
@@ -26,29 +25,9 @@ interface SnapshotItem {
   seq: number;
   d: unknown;
 }
-interface Line {
-  symbol: string;
-  channel: string;
-  seq: number;
-  kind: 'snapshot' | 'update';
-  t: number;
-  state?: unknown;
-  trades?: { id: number }[];
-}
 
 const problem = pythonProblem();
-const jsonLines = (out: string) => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
-/** Per stream: a snapshot first, then seqs that only rise. */
-function expectRising(lines: Line[]): void {
-  const last = new Map<string, number>();
-  for (const l of lines) {
-    const key = `${l.symbol}|${l.channel}`;
-    if (l.kind === 'update') expect(l.seq, key).toBeGreaterThan(last.get(key)!);
-    else expect(l.kind).toBe('snapshot');
-    last.set(key, l.seq);
-  }
-}
 
 describe('tickwire.Client from PROTOCOL.md', () => {
   let srv: Running | undefined;
@@ -220,19 +199,7 @@ describe('python3 -m tickwire (the CLI), flag by flag as the Node CLI', { timeou
     expect(frames.some((f) => f.includes('more lines: enlarge the terminal'))).toBe(true);
   });
 
-  it('exits 3 when every symbol is refused, 0 when some are served', async () => {
-    const [none, some] = await Promise.all([
-      runPyCli(['NOPE', 'ZZZZ', '--count', '3', '--url', run.url]),
-      runPyCli(['NOPE', 'AAPL', '--count', '3', '--url', run.url]),
-    ]);
-    expect(none.code, none.err).toBe(EXIT.refused);
-    expect(none.out).toBe('');
-    expect(none.err).toMatch(/unknown_symbol/);
-    expect(none.err).toMatch(/every symbol asked for was refused/);
-    expect(some.code, some.err).toBe(EXIT.done);
-    expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['AAPL']));
-    expect(some.err).toMatch(/unknown_symbol.*NOPE/);
-  });
+  it('exits 3 when every symbol is refused, 0 when some are served', () => refusedSymbols(runPyCli, run.url));
 
   it('takes symbols in any case, TICKWIRE_URL, and says which symbol was meant', async () => {
     const [lower, typo] = await Promise.all([
@@ -245,20 +212,7 @@ describe('python3 -m tickwire (the CLI), flag by flag as the Node CLI', { timeou
     expect(typo.err).toContain('APPL: no such symbol; did you mean AAPL?');
   });
 
-  it('exits 4 when the connection fails more often than --retries (default 5), naming the cause', async () => {
-    const [refused, unknown, byDefault] = await Promise.all([
-      runPyCli(['AAPL', '--retries', '1', '--url', 'http://127.0.0.1:9']),
-      runPyCli(['AAPL', '--retries', '0', '--url', 'http://nohost.invalid:8080']),
-      runPyCli(['AAPL'], { TICKWIRE_URL: 'http://127.0.0.1:9' }),
-    ]);
-    expect(refused.code, refused.err).toBe(EXIT.connection);
-    expect(refused.out).toBe('');
-    expect(refused.err).toMatch(/connection failed after 2 attempts: ECONNREFUSED 127\.0\.0\.1:9 \(connection refused/);
-    expect(unknown.code, unknown.err).toBe(EXIT.connection);
-    expect(unknown.err).toMatch(/(ENOTFOUND|EAI_AGAIN) nohost\.invalid/);
-    expect(byDefault.code, byDefault.err).toBe(EXIT.connection);
-    expect(byDefault.err).toMatch(/connection failed after 6 attempts: ECONNREFUSED 127\.0\.0\.1:9/);
-  });
+  it('exits 4 when the connection fails more often than --retries (default 5), naming the cause', () => failedConnections(runPyCli));
 
   it('exits 2 on bad usage, with the usage on stderr and nothing on stdout; -h prints it on stdout', async () => {
     const [none, sse, help] = await Promise.all([runPyCli([]), runPyCli(['AAPL', '--transport', 'sse']), runPyCli(['-h'])]);
@@ -302,36 +256,7 @@ print(json.dumps({
     }
   });
 
-  it('sends --token to a server that requires one; a wrong one exits 4', async () => {
-    const guarded = await startNode({ AUTH_TOKENS: 'cli-token', FEED_RATE: '20', FEED_SYMBOLS: '5' });
-    try {
-      const [ok, refused] = await Promise.all([
-        runPyCli(['AAPL', '--count', '2', '--retries', '0', '--token', 'cli-token', '--url', guarded.url]),
-        runPyCli(['AAPL', '--count', '2', '--retries', '0', '--token', 'wrong', '--url', guarded.url]),
-      ]);
-      expect(ok.code, ok.err).toBe(EXIT.done);
-      expect(jsonLines(ok.out)).toHaveLength(2);
-      expect(refused.code, refused.err).toBe(EXIT.connection);
-      expect(refused.err).toMatch(/401/);
-    } finally {
-      await guarded.close();
-    }
-  });
+  it('sends --token to a server that requires one; a wrong one exits 4', () => staticToken(runPyCli));
 
-  it('exits 3 when a JWT covers none of the symbols asked for (forbidden), 0 when it covers some', async () => {
-    const guarded = await startNode({ AUTH_JWT_SECRET: TEST_JWT_SECRET, FEED_RATE: '20', FEED_SYMBOLS: '48' });
-    try {
-      const token = await mintToken({ sub: 'cli', symbols: ['BTC-*'] });
-      const [none, some] = await Promise.all([
-        runPyCli(['AAPL', 'MSFT', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
-        runPyCli(['AAPL', 'BTC-USD', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
-      ]);
-      expect(none.code, none.err).toBe(EXIT.refused);
-      expect(none.err).toMatch(/forbidden/);
-      expect(some.code, some.err).toBe(EXIT.done);
-      expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['BTC-USD']));
-    } finally {
-      await guarded.close();
-    }
-  });
+  it('exits 3 when a JWT covers none of the symbols asked for (forbidden), 0 when it covers some', () => jwtRights(runPyCli));
 });
