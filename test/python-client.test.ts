@@ -7,6 +7,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { changeLine } from '../scripts/subscribe/view.js';
+import type { StreamChange } from '../shared/client/types.js';
 import { follow, py, PY_DIR, PYTHON, pythonProblem, runPyCli, type Followed } from './client/python.js';
 import { expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
@@ -254,6 +256,23 @@ print(json.dumps({
       expect(bad[i], flag).toMatch(/^error: /);
       expect(bad[i], flag).toContain(flag);
     }
+  });
+
+  it('writes the same NDJSON line as the Node CLI for the same change', () => {
+    const changes: StreamChange[] = [
+      { symbol: 'AAPL', channel: 'ticker', seq: 3, kind: 'update', state: { last: 232, bid: 231.99, ts: 1796606580213 }, delta: { last: 232 }, t: 1796606580215, receivedAt: 0 },
+      { symbol: 'AAPL', channel: 'trades', seq: 4, kind: 'update', state: [{ id: 1 }, { id: 2, price: 232.5 }], delta: [{ id: 2, price: 232.5 }], t: 17.5, receivedAt: 0 },
+      { symbol: 'AAPL', channel: 'trades', seq: 2, kind: 'snapshot', state: [{ id: 1 }], delta: [{ id: 1 }], t: 17, receivedAt: 0 },
+      { symbol: 'BTC-USD', channel: 'book', seq: 9, kind: 'snapshot', state: { bids: [[100, 1.5]], asks: [[101, 2]], checksum: 7, ts: 5 }, delta: {}, t: 6, receivedAt: 0 },
+    ];
+    // MessagePack hands Python whole numbers as floats when the server sent float64: 232.0.
+    const got = py(`
+import json, sys
+from tickwire.client import Change
+from tickwire.view import change_line
+floats = lambda v: float(v) if isinstance(v, int) and not isinstance(v, bool) else {k: floats(x) for k, x in v.items()} if isinstance(v, dict) else [floats(x) for x in v] if isinstance(v, list) else v
+print(json.dumps([change_line(Change(c["symbol"], c["channel"], c["seq"], c["kind"], floats(c["state"]), floats(c["delta"]), None, float(c["t"]))) for c in json.load(sys.stdin)]))`, JSON.stringify(changes));
+    expect(got).toEqual(changes.map(changeLine));
   });
 
   it('sends --token to a server that requires one; a wrong one exits 4', () => staticToken(runPyCli));

@@ -17,15 +17,27 @@ def sgr(code: int) -> Paint:
     return lambda s: f"\x1b[{code}m{s}\x1b[0m"
 
 
+def _plain(v: Any) -> Any:
+    """`v` with whole floats as ints (MessagePack's float64 1796606580213.0 prints as JSON's 1796606580213)."""
+    if isinstance(v, float):
+        return int(v) if v.is_integer() else v
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
 def change_line(c: Change) -> str:
-    """One NDJSON line for an applied change: the stream's state, except for `trades`, whose line
-    carries only the trades it brings (the snapshot's list, then each update's new trades)."""
+    """One NDJSON line for an applied change, as the Node CLI writes it: the stream's state,
+    except for `trades`, whose line carries only the trades it brings (the snapshot's list, then
+    each update's new trades)."""
     head: dict[str, Any] = {"symbol": c.symbol, "channel": c.channel, "seq": c.seq, "kind": c.kind, "t": c.t}
     if c.channel == "trades":
         head["trades"] = c.state if c.kind == "snapshot" else c.delta
     else:
         head["state"] = c.state
-    return json.dumps(head, separators=(",", ":"))
+    return json.dumps(_plain(head), separators=(",", ":"))
 
 
 def error_line(e: ProtocolError) -> str:
