@@ -99,6 +99,7 @@ class Run:
             asyncio.get_running_loop().add_signal_handler(sig, task.cancel)  # type: ignore[union-attr]
         if self.live:
             sys.stdout.write("\x1b[?1049h\x1b[?25l")  # alternate screen, cursor hidden
+            asyncio.get_running_loop().create_task(self.tick())
         code, message = EXIT_DONE, None
         client = Client(a.urls, a.token, max_retries=a.retries, on_status=self.on_status, on_error=self.on_error)
         try:
@@ -139,6 +140,17 @@ class Run:
             return EXIT_REFUSED, "every symbol asked for was refused" if e.code in REFUSALS else None
         return EXIT_DONE, None
 
+    async def tick(self) -> None:
+        """Ages keep growing while nothing changes: the live table is redrawn once a second anyway."""
+        while True:
+            self.draw()
+            await asyncio.sleep(1)
+
+    def draw(self) -> None:
+        self.drawn_at = time.monotonic()
+        sys.stdout.write(redraw(self.lines(True)))
+        sys.stdout.flush()
+
     def keep(self, c: Any) -> None:
         row = self.rows.get(c.symbol)
         if row is None:
@@ -150,9 +162,7 @@ class Run:
         elif c.channel == "book":
             row.book = c.state
         if self.live and time.monotonic() - self.drawn_at >= REDRAW_S:
-            self.drawn_at = time.monotonic()
-            sys.stdout.write(redraw(self.lines(True)))
-            sys.stdout.flush()
+            self.draw()
 
     def lines(self, fit: bool) -> list[str]:
         out = table_lines(list(self.rows.values()), status_text(self.status, self.changes, self.error),
