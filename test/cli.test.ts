@@ -7,17 +7,9 @@ import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
 import { bookSummary, changeLine, colorWanted, errorLine, fitLines, gapLine, levelsToFit, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
 import { resolveSymbols, suggestion } from '../scripts/subscribe/names.js';
 import type { ErrorMsg } from '../shared/protocol.js';
-import { mintToken, TEST_JWT_SECRET } from './helpers/jwt.js';
+import { expectRising, jsonLines, type Line, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 
-interface Line {
-  symbol: string;
-  channel: string;
-  seq: number;
-  kind: 'snapshot' | 'update';
-  t: number;
-  state: unknown;
-}
 
 let run: Running;
 beforeAll(async () => {
@@ -56,18 +48,7 @@ async function runToExit(argv: string[], env: Record<string, string> = {}): Prom
   return { out, err, code };
 }
 
-const jsonLines = (out: string) => out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line);
 
-/** Per stream: a snapshot first, then seqs that only rise. */
-function expectRising(lines: Line[]): void {
-  const last = new Map<string, number>();
-  for (const l of lines) {
-    const key = `${l.symbol}|${l.channel}`;
-    if (l.kind === 'update') expect(l.seq, key).toBeGreaterThan(last.get(key)!);
-    else expect(l.kind).toBe('snapshot');
-    last.set(key, l.seq);
-  }
-}
 
 describe('npm run subscribe (piped)', () => {
   it('writes NDJSON lines with rising seq per stream, and exits 0 on Ctrl-C', async () => {
@@ -211,33 +192,9 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expect(out).not.toMatch(/MISMATCH/);
   });
 
-  it('exits 3 when every symbol is refused, 0 when some are served', async () => {
-    const none = await runToExit(['NOPE', 'ZZZZ', '--count', '3', '--url', run.url]);
-    expect(none.code, none.err).toBe(EXIT.refused);
-    expect(none.out).toBe('');
-    expect(none.err).toMatch(/unknown_symbol/);
-    expect(none.err).toMatch(/every symbol asked for was refused/);
+  it('exits 3 when every symbol is refused, 0 when some are served', () => refusedSymbols(runToExit, run.url));
 
-    const some = await runToExit(['NOPE', 'AAPL', '--count', '3', '--url', run.url]);
-    expect(some.code, some.err).toBe(EXIT.done);
-    expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['AAPL']));
-    expect(some.err).toMatch(/unknown_symbol.*NOPE/);
-  });
-
-  it('exits 4 when the connection fails more often than --retries (default 5), naming the cause', async () => {
-    const [refused, unknown, byDefault] = await Promise.all([
-      runToExit(['AAPL', '--transport', 'ws', '--retries', '1', '--url', 'http://127.0.0.1:9']),
-      runToExit(['AAPL', '--retries', '0', '--url', 'http://nohost.invalid:8080']),
-      runToExit(['AAPL', '--transport', 'ws'], { TICKWIRE_URL: 'http://127.0.0.1:9' }),
-    ]);
-    expect(refused.code, refused.err).toBe(EXIT.connection);
-    expect(refused.out).toBe('');
-    expect(refused.err).toMatch(/connection failed after 2 attempts.*ECONNREFUSED 127\.0\.0\.1:9 \(connection refused/);
-    expect(unknown.code, unknown.err).toBe(EXIT.connection);
-    expect(unknown.err).toMatch(/(ENOTFOUND|EAI_AGAIN) nohost\.invalid/);
-    expect(byDefault.code, byDefault.err).toBe(EXIT.connection);
-    expect(byDefault.err).toMatch(/connection failed after 6 attempts.*ECONNREFUSED 127\.0\.0\.1:9/);
-  });
+  it('exits 4 when the connection fails more often than --retries (default 5), naming the cause', () => failedConnections(runToExit));
 
   it('takes symbols in any case, TICKWIRE_URL, and says which symbol was meant', async () => {
     const [lower, typo] = await Promise.all([
@@ -276,37 +233,9 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     });
   });
 
-  it('sends --token to a server that requires one', async () => {
-    const guarded = await startNode({ AUTH_TOKENS: 'cli-token', FEED_RATE: '20', FEED_SYMBOLS: '5' });
-    try {
-      const [ok, refused] = await Promise.all([
-        runToExit(['AAPL', '--count', '2', '--retries', '0', '--token', 'cli-token', '--url', guarded.url]),
-        runToExit(['AAPL', '--count', '2', '--retries', '0', '--transport', 'ws', '--token', 'wrong', '--url', guarded.url]),
-      ]);
-      expect(ok.code, ok.err).toBe(EXIT.done);
-      expect(jsonLines(ok.out)).toHaveLength(2);
-      expect(refused.code, refused.err).toBe(EXIT.connection);
-    } finally {
-      await guarded.close();
-    }
-  });
+  it('sends --token to a server that requires one', () => staticToken(runToExit));
 
-  it('exits 3 when a JWT covers none of the symbols asked for (forbidden), 0 when it covers some', async () => {
-    const guarded = await startNode({ AUTH_JWT_SECRET: TEST_JWT_SECRET, FEED_RATE: '20', FEED_SYMBOLS: '48' });
-    try {
-      const token = await mintToken({ sub: 'cli', symbols: ['BTC-*'] });
-      const [none, some] = await Promise.all([
-        runToExit(['AAPL', 'MSFT', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
-        runToExit(['AAPL', 'BTC-USD', '--count', '2', '--retries', '0', '--token', token, '--url', guarded.url]),
-      ]);
-      expect(none.code, none.err).toBe(EXIT.refused);
-      expect(none.err).toMatch(/forbidden/);
-      expect(some.code, some.err).toBe(EXIT.done);
-      expect(new Set(jsonLines(some.out).map((l) => l.symbol))).toEqual(new Set(['BTC-USD']));
-    } finally {
-      await guarded.close();
-    }
-  });
+  it('exits 3 when a JWT covers none of the symbols asked for (forbidden), 0 when it covers some', () => jwtRights(runToExit));
 
   it('draws a live table on a terminal, in colour unless NO_COLOR is set', async () => {
     // `script` gives the child a pseudo-terminal; -e passes its exit code on.

@@ -4,7 +4,7 @@
  * simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
  */
 import type { Interval } from '../../shared/protocol.js';
-import { backfillBars, endState, type BackfillBars, type PackedBars } from './backfill.js';
+import { anchorState, backfillBars, type BackfillBars, type PackedBars } from './backfill.js';
 import { Rng } from './rng.js';
 import type { Instrument } from './tick-source.js';
 
@@ -28,10 +28,10 @@ export interface PackedHistory {
 
 /** The back-fill of `inst` under `recipe`: the same bars Simulator.backfill gives. */
 export function historyOf(recipe: HistoryRecipe, inst: Instrument): PackedHistory {
-  // As Simulator#make and Simulator.backfill: the walk's end from fork(symbol), the history from its 'history' fork.
+  // As Simulator#make and Simulator.backfill: the walk's anchor from fork(symbol), the history from its 'history' fork.
   const rng = new Rng(recipe.simSeed).fork(inst.symbol);
-  const end = endState(inst, rng);
-  const b = backfillBars(inst, end, rng.fork('history'), recipe.startMs, { tradeRate: recipe.tradeRate });
+  const anchor = anchorState(inst, rng);
+  const b = backfillBars(inst, anchor, rng.fork('history'), recipe.startMs, { tradeRate: recipe.tradeRate });
   return { symbol: inst.symbol, bars: b.bars, last: b.last, session: b.session };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Candle } from '../../shared/protocol.js';
 import type { Instrument, MarketEvent, SymbolHistory } from './tick-source.js';
-import { backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier, type BackfillBars, type PackedBars, type WalkState } from './backfill.js';
+import { anchorState, backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier, type BackfillBars, type PackedBars, type WalkState } from './backfill.js';
 import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
@@ -28,7 +28,9 @@ interface SymbolState {
   rng: Rng;
   sigma: number;
   walk: WalkState;
-  /** The walk's state at startMs, which the history runs back from. */
+  /** The walk's state at 00:00 UTC of startMs's day, which the history's path is anchored to. */
+  anchor: WalkState;
+  /** The walk's state at startMs, where the history ends and the live walk starts. */
   end: WalkState;
   /** The history's last price (a function of `end`). */
   last: number;
@@ -110,7 +112,8 @@ export class Simulator {
 
   /**
    * The packed back-fill behind `history`, computed afresh on each call (the same every time:
-   * from the seed, the symbol and startMs). Throws on an unknown symbol.
+   * from the seed, the symbol and startMs; a bar's values from the seed, the symbol, the UTC
+   * day and its time only). Throws on an unknown symbol.
    */
   backfill(symbol: string): BackfillBars {
     const st = this.#state(symbol);
@@ -119,7 +122,7 @@ export class Simulator {
       this.#provided.delete(symbol);
       return { bars: given.bars, last: given.last, session: given.session, micro: st.ms };
     }
-    return backfillBars(st.inst, st.end, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
+    return backfillBars(st.inst, st.anchor, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
   }
 
   /** What a back-fill depends on besides the symbol: historyOf(recipe, inst) equals backfill(symbol). */
@@ -205,7 +208,8 @@ export class Simulator {
     // The history draws from rng.fork('history') (see backfill): the live walk and the book
     // need only the end state, so the history can wait until something asks for it.
     const rng = this.#rng.fork(symbol);
-    const end = endState(inst, rng);
+    const anchor = anchorState(inst, rng);
+    const end = endState(inst, anchor, rng.fork('history'), this.startMs);
     const ms = microstructure(inst);
     const mid = Math.exp(end.x);
     const book = new OrderBook(bookParams(ms, inst.sizeDecimals, mid, this.#bookLevels));
@@ -216,6 +220,7 @@ export class Simulator {
       rng,
       sigma: perSecondVol(inst.vol),
       walk: { ...end }, // the live walk continues where the history ends
+      anchor,
       end,
       last: endPrice(inst, end),
       book,

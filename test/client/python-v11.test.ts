@@ -1,68 +1,28 @@
 /**
- * The Python client's protocol 1.1 parts (clients/python/tickwire_client.py): its own CRC32
+ * The Python client's protocol 1.1 parts (clients/python, package `tickwire`): its own CRC32
  * checksum on the worked vectors and against shared/book-checksum.ts on random books, recovery
  * with `since` across a 2 s cut of its path to a real node, and verified books.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bookChecksum } from '../../shared/book-checksum.js';
 import type { Trade } from '../../shared/protocol.js';
 import { startNode, type Running } from '../helpers/node.js';
 import { CutProxy } from './proxy.js';
+import { follow, py, type Followed } from './python.js';
 import { holes } from './recorder.js';
 
-const PYTHON = process.env.PYTHON ?? '/usr/bin/python3';
-const DIR = fileURLToPath(new URL('../../clients/python/', import.meta.url));
-
-/** Runs Python code with the client module importable; returns its stdout parsed as JSON. */
-function py(code: string, input = ''): unknown {
-  const r = spawnSync(PYTHON, ['-c', code], { cwd: DIR, input, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`python failed (${r.error?.message ?? r.status}): ${r.stderr}`);
-  return JSON.parse(r.stdout);
-}
-
-interface Output {
-  updates: number;
-  gaps: number;
-  reconnects: number;
-  recovered: string[];
-  unrecovered: string[];
-  errors: unknown[];
-  closed: unknown;
-  checksums: { verified: number; mismatched: number; unverified: number };
-  streams: Record<string, { seq: number; state: unknown; epoch?: string }>;
-}
-
-/** Runs the client CLI; resolves with its output once it exits 0, and calls `onLive` when it reports its first snapshot. */
-function client(args: string[], onLive: () => void = () => {}): Promise<Output> {
-  const child = spawn(PYTHON, [`${DIR}tickwire_client.py`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let live = false;
-  child.stdout.on('data', (b: Buffer) => (stdout += b));
-  child.stderr.on('data', (b: Buffer) => {
-    stderr += b;
-    if (!live && stderr.includes('tickwire: live:')) {
-      live = true;
-      onLive();
-    }
-  });
-  const guard = setTimeout(() => child.kill(), 40_000);
-  return new Promise((resolve, reject) =>
-    child.on('close', (code) => {
-      clearTimeout(guard);
-      if (code === 0) resolve(JSON.parse(stdout) as Output);
-      else reject(new Error(`client exited ${code}:\n${stderr}`));
-    }),
-  );
+/** Runs tickwire.Client; calls `onLive` at its first change and resolves with what it ends with. */
+function client(o: Parameters<typeof follow>[0], onLive: () => void = () => {}): Promise<Followed> {
+  const run = follow(o);
+  void run.live.then(onLive);
+  return run.done;
 }
 
 describe('the Python checksum', () => {
   it('gives the worked vectors of docs/book.md', () => {
     const out = py(`
-import json, tickwire_client as t
+import json, tickwire.book as t
 v2 = {"asks": [[50000.5, 0.15], [50001, 1], [50002.25, 0.0025]], "bids": [[50000, 0.5], [49999.75, 2.1], [49998, 10]]}
 print(json.dumps([t.checksum_digits(0.05, 5) + t.checksum_digits(0.00000304, 8), t.book_checksum({"asks": [[0.05, 0.00000304]], "bids": []}, 5, 8),
                   t.book_checksum_string(v2, 2, 4), t.book_checksum(v2, 2, 4)]))`);
@@ -77,14 +37,14 @@ print(json.dumps([t.checksum_digits(0.05, 5) + t.checksum_digits(0.00000304, 8),
       return { ...book, decimals: c.decimals, sizeDecimals: c.sizeDecimals, want: bookChecksum(book, c.decimals, c.sizeDecimals) };
     });
     const got = py(`
-import json, sys, tickwire_client as t
+import json, sys, tickwire.book as t
 print(json.dumps([t.book_checksum(c, c["decimals"], c["sizeDecimals"]) for c in json.load(sys.stdin)]))`, JSON.stringify(cases));
     expect(got).toEqual(cases.map((c) => c.want));
   });
 
   it('keeps a book from pairs: sorted, zero sizes removed, depth-bounded', () => {
     const out = py(`
-import json, tickwire_client as t
+import json, tickwire.book as t
 b = t.book_from_snapshot({"bids": [[99, 1], [101, 2], [100, 0]], "asks": [[104, 1], [102, 3], [103, 1]], "checksum": 1, "ts": 2}, 2)
 print(json.dumps(t.apply_book_update(b, {"bids": [[101, 0], [100.5, 3], [98, 1]], "asks": [[101.5, 1]], "checksum": 5, "ts": 3}, 2)))`);
     expect(out).toEqual({ bids: [[100.5, 3], [99, 1]], asks: [[101.5, 1], [102, 3]], checksum: 5, ts: 3 });
@@ -100,16 +60,16 @@ afterAll(async () => {
 });
 
 describe('the Python client against a real node', () => {
-  it('with --reconnect resumes every stream after a 2 s cut: recovered, trades contiguous, no gap', async () => {
+  it('resumes every stream after a 2 s cut: recovered, trades contiguous, no gap', async () => {
     srv = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
     proxy = await CutProxy.start(srv.url);
     const wsUrl = proxy.url.replace(/^http/, 'ws') + '/ws';
     const p = proxy;
-    const o = await client(['--url', wsUrl, '--symbols', SYMBOLS.join(','), '--channels', 'ticker,trades', '--seconds', '7', '--reconnect'], () => {
+    const o = await client({ url: wsUrl, symbols: SYMBOLS, channels: ['ticker', 'trades'], seconds: 7 }, () => {
       setTimeout(() => p.cut(2000), 1500);
     });
     expect(o.reconnects).toBeGreaterThanOrEqual(1);
-    expect(o).toMatchObject({ gaps: 0, errors: [], closed: null, unrecovered: [] });
+    expect(o).toMatchObject({ gaps: 0, errors: [], unrecovered: [] });
     expect([...o.recovered].sort()).toEqual(SYMBOLS.flatMap((s) => [`${s}|ticker`, `${s}|trades`]).sort());
     for (const s of SYMBOLS) {
       const ids = (o.streams[`${s}|trades`]!.state as Trade[]).map((t) => t.id);
@@ -119,7 +79,7 @@ describe('the Python client against a real node', () => {
     }
   }, 45_000);
 
-  it('with --reconnect takes a restarted server (a new epoch) as unrecovered and its snapshots', async () => {
+  it('takes a restarted server (a new epoch) as unrecovered and its snapshots', async () => {
     let n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
     const port = Number(new URL(n.url).port);
     let epoch = '';
@@ -132,13 +92,13 @@ describe('the Python client against a real node', () => {
       n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' }, { port });
     };
     try {
-      const o = await client(['--url', n.wsUrl, '--symbols', 'AAPL,MSFT', '--channels', 'ticker,trades', '--seconds', '6', '--reconnect'], () => {
+      const o = await client({ url: n.url, symbols: ['AAPL', 'MSFT'], channels: ['ticker', 'trades'], seconds: 6 }, () => {
         setTimeout(() => (restarted = restart()), 1000);
       });
       await restarted;
       expect(o.reconnects).toBeGreaterThanOrEqual(1);
       expect([...o.unrecovered].sort()).toEqual(['AAPL|ticker', 'AAPL|trades', 'MSFT|ticker', 'MSFT|trades']);
-      expect(o).toMatchObject({ gaps: 0, errors: [], closed: null, recovered: [] });
+      expect(o).toMatchObject({ gaps: 0, errors: [], recovered: [] });
       expect(epoch).not.toBe('');
       for (const [key, st] of Object.entries(o.streams)) expect(st.epoch, key).not.toBe(epoch);
     } finally {
@@ -149,8 +109,8 @@ describe('the Python client against a real node', () => {
   it('keeps the BTC-USD book with every checksum verified', async () => {
     const n = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
     try {
-      const o = await client(['--url', n.wsUrl, '--symbols', 'BTC-USD,AAPL', '--channels', 'book,ticker', '--seconds', '3']);
-      expect(o).toMatchObject({ gaps: 0, errors: [], closed: null });
+      const o = await client({ url: n.url, symbols: ['BTC-USD', 'AAPL'], channels: ['book', 'ticker'], seconds: 3 });
+      expect(o).toMatchObject({ gaps: 0, errors: [], reconnects: 0 });
       expect(o.checksums.mismatched).toBe(0);
       expect(o.checksums.unverified).toBe(0);
       expect(o.checksums.verified).toBeGreaterThan(10);

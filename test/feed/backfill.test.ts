@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle, Interval } from '../../shared/protocol.js';
-import { backfill } from '../../server/feed/backfill.js';
+import { anchorSec, backfill } from '../../server/feed/backfill.js';
 import { toHistory } from '../../server/feed/simulator.js';
 import { Rng } from '../../server/feed/rng.js';
 import { buildUniverse, defaultUniverse } from '../../server/feed/universe.js';
@@ -94,7 +94,8 @@ describe('backfill', { timeout: 30_000 }, () => {
       const h = historyOf(inst);
       const m1 = h.bars['1m'];
       expect(h.session.open).toBe(m1[0].open);
-      expect(h.last).toBeCloseTo(inst.price, 6); // the walk runs back from the reference price
+      // The path is anchored at 00:00 UTC on the reference price.
+      expect(m1.find((b) => b.time === anchorSec(END_MS))!.open).toBeCloseTo(inst.price, 6);
       expect(h.session.high).toBe(Math.max(...m1.map((b) => b.high)));
       expect(h.session.low).toBe(Math.min(...m1.map((b) => b.low)));
       expect(h.session.volume).toBeCloseTo(m1.reduce((a, b) => a + b.volume, 0), 4);
@@ -136,12 +137,16 @@ describe('backfill', { timeout: 30_000 }, () => {
     expect(historyOf(inst, 'x').bars['1m']).not.toEqual(historyOf(inst, 'y').bars['1m']);
   });
 
-  it('handles an end time on an exact second', () => {
-    const h = historyOf(bySymbol('SPY'), 1, Date.UTC(2027, 0, 1));
+  it('handles an end time on an exact second, the anchor itself (00:00 UTC)', () => {
+    const inst = bySymbol('SPY');
+    const end = Date.UTC(2027, 0, 1);
+    const h = historyOf(inst, 1, end);
     expect(h.bars['1s']).toHaveLength(3600);
-    const lastBar = h.bars['1s'].at(-1)!;
-    expect(lastBar.open).toBe(lastBar.close); // zero-length bar: no move, no trades
-    expect(lastBar.volume).toBe(0);
+    expect(h.bars['1s'].at(-1)!.time).toBe(end / 1000);
+    const m1 = h.bars['1m'];
+    expect(m1.at(-1)!.time).toBe(end / 1000);
+    expect(m1.at(-1)!.open).toBeCloseTo(inst.price, 6); // the minute opening at the anchor
+    expect(m1.at(-1)!.close).toBe(h.last);
   });
 
   it('back-fills 500 symbols quickly (printed, not asserted)', () => {

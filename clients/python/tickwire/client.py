@@ -1,6 +1,6 @@
-"""tickwire.Client: the asyncio client. Protocol state (seq/prev chaining, epochs and `since`,
-books kept sorted and checked against their checksum) is tickwire_client.Streams, the same code
-as the command-line client; this module adds the connection loop and the async iterator."""
+"""tickwire.Client: the asyncio client of protocol 1.2. Protocol state (seq/prev chaining,
+epochs and `since`, books kept sorted and checked against their checksum) is streams.Streams;
+this module adds the connection loop, the market clock and the async iterator."""
 from __future__ import annotations
 
 import asyncio
@@ -8,15 +8,15 @@ import inspect
 import random as _random
 import time
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Optional, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Iterable, Optional, Sequence, Union
 
 import msgpack
 import websockets
 
-import tickwire_client as proto
-
 from . import policy
 from .errors import ConnectionFailed, ProtocolError, TickwireError, Unauthorized
+from .rest import symbol_decimals
+from .streams import Streams
 
 TokenSource = Union[None, str, Callable[[], Union[str, Awaitable[str]]]]
 RESNAPSHOT_S = 5.0  # a stream awaiting its repair snapshot asks again at most this often
@@ -36,6 +36,7 @@ class Change:
     state: Any
     delta: Any
     epoch: Optional[str]
+    t: Optional[float] = None  # the message's server time, ms since epoch
 
 
 class _Reconnect(Exception):
@@ -45,22 +46,32 @@ class _Reconnect(Exception):
 class Client:
     """`async with Client(url, token=...) as client: async for change in client.stream([...])`.
 
-    Reconnects after a lost connection (full-jitter backoff from `base_delay` to `max_delay`
-    seconds; `max_retries` failed attempts in a row raise ConnectionFailed, None: never) and
-    resumes every stream it holds with `since`. `token` is a string, or a function (sync or
-    async) asked for a fresh token on every connection attempt."""
+    `url` is a server's base URL (http(s)://host:port, or its ws(s)://.../ws), or a list of them
+    tried in turn. Reconnects after a lost connection (full-jitter backoff from `base_delay` to
+    `max_delay` seconds; more than `max_retries` failed attempts in a row raise ConnectionFailed,
+    None: never) and resumes every stream it holds with `since`. `token` is a string, or a
+    function (sync or async) asked for a fresh token on every connection attempt. `on_status`
+    is called with {"state": "live", "url"} after each hello and with {"state": "reconnecting",
+    "attempt", "delay", "reason"} before each wait; `on_error` with each ProtocolError that does
+    not end the stream (those that do are raised)."""
 
-    def __init__(self, url: str, token: TokenSource = None, *, base_delay: float = 0.05, max_delay: float = 2.0,
+    def __init__(self, url: Union[str, Sequence[str]], token: TokenSource = None, *, base_delay: float = 0.05, max_delay: float = 2.0,
                  max_retries: Optional[int] = None, connect_timeout: float = 10.0,
                  random: Callable[[], float] = _random.random, clock: Callable[[], float] = time.monotonic,
-                 on_clock: Optional[Callable[[dict[str, Any]], None]] = None) -> None:
-        policy.ws_url(url, None)  # a bad URL fails here, not at the first connection
-        self.url = url
+                 on_clock: Optional[Callable[[dict[str, Any]], None]] = None,
+                 on_status: Optional[Callable[[dict[str, Any]], None]] = None,
+                 on_error: Optional[Callable[[ProtocolError], None]] = None) -> None:
+        self.urls = [url] if isinstance(url, str) else list(url)
+        if not self.urls:
+            raise ValueError("no server URL")
+        for u in self.urls:
+            policy.ws_url(u, None)  # a bad URL fails here, not at the first connection
+        self.url = self.urls[0]  # the one connected to (or tried) last
         self._token = token
         self._base, self._cap, self._max_retries = base_delay, max_delay, max_retries
         self._connect_timeout = connect_timeout
         self._random, self._clock = random, clock
-        self._streams = proto.Streams()
+        self._streams = Streams()
         self._ws: Any = None
         self._closed = False
         self._asked: dict[str, float] = {}  # stream key -> when its repair snapshot was last asked for
@@ -73,6 +84,8 @@ class Client:
         # and every `clock` message; `on_clock` is called with it each time it is set.
         self.clock: dict[str, Any] = {"mode": "live"}
         self._on_clock = on_clock
+        self._on_status = on_status or (lambda _: None)
+        self._on_error = on_error or (lambda _: None)
         self._latest_ts = float("-inf")
 
     async def __aenter__(self) -> "Client":
@@ -114,8 +127,11 @@ class Client:
         if not wanted:
             raise ValueError("nothing to stream: give at least one symbol and one channel")
         failures = 0
+        attempt = 0
         while not self._closed:
             token = await self._next_token()
+            self.url = self.urls[attempt % len(self.urls)]
+            attempt += 1
             try:
                 self._ws = await websockets.connect(policy.ws_url(self.url, token), max_size=None,
                                                     open_timeout=self._connect_timeout)
@@ -124,23 +140,31 @@ class Client:
                 if status == 401 and not callable(self._token):
                     raise Unauthorized(f"token refused (HTTP 401) by {self.url}") from e
                 failures += 1
+                reason = policy.connection_cause(e, self.url)
                 if self._max_retries is not None and failures > self._max_retries:
-                    raise ConnectionFailed(f"{self.url}: {failures} attempts failed, last: {e}") from e
-                await asyncio.sleep(policy.backoff_delay(failures, self._base, self._cap, self._random))
+                    raise ConnectionFailed(f"connection failed after {failures} attempt{'s' if failures > 1 else ''}: {reason}",
+                                           attempts=failures, cause=e) from e
+                await self._wait(failures, reason)
                 continue
             try:
                 async for change in self._session(self._ws, wanted, throttle):
                     failures = 0  # live again
                     yield change
-            except (websockets.ConnectionClosed, OSError, asyncio.TimeoutError, _Reconnect):
-                pass  # lost: reconnect below
+                reason = "connection closed"
+            except (websockets.ConnectionClosed, OSError, asyncio.TimeoutError, _Reconnect) as e:
+                reason = policy.connection_cause(e, self.url)  # lost: reconnect below
             finally:
                 await self._ws.close()
             if self._closed:
                 return
             self.reconnects += 1
             failures += 1
-            await asyncio.sleep(policy.backoff_delay(failures, self._base, self._cap, self._random))
+            await self._wait(failures, reason)
+
+    async def _wait(self, failures: int, reason: str) -> None:
+        delay = policy.backoff_delay(failures, self._base, self._cap, self._random)
+        self._on_status({"state": "reconnecting", "attempt": failures + 1, "delay": delay, "reason": reason})
+        await asyncio.sleep(delay)
 
     async def _next_token(self) -> Optional[str]:
         if not callable(self._token):
@@ -152,8 +176,9 @@ class Client:
         """One connection: hello, subscribe (with `since` for the streams held), then changes."""
         hello = msgpack.unpackb(await asyncio.wait_for(ws.recv(), self._connect_timeout))
         if hello.get("type") != "hello" or hello.get("v") != 1:
-            raise TickwireError(f"expected hello v1, got {hello!r}")
+            raise TickwireError(f"expected a hello (v 1), got {hello!r}")
         self.session = hello.get("session")
+        self._on_status({"state": "live", "url": self.url, "transport": "ws"})
         self._set_clock(hello.get("clock"), hello.get("t"))
         streams = self._streams
         streams.book_depth = (hello.get("book") or {}).get("depth", 0)
@@ -164,7 +189,7 @@ class Client:
         if "book" in channels and streams.decimals is None:
             try:
                 loop = asyncio.get_running_loop()
-                streams.decimals = await loop.run_in_executor(None, proto.symbol_decimals, policy.ws_url(self.url, await self._next_token()))
+                streams.decimals = await loop.run_in_executor(None, symbol_decimals, self.url, await self._next_token())
             except (OSError, ValueError):
                 pass  # books stay unverified (Client.checksums) until a later connection fetches them
         sub: dict[str, Any] = {"type": "subscribe", "id": 1, "symbols": symbols, "channels": channels, "throttle": throttle}
@@ -180,14 +205,14 @@ class Client:
                 for item in msg["items"]:
                     streams.apply_snapshot(item)
                     self._asked.pop(f"{item['s']}|{item['ch']}", None)
-                    yield self._change(item, "snapshot")
+                    yield self._change(item, "snapshot", msg.get("t"))
             elif kind == "update":
                 repair: list[tuple[str, str]] = []
                 for item in msg["items"]:
                     before = streams.updates
                     bad = streams.apply_update(item)
                     if bad is None and streams.updates > before:
-                        yield self._change(item, "update")
+                        yield self._change(item, "update", msg.get("t"))
                     elif self._ask_again(f"{item['s']}|{item['ch']}"):
                         repair.append((item["s"], item["ch"]))
                 for s, ch in repair:
@@ -206,6 +231,7 @@ class Client:
                 if action == policy.RECONNECT:
                     raise _Reconnect(err.code)
                 self.errors.append(err)
+                self._on_error(err)
                 wanted.intersection_update(left)
             # heartbeat, pong: nothing to do
 
@@ -246,10 +272,11 @@ class Client:
         self._asked[key] = now
         return True
 
-    def _change(self, item: dict[str, Any], kind: str) -> Change:
+    def _change(self, item: dict[str, Any], kind: str, t: Any) -> Change:
         st = self._streams.streams[f"{item['s']}|{item['ch']}"]
         d = item.get("d")
         ts = d.get("ts") if isinstance(d, dict) else d[-1].get("ts") if isinstance(d, list) and d and isinstance(d[-1], dict) else None
         if isinstance(ts, (int, float)) and ts > self._latest_ts:
             self._latest_ts = ts
-        return Change(item["s"], item["ch"], st["seq"], kind, st["state"], item.get("d"), st.get("epoch"))
+        return Change(item["s"], item["ch"], st["seq"], kind, st["state"], item.get("d"), st.get("epoch"),
+                      t if isinstance(t, (int, float)) else None)

@@ -9,7 +9,14 @@ class TickwireError(Exception):
 
 
 class ConnectionFailed(TickwireError):
-    """No connection could be opened after `max_retries` attempts in a row."""
+    """No connection could be opened: more than `max_retries` attempts in a row failed. The
+    message names the last cause (e.g. `ECONNREFUSED 127.0.0.1:9 (connection refused: ...)`);
+    `attempts` counts them, `cause` is the last exception."""
+
+    def __init__(self, message: str, *, attempts: int = 0, cause: Optional[BaseException] = None) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.cause = cause
 
 
 class ProtocolError(TickwireError):

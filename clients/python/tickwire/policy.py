@@ -1,6 +1,9 @@
 """Pure decisions of the client (no sockets, no clocks): URLs, backoff, what an error means."""
 from __future__ import annotations
 
+import errno
+import re
+import socket
 import urllib.parse
 from typing import Any, Callable, Optional, Tuple
 
@@ -76,3 +79,39 @@ def http_status(exc: BaseException) -> Optional[int]:
     if code is None:
         code = getattr(getattr(exc, "response", None), "status_code", None)
     return code if isinstance(code, int) else None
+
+
+# What an errno means to someone who typed a URL (the names Node uses, for one wording in both CLIs).
+MEANING = {
+    "ECONNREFUSED": "connection refused: nothing listens on that port",
+    "ENOTFOUND": "unknown host",
+    "EAI_AGAIN": "host name lookup failed (DNS)",
+    "ETIMEDOUT": "timed out",
+    "ECONNRESET": "connection reset by the server",
+    "EHOSTUNREACH": "host unreachable",
+    "ENETUNREACH": "network unreachable",
+}
+
+
+def connection_cause(exc: BaseException, url: str) -> str:
+    """Why connecting to `url` failed, e.g. `ECONNREFUSED 127.0.0.1:9 (connection refused: nothing
+    listens on that port)` or `ENOTFOUND nohost.invalid (unknown host)`; else the exception's text."""
+    u = urllib.parse.urlsplit(url)
+    host = u.hostname or ""
+    where = f"{host}:{u.port or (443 if u.scheme in ('https', 'wss') else 80)}"
+    if isinstance(exc, socket.gaierror):
+        code = "EAI_AGAIN" if exc.errno == socket.EAI_AGAIN else "ENOTFOUND"
+        return f"{code} {host} ({MEANING[code]})"
+    if isinstance(exc, (TimeoutError, socket.timeout)) or type(exc).__name__ == "TimeoutError":
+        return f"ETIMEDOUT {where} ({MEANING['ETIMEDOUT']})"
+    status = http_status(exc)
+    if status is not None:
+        return f"the server answers HTTP {status}"
+    num = getattr(exc, "errno", None)
+    if not isinstance(num, int):  # asyncio joins the failures of several addresses into one OSError
+        m = re.search(r"\[Errno (\d+)\]", str(exc))
+        num = int(m.group(1)) if m else None
+    name = errno.errorcode.get(num, "") if isinstance(num, int) else ""
+    if name in MEANING:
+        return f"{name} {where} ({MEANING[name]})"
+    return f"{type(exc).__name__} {where}: {exc}" if str(exc) else f"{type(exc).__name__} {where}"
