@@ -78,11 +78,6 @@ export class FlushClock {
     this.#defer = o.defer ?? ((run) => void setImmediate(run));
   }
 
-  /** Sessions waiting for an unthrottled flush (for tests and metrics). */
-  get queued(): number {
-    return this.#ready.size;
-  }
-
   enqueue(sub: Sub): void {
     if (sub.throttle === 0) return this.#ready1(sub.session);
     let g = this.#groups.get(sub.throttle);

@@ -203,13 +203,6 @@ export class Session {
     }
   }
 
-  /** Symbols with at least one subscription. */
-  symbolCount(): number {
-    const seen = new Set<string>();
-    for (const sub of this.subs.values()) seen.add(sub.rec.s);
-    return seen.size;
-  }
-
   channelsOf(symbol: string): Channel[] {
     const out: Channel[] = [];
     for (const sub of this.subs.values()) if (sub.rec.s === symbol) out.push(sub.rec.ch);

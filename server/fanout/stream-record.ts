@@ -171,13 +171,6 @@ export class StreamRecord<Sub = unknown> {
     return (c[wire.index] ??= wire.item(item));
   }
 
-  /** The ring events after `prev`, when the ring holds all of them; else undefined. */
-  eventsAfter(prev: number): RingEvent[] | undefined {
-    const n = this.seq - prev;
-    if (n <= 0 || n > this.ring.length || prev < this.baseSeq) return undefined;
-    return this.ring.slice(this.ring.length - n);
-  }
-
   /** Fields changed after `prev`, with their latest values. */
   changedSince(prev: number): Record<string, unknown> {
     const changed: FieldEntry[] = [];
