@@ -56,7 +56,7 @@ export class StreamRecord<Sub = unknown> {
   /** Encoded recovery items by `prev`, for the history's seq `#recAt`: shared by clients resuming alike. */
   #recoveries: Map<number, [Encoded | undefined, Encoded | undefined]> | undefined;
   #recAt = -1;
-  /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
+  /** When the last subscriber left (0 while it has some): the stream table drops idle records after a linger. */
   idleSince = 0;
   /** Removed fields (a book's gone levels) still kept, so that clients behind them hear of it. */
   tombstones = 0;
