@@ -93,15 +93,6 @@ export class Hub implements StreamSink {
       },
     };
     this.#beat = new Beat({ heartbeatMs: this.heartbeatMs, stats: this.stats, close: (s) => this.close(s) });
-    this.#admission = new Admission({
-      rate: this.limits.rate,
-      now: this.now,
-      stats: this.stats,
-      close: (s) => this.close(s),
-      log: (msg) => this.#log(msg),
-      info: (obj, msg) => this.#info(obj, msg),
-      handle: (s, msg, reply) => handleControl(port, s, msg, reply),
-    });
     const port = hubPort({
       source: this.source,
       limits: this.limits,
@@ -115,6 +106,15 @@ export class Hub implements StreamSink {
       roundThrottle: (ms) => this.roundThrottle(ms),
       setCutoff: (s, at) => this.#beat.setCutoff(s, at),
       forbidden: (s, refused) => this.#admission.forbidden(s, refused),
+    });
+    this.#admission = new Admission({
+      rate: this.limits.rate,
+      now: this.now,
+      stats: this.stats,
+      close: (s) => this.close(s),
+      log: (msg) => this.#log(msg),
+      info: (obj, msg) => this.#info(obj, msg),
+      handle: (s, msg, reply) => handleControl(port, s, msg, reply),
     });
   }
 
