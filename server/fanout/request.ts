@@ -10,9 +10,9 @@ import { Unavailable, type ControlPort, type Reply } from './control-port.js';
 import type { Session } from './session.js';
 import { MAX_NAME } from './validate.js';
 
-type ErrorCodeHere = 'unknown_symbol' | 'unknown_channel' | 'limit_exceeded' | 'unavailable' | 'forbidden';
+type RefusalCode = 'unknown_symbol' | 'unknown_channel' | 'limit_exceeded' | 'unavailable' | 'forbidden';
 
-export interface Request {
+export interface ReadRequest {
   /** `{ id }` when the message had one, for every answer. */
   readonly id: { id?: number };
   /** Known symbols, in the order asked (over-long names never looked up). */
@@ -21,18 +21,18 @@ export interface Request {
   readonly channels?: Channel[];
   /** False when channels were named and none is known: nothing to do. */
   readonly usable: boolean;
-  fail(code: ErrorCodeHere, message: string, extra?: object): void;
+  fail(code: RefusalCode, message: string, extra?: object): void;
   /** Waits for the source; false (with the error queued) when it did not answer in time. */
   ready(symbols: string[], since?: StreamPosition[]): Promise<boolean>;
   /** Sends the queued errors. */
   flushErrors(): void;
 }
 
-export function readRequest(port: ControlPort, s: Session, msg: Extract<ClientMessage, { symbols: string[] }>, reply: Reply): Request {
+export function readRequest(port: ControlPort, s: Session, msg: Extract<ClientMessage, { symbols: string[] }>, reply: Reply): ReadRequest {
   const id = msg.id === undefined ? {} : { id: msg.id };
   const now = port.now();
   const errors: ServerMessage[] = [];
-  const fail = (code: ErrorCodeHere, message: string, extra: object = {}) => void errors.push({ type: 'error', ...id, code, message, ...extra, t: now });
+  const fail = (code: RefusalCode, message: string, extra: object = {}) => void errors.push({ type: 'error', ...id, code, message, ...extra, t: now });
   let asked = { symbols: msg.symbols, channels: msg.channels };
   const rights = s.principal?.rights;
   if (msg.type !== 'unsubscribe' && rights && !rights.full) {
