@@ -101,8 +101,7 @@ export async function createNode(config: Config): Promise<Node> {
 
   // feedRate: so that a tool measuring this node (npm run compare --url) can report it.
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length, feedRate: config.feedRate }));
-  hub.log = (msg) => app.log.error(msg);
-  hub.info = (obj, msg) => app.log.info(obj, msg);
+  hub.setLog((msg) => app.log.error(msg), (obj, msg) => app.log.info(obj, msg));
 
   return {
     app,

@@ -56,13 +56,14 @@ export class FlushClock {
   readonly #defer: (run: () => void) => void;
   /** Sessions with unthrottled news (or held replies), in the order they got it. */
   readonly #ready = new RoundRobin<Session>();
+  /** When each was queued in #ready (kept while it waits stalled): how late it is when flushed. */
+  readonly #readyAt = new Map<Session, number>();
   /** Gated sessions: moved back to #ready on each tick. */
   readonly #stalled = new Set<Session>();
   readonly #groups = new Map<number, { nextAt: number; sessions: Set<Session> }>();
   /** Throttled flushes released by tick() and not yet done. */
   readonly #ticks: TickWork[] = [];
   #scheduled = false;
-  #pass = 0;
   /** A throttled sub that was not due at a flush waits for its group's next one. */
   readonly #keep = (sub: Sub) => this.enqueue(sub);
   readonly #run = () => {
@@ -78,11 +79,6 @@ export class FlushClock {
     this.#defer = o.defer ?? ((run) => void setImmediate(run));
   }
 
-  /** Sessions waiting for an unthrottled flush (for tests and metrics). */
-  get queued(): number {
-    return this.#ready.size;
-  }
-
   enqueue(sub: Sub): void {
     if (sub.throttle === 0) return this.#ready1(sub.session);
     let g = this.#groups.get(sub.throttle);
@@ -92,7 +88,7 @@ export class FlushClock {
 
   #ready1(s: Session): void {
     if (this.#stalled.has(s)) return; // the tick brings it back
-    if (this.#ready.add(s)) s.readyAt = this.#o.now();
+    if (this.#ready.add(s)) this.#readyAt.set(s, this.#o.now());
     this.#schedule();
   }
 
@@ -104,6 +100,7 @@ export class FlushClock {
   /** Drops a closed session from every schedule. */
   forget(session: Session): void {
     this.#ready.delete(session);
+    this.#readyAt.delete(session);
     this.#stalled.delete(session);
     for (const g of this.#groups.values()) g.sessions.delete(session);
   }
@@ -140,7 +137,7 @@ export class FlushClock {
       const s = this.#ready.shift();
       if (!s) break;
       flushed++;
-      this.#flush(s, now, isZero, now - s.readyAt > this.#lateMs);
+      this.#flush(s, now, isZero, now - (this.#readyAt.get(s) ?? 0) > this.#lateMs);
       if (++n % CHECK_EVERY === 0 && this.#elapsed() >= end) over = true;
     }
     if (flushed) this.#o.onUnthrottledFlush?.(now);
@@ -154,25 +151,19 @@ export class FlushClock {
   tick(now: number): void {
     const { tickMs } = this.#o;
     const due = new Set<number>();
-    const visit: Session[] = [];
-    const pass = ++this.#pass;
+    const visit = new Set<Session>();
     for (const [t, g] of this.#groups) {
       if (g.nextAt > now) continue;
       due.add(t);
       // The next flush is a whole period away, rounded up onto the clock: never two within `t`.
       g.nextAt = Math.ceil((now + t) / tickMs) * tickMs;
-      for (const s of g.sessions) {
-        if (s.pass !== pass) {
-          s.pass = pass;
-          visit.push(s);
-        }
-      }
+      for (const s of g.sessions) visit.add(s);
       g.sessions.clear();
     }
     // Back in the queue with the time they were first queued: late ones flush conflated.
     for (const s of this.#stalled) if (!s.closed) this.#ready.add(s);
     this.#stalled.clear();
-    if (visit.length) this.#ticks.push({ sessions: visit, next: 0, isDue: (t) => t === 0 || due.has(t) });
+    if (visit.size) this.#ticks.push({ sessions: [...visit], next: 0, isDue: (t) => t === 0 || due.has(t) });
     if (this.#ticks.length || this.#ready.size) this.#slice();
   }
 

@@ -19,7 +19,7 @@ export function appendItems(rec: StreamRecord, prev: number, every: boolean, wir
   if (prev < rec.baseSeq) return false;
   if (rec.isState && every) {
     rec.keepEvents(); // a subscriber whose throttle became 0: every event from here on
-    // What rec.eventsAfter(prev) returns (here prev is in [baseSeq, seq)), read in place: no copy.
+    // The ring's events after `prev` (here prev is in [baseSeq, seq)), read in place: no copy.
     const ring = rec.ring;
     if (rec.seq - prev <= ring.length) {
       for (let i = ring.length - (rec.seq - prev); i < ring.length; i++) {

@@ -7,7 +7,7 @@
  */
 import type { RefreshMsg } from '../../shared/protocol.js';
 import { forbiddenMessage, refreshOutcome } from '../auth/session-rights.js';
-import type { ControlPort, Reply } from './control.js';
+import type { ControlPort, Reply } from './control-port.js';
 import type { Session } from './session.js';
 
 export async function handleRefresh(port: ControlPort, s: Session, msg: RefreshMsg, reply: Reply): Promise<void> {
@@ -19,12 +19,7 @@ export async function handleRefresh(port: ControlPort, s: Session, msg: RefreshM
   if (!r.ok) return reply({ type: 'error', ...id, code: 'unauthorized', message: r.message, t: port.now() });
   s.principal = r.principal;
   port.setCutoff(s, r.cutoff);
-  for (const { sub } of r.drop) {
-    s.subs.delete(sub.rec.key);
-    port.detach(sub);
-    sub.dirty = false;
-  }
-  if (r.drop.length) s.dirty = s.dirty.filter((sub) => s.subs.get(sub.rec.key) === sub);
+  s.drop(r.drop.map((d) => d.sub));
   reply({ type: 'refreshed', ...id, ...(r.principal.expires !== undefined ? { expires: r.principal.expires } : {}), t: port.now() });
   if (r.forbidden) {
     port.forbidden(s, r.forbidden);

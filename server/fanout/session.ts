@@ -1,13 +1,12 @@
 /**
  * One client connection, whatever its transport: its subscriptions, which of them have news,
- * the flush that turns that news into one frame, and the write gate. It writes only through a
- * Transport.
+ * and the flush that turns that news into one frame. It writes only through its write gate
+ * (write-gate.ts), which writes to a Transport.
  *
- * The write gate: every byte queued to the transport counts (updates, snapshots, replies,
- * heartbeats, errors). Past `highWater` bytes pending, nothing more is queued: updates stay
- * conflated in the subscriptions, snapshots become "send a snapshot when drained", replies wait
- * in a short list (beyond it they are dropped: such a client is flooding). Gated for longer than
- * `graceMs`, the session is cut: its one closing `slow_consumer` error, then close 1013.
+ * Subscriptions: a subscription is dirty exactly when it sits in the session's `dirty` list.
+ * Only `subscribe`, `markDirty`, `drop` and `flush` here change `subs`, `dirty` or `sub.dirty`.
+ * Behind the gate, replies wait in a short list (beyond it they are dropped: such a client is
+ * flooding).
  */
 import type { Principal } from '../auth/authenticator.js';
 import type { Channel, ErrorCode, ServerMessage } from '../../shared/protocol.js';
@@ -16,9 +15,10 @@ import { appendItems } from './items.js';
 import type { StreamRecord } from './stream-record.js';
 import type { Transport } from './transport.js';
 import type { Encoded } from './wire.js';
-import type { TokenBucket } from '../lib/token-bucket.js';
+import { WriteGate, type FlushPolicy, type WriteStats } from './write-gate.js';
 
 export type { Transport } from './transport.js';
+export type { FlushPolicy, WriteStats } from './write-gate.js';
 
 export interface Sub {
   readonly rec: StreamRecord<Sub>;
@@ -28,35 +28,22 @@ export interface Sub {
   sent: number;
   /** The epoch of that state: an update never chains across epochs. */
   epoch: string;
+  /** In the session's `dirty` list (set only by Session). */
   dirty: boolean;
 }
 
-export interface FlushPolicy {
-  /** Bytes pending beyond which nothing more is queued (SLOW_CONSUMER_BYTES). */
-  highWater: number;
-  /** How long a session may stay gated before it is cut off (ms). */
-  graceMs: number;
-  /** Trades in a `trades` snapshot. */
-  snapshotTrades: number;
-}
-
-/** What a session asks of the scheduler around it. */
+/** What a session asks of the hub around it. */
 export interface SessionHooks {
-  /** A subscription became dirty outside a bus batch (a snapshot owed): schedule its flush. */
+  /** A subscription became dirty, or changed throttle while dirty: schedule its flush. */
   enqueue(sub: Sub): void;
+  /** A new subscription: its record counts it. */
+  attach(sub: Sub): void;
+  /** A subscription ended: its record no longer counts it. */
+  detach(sub: Sub): void;
   /** Replies wait behind the gate: retry this session on the clock. */
   retry(s: Session): void;
   /** The session was cut off (its transport is already closing). */
   cut(s: Session): void;
-}
-
-/** Counters shared by all sessions of a hub (for metrics). Bytes: encoded message sizes. */
-export interface WriteStats {
-  frames: number;
-  bytes: number;
-  items: number;
-  conflated: number;
-  dropped: number;
 }
 
 export type FlushResult = 'idle' | 'sent' | 'stalled' | 'cut';
@@ -70,60 +57,41 @@ const scratch: Encoded[] = [];
 export class Session {
   readonly id: string;
   readonly transport: Transport;
+  /** By stream key; read-only outside this class. */
   readonly subs = new Map<string, Sub>();
-  /** Subscriptions with news, each at most once. */
+  /** Subscriptions with news, each at most once: exactly those with `sub.dirty`. */
   dirty: Sub[] = [];
-  lastSendAt = 0;
-  /** When the gate closed (0: open). */
-  stalledSince = 0;
+  readonly gate: WriteGate;
   closed = false;
   /** Who holds this connection and what they may see (1.1 section 4); absent on an open server. */
   principal?: Principal;
   /** Protocol 1.2 section 3: whether this connection holds the replay right (auth/replay-right.ts). */
   replay = false;
-  /** Token bucket for control messages, and how many were refused in a row. */
-  readonly bucket: TokenBucket;
-  refusals = 0;
-  /** Serialises control handling (some steps may wait for the bus). */
-  queue: Promise<void> = Promise.resolve();
-  /** Marks the flush pass that last visited this session. */
-  pass = 0;
-  /** When it was queued for an unthrottled flush (the flush clock's `now`): how late it is. */
-  readyAt = 0;
   /** Replies held behind the gate. */
   pending: ServerMessage[] = [];
 
-  readonly #stats: WriteStats;
-  readonly #policy: FlushPolicy;
   readonly #hooks: SessionHooks;
 
-  constructor(id: string, transport: Transport, bucket: TokenBucket, stats: WriteStats, policy: FlushPolicy, hooks: SessionHooks) {
+  /** `now`: the session opens (heartbeats count from it). */
+  constructor(id: string, transport: Transport, stats: WriteStats, policy: FlushPolicy, hooks: SessionHooks, now: number) {
     this.id = id;
     this.transport = transport;
-    this.bucket = bucket;
-    this.#stats = stats;
-    this.#policy = policy;
+    this.gate = new WriteGate(transport, policy, stats, now);
     this.#hooks = hooks;
   }
 
-  /** Whether the gate is closed now (it cuts the session once closed past the grace). */
+  /** Whether the gate is shut now (it cuts the session once shut past the grace). */
   gated(now: number): boolean {
     if (this.closed) return true;
-    if (this.transport.bufferedAmount() <= this.#policy.highWater) {
-      this.stalledSince = 0;
-      return false;
-    }
-    if (this.stalledSince === 0) this.stalledSince = now;
-    else if (now - this.stalledSince > this.#policy.graceMs) this.cut(now);
-    return true;
+    const state = this.gate.state(now);
+    if (state === 'over') this.cut(now);
+    return state !== 'open';
   }
 
-  /** The closing `slow_consumer` error (the one write past the gate), close 1013. */
+  /** The closing `slow_consumer` error, close 1013. */
   cut(now: number): void {
     if (this.closed) return;
-    const { highWater, graceMs } = this.#policy;
-    const msg: ServerMessage = { type: 'error', code: 'slow_consumer', message: `not reading: more than ${highWater} bytes pending for ${graceMs} ms`, t: now };
-    this.#put('error', this.transport.wire.message(msg), now);
+    this.gate.putCut(now);
     this.closed = true;
     this.transport.close(CLOSE.tryAgainLater, 'slow consumer');
     this.#hooks.cut(this);
@@ -139,19 +107,11 @@ export class Session {
       }
       return;
     }
-    this.#put(msg.type, this.transport.wire.message(msg), now);
+    this.gate.put(msg.type, this.transport.wire.message(msg), now);
   }
 
-  /** `room`: bytes free in front of `data` (a frame's `wire.room`), for the transport's header. */
-  #put(type: ServerMessage['type'], data: Encoded, now: number, room = 0): void {
-    this.lastSendAt = now;
-    this.#stats.frames++;
-    this.#stats.bytes += data.length;
-    this.transport.send(type, data, room);
-  }
-
-  error(code: ErrorCode, message: string, now: number, extra: { id?: number; symbols?: string[]; channels?: string[] } = {}): void {
-    this.send({ type: 'error', ...(extra.id !== undefined ? { id: extra.id } : {}), code, message, ...rest(extra), t: now }, now);
+  error(code: ErrorCode, message: string, now: number): void {
+    this.send({ type: 'error', code, message, t: now }, now);
   }
 
   /**
@@ -165,11 +125,11 @@ export class Session {
     const wire = this.transport.wire;
     const items: Encoded[] = [];
     for (const rec of recs) {
-      items.push(rec.snapshotItem(wire, this.#policy.snapshotTrades));
+      items.push(rec.snapshotItem(wire, this.gate.policy.snapshotTrades));
       const sub = this.subs.get(rec.key);
       if (sub) (sub.sent = rec.seq), (sub.epoch = rec.epoch);
     }
-    this.#put('snapshot', wire.frame('snapshot', now, items), now, wire.room);
+    this.gate.put('snapshot', wire.frame('snapshot', now, items), now, wire.room);
   }
 
   /**
@@ -182,9 +142,9 @@ export class Session {
       if (this.gated(now)) this.#owe(updates.map((u) => u.sub.rec));
       else {
         for (const u of updates) (u.sub.sent = u.seq), (u.sub.epoch = u.sub.rec.epoch);
-        this.#stats.items += updates.length;
+        this.gate.stats.items += updates.length;
         const wire = this.transport.wire;
-        this.#put('update', wire.frame('update', now, updates.map((u) => u.item)), now, wire.room);
+        this.gate.put('update', wire.frame('update', now, updates.map((u) => u.item)), now, wire.room);
       }
     }
     this.sendSnapshots(recs, now);
@@ -195,19 +155,45 @@ export class Session {
       const sub = this.subs.get(rec.key);
       if (!sub) continue;
       sub.sent = -1;
-      if (!sub.dirty) {
-        sub.dirty = true;
-        this.dirty.push(sub);
-        this.#hooks.enqueue(sub);
-      }
+      this.markDirty(sub);
     }
   }
 
-  /** Symbols with at least one subscription. */
-  symbolCount(): number {
-    const seen = new Set<string>();
-    for (const sub of this.subs.values()) seen.add(sub.rec.s);
-    return seen.size;
+  /**
+   * The subscription to `rec`, made (at the record's seq: its snapshot follows) if new; either
+   * way it now flushes at `throttle`.
+   */
+  subscribe(rec: StreamRecord<Sub>, throttle: number): Sub {
+    let sub = this.subs.get(rec.key);
+    if (!sub) {
+      sub = { rec, session: this, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false };
+      this.subs.set(rec.key, sub);
+      this.#hooks.attach(sub);
+    }
+    sub.throttle = throttle;
+    if (sub.dirty) this.#hooks.enqueue(sub);
+    return sub;
+  }
+
+  /** `sub` has news: it joins the dirty list (once) and its flush is scheduled. */
+  markDirty(sub: Sub): void {
+    if (sub.dirty) return;
+    sub.dirty = true;
+    this.dirty.push(sub);
+    this.#hooks.enqueue(sub);
+  }
+
+  /** Unsubscribes: each leaves `subs` and the dirty list and is detached from its record. */
+  drop(subs: Iterable<Sub>): void {
+    let n = 0;
+    for (const sub of subs) {
+      if (this.subs.get(sub.rec.key) !== sub) continue;
+      this.subs.delete(sub.rec.key);
+      this.#hooks.detach(sub);
+      sub.dirty = false;
+      n++;
+    }
+    if (n) this.dirty = this.dirty.filter((sub) => this.subs.get(sub.rec.key) === sub);
   }
 
   channelsOf(symbol: string): Channel[] {
@@ -248,7 +234,7 @@ export class Session {
       if (sub.epoch !== rec.epoch || sub.sent > rec.seq) (behind ??= []).push(rec);
       else if (rec.seq === sub.sent) continue;
       // Late, a run of events becomes one item; a single event keeps its shared per-event bytes.
-      else if (appendItems(rec, sub.sent, sub.throttle === 0 && (!late || rec.seq - sub.sent < 2), wire, items, this.#stats)) sub.sent = rec.seq;
+      else if (appendItems(rec, sub.sent, sub.throttle === 0 && (!late || rec.seq - sub.sent < 2), wire, items, this.gate.stats)) sub.sent = rec.seq;
       else (behind ??= []).push(rec);
     }
     dirty.length = kept;
@@ -261,11 +247,11 @@ export class Session {
     try {
       if (held.length) {
         this.pending = [];
-        for (const m of held) this.#put(m.type, wire.message(m), now);
+        for (const m of held) this.gate.put(m.type, wire.message(m), now);
       }
       if (sent > 0) {
-        this.#stats.items += sent;
-        this.#put('update', wire.frame('update', now, items), now, wire.room);
+        this.gate.stats.items += sent;
+        this.gate.put('update', wire.frame('update', now, items), now, wire.room);
       }
       if (behind) this.sendSnapshots(behind, now);
     } finally {
@@ -273,11 +259,4 @@ export class Session {
     }
     return 'sent';
   }
-}
-
-function rest(extra: { symbols?: string[]; channels?: string[] }): { symbols?: string[]; channels?: string[] } {
-  const out: { symbols?: string[]; channels?: string[] } = {};
-  if (extra.symbols) out.symbols = extra.symbols;
-  if (extra.channels) out.channels = extra.channels;
-  return out;
 }

@@ -56,7 +56,7 @@ export class StreamRecord<Sub = unknown> {
   /** Encoded recovery items by `prev`, for the history's seq `#recAt`: shared by clients resuming alike. */
   #recoveries: Map<number, [Encoded | undefined, Encoded | undefined]> | undefined;
   #recAt = -1;
-  /** When the last subscriber left (0 while it has some): the hub drops idle records after a linger. */
+  /** When the last subscriber left (0 while it has some): the stream table drops idle records after a linger. */
   idleSince = 0;
   /** Removed fields (a book's gone levels) still kept, so that clients behind them hear of it. */
   tombstones = 0;
@@ -169,13 +169,6 @@ export class StreamRecord<Sub = unknown> {
     let c = this.#recoveries.get(item.prev);
     if (!c) this.#recoveries.set(item.prev, (c = [undefined, undefined]));
     return (c[wire.index] ??= wire.item(item));
-  }
-
-  /** The ring events after `prev`, when the ring holds all of them; else undefined. */
-  eventsAfter(prev: number): RingEvent[] | undefined {
-    const n = this.seq - prev;
-    if (n <= 0 || n > this.ring.length || prev < this.baseSeq) return undefined;
-    return this.ring.slice(this.ring.length - n);
   }
 
   /** Fields changed after `prev`, with their latest values. */

@@ -108,7 +108,7 @@ export function registerMetrics(app: FastifyInstance, hub: Hub): Metrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  hub.delayProbe = (ms) => delay.observe(Math.max(0, ms) / 1000);
+  hub.onDelay((ms) => delay.observe(Math.max(0, ms) / 1000));
 
   serveMetrics(app, registry);
   return { registry, reject: (reason) => rejected.inc({ reason }) };

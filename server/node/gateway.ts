@@ -40,12 +40,12 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   const hub = createHub(config, source);
   source.attach(hub);
   const clock = new ClockMirror(bus.redis, bus.keys, () => {
-    hub.clock = () => ({ ...clock.clock(hub.now())!, control: false });
+    hub.setClock(() => ({ ...clock.clock(hub.now())!, control: false }));
     const t = hub.now();
     for (const s of hub.sessions) s.send({ type: 'clock', ...clock.clock(t)!, t }, t);
   }, (err) => warn(`redis: ${err.message}`));
   const loadClock = () =>
-    clock.load().then(() => void (clock.current || (hub.clock = undefined)), (err: Error) => warn(`redis: the replay clock was not read: ${err.message}`));
+    clock.load().then(() => void (clock.current || hub.setClock(undefined)), (err: Error) => warn(`redis: the replay clock was not read: ${err.message}`));
   const app = await serveClients(config, hub, view, () => ({
     ...redisHealth(shard),
     role: 'gateway',
@@ -54,8 +54,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     bus: { ...source.stats },
   }), { moreMetrics: (registry) => registerRedisMetrics(registry, shard), replay: { mirror: true, clock: () => clock.clock(Date.now()) } });
   warn = (msg) => app.log.warn(msg);
-  hub.log = (msg) => app.log.error(msg);
-  hub.info = (obj, msg) => app.log.info(obj, msg);
+  hub.setLog((msg) => app.log.error(msg), (obj, msg) => app.log.info(obj, msg));
 
   let retry: NodeJS.Timeout | undefined;
   let closed = false;

@@ -81,9 +81,8 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
   };
   const app = await serveClients(config, hub, view, () => ({ symbols: symbols.length, replay: feed.clock() }), { replay: feed });
   // The delivery-delay metric measures wall time since `ts`; a replay's ts are market times of the past.
-  hub.delayProbe = undefined;
-  hub.log = (msg) => app.log.error(msg);
-  hub.info = (obj, msg) => app.log.info(obj, msg);
+  hub.ignoreDelay();
+  hub.setLog((msg) => app.log.error(msg), (obj, msg) => app.log.info(obj, msg));
   for (const line of badLines.shown) app.log.warn(`replay: malformed line skipped: ${line}`);
   if (badLines.count > badLines.shown.length) app.log.warn(`replay: ${badLines.count - badLines.shown.length} more malformed lines skipped`);
 
@@ -91,7 +90,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     const t = hub.now();
     for (const s of hub.sessions) s.send({ type: 'clock', ...c, t }, t);
   };
-  hub.clock = (session) => ({ ...feed.clock(), control: session.replay });
+  hub.setClock((session) => ({ ...feed.clock(), control: session.replay }));
   const recorder = recorderFor(config, feed);
   const scratch: StreamEvent[] = [];
   feed.hooks = {

@@ -101,7 +101,7 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
       const replies: ServerMessage[] = [];
       await hub.receive(session, { ok: true, value }, (m) => void replies.push(m));
       if (session.closed) return fail(reply, 404, 'the session ended');
-      if (session.refusals > 0 && replies.length === 0) return fail(reply, 429, 'rate limited', 'rate_limited');
+      if (hub.rateLimited(session) && replies.length === 0) return fail(reply, 429, 'rate limited', 'rate_limited');
       // A refresh may bring another token: the session then belongs to it (a JWT's owner is its `sub`).
       if (session.principal?.owner && replies.some((m) => m.type === 'refreshed')) entry.owner = session.principal.owner;
       const answer = controlAnswer(value, replies, hub.now());

@@ -4,39 +4,24 @@
  * carrying everything since its last, and late sessions conflated with the chain intact.
  */
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../shared/codec.js';
-import type { ServerMessage } from '../../shared/protocol.js';
-import { Hub, type HubOptions } from '../../server/fanout/hub.js';
-import type { Transport } from '../../server/fanout/transport.js';
-import { msgpackWire } from '../../server/fanout/wire.js';
+import type { HubOptions } from '../../server/fanout/hub.js';
+import { testHub } from '../helpers/hub.js';
 
 type Item = { s: string; seq: number; prev: number; d: Record<string, number> };
 
 function setup(flush: HubOptions['flush']) {
   const seq = new Map<string, number>();
-  let now = 1_000_000;
-  const hub = new Hub({
+  const { hub, client: open, advance } = testHub({
     source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
-    limits: { symbols: 50, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
     heartbeatMs: 1e9,
     policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
-    now: () => now,
     flush,
   });
   /** Which session wrote, in write order. */
   const writes: number[] = [];
   const client = (i: number) => {
-    const got: ServerMessage[] = [];
-    const t: Transport = {
-      wire: msgpackWire,
-      send: (type, data) => {
-        if (type === 'update') writes.push(i);
-        got.push((decode(data as Uint8Array) as { value: ServerMessage }).value);
-      },
-      bufferedAmount: () => 0,
-      close: () => {},
-    };
-    return { session: hub.open(t), got, updates: () => got.filter((m) => m.type === 'update') as unknown as { items: Item[] }[] };
+    const c = open({ onSend: (m) => void (m.type === 'update' && writes.push(i)) });
+    return { session: c.session, updates: () => c.updates<{ items: Item[] }>() };
   };
   const clients = async (n: number, symbols: string[], throttle = 0) => {
     const out = [];
@@ -52,7 +37,7 @@ function setup(flush: HubOptions['flush']) {
     seq.set(s, n);
     hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
   };
-  return { hub, clients, event, writes, advance: (ms: number) => (now += ms) };
+  return { hub, clients, event, writes, advance };
 }
 
 /** A slice clock that moves 1 ms each time it is read, and a defer the test runs by hand. */

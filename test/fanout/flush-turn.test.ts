@@ -6,37 +6,27 @@
  * own scheduler, except in the last test, which checks the default against Node's loop.
  */
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../shared/codec.js';
-import type { ServerMessage } from '../../shared/protocol.js';
-import { Hub, type HubOptions } from '../../server/fanout/hub.js';
-import type { Transport } from '../../server/fanout/transport.js';
-import { msgpackWire } from '../../server/fanout/wire.js';
+import type { HubOptions } from '../../server/fanout/hub.js';
+import { testHub } from '../helpers/hub.js';
 
 type Update = { items: { s: string; seq: number; prev: number }[] };
 
 function setup(flush: HubOptions['flush']) {
   const seq = new Map<string, number>();
-  let now = 5_000_000;
-  const hub = new Hub({
-    source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
-    limits: { symbols: 50, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
-    heartbeatMs: 1e9,
-    policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
-    now: () => now,
-    flush,
-  });
+  const { hub, client: open, advance, now } = testHub(
+    {
+      source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
+      heartbeatMs: 1e9,
+      policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
+      flush,
+    },
+    5_000_000,
+  );
+  /** A subscribed client: the updates it is written, as they come. */
   const client = async (symbols: string[], throttle = 0) => {
     const updates: Update[] = [];
-    const t: Transport = {
-      wire: msgpackWire,
-      send: (type, data) => {
-        if (type === 'update') updates.push((decode(data as Uint8Array) as { value: ServerMessage }).value as unknown as Update);
-      },
-      bufferedAmount: () => 0,
-      close: () => {},
-    };
-    const session = hub.open(t);
-    await hub.receive(session, { ok: true, value: { type: 'subscribe', symbols, throttle } });
+    const c = open({ onSend: (m) => void (m.type === 'update' && updates.push(m as unknown as Update)) });
+    await hub.receive(c.session, { ok: true, value: { type: 'subscribe', symbols, throttle } });
     return updates;
   };
   const event = (s: string) => {
@@ -44,7 +34,7 @@ function setup(flush: HubOptions['flush']) {
     seq.set(s, n);
     hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
   };
-  return { hub, client, event, advance: (ms: number) => (now += ms), now: () => now };
+  return { hub, client, event, advance, now };
 }
 
 /** A scheduler the test runs by hand: `endTurn()` runs what was deferred to the end of the turn. */

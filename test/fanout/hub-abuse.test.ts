@@ -7,10 +7,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decode, encode } from '../../shared/codec.js';
 import { CHANNELS, type Channel, type ServerMessage, type Trade } from '../../shared/protocol.js';
-import { Hub } from '../../server/fanout/hub.js';
-import type { Session, Transport } from '../../server/fanout/session.js';
-import { msgpackWire } from '../../server/fanout/wire.js';
 import type { StreamEvent, StreamSnapshot } from '../../server/market/stream-event.js';
+import { testHub } from '../helpers/hub.js';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC'];
 
@@ -41,28 +39,13 @@ class Market {
 
 function setup(rate = 1_000_000) {
   const market = new Market();
-  let now = 1_000_000;
-  const hub = new Hub({
+  const { hub, client, advance, now } = testHub({
     source: { isSymbol: (s) => SYMBOLS.includes(s), snapshot: (s, ch) => market.snapshot(s, ch) },
     limits: { symbols: 2, throttle: { min: 0, max: 60000 }, rate, payload: 65536 },
     heartbeatMs: 15000,
-    policy: { highWater: 1 << 20, graceMs: 1000, snapshotTrades: 50 },
-    now: () => now,
   });
-  const written: ServerMessage[] = [];
-  const closes: number[] = [];
-  const transport: Transport = {
-    wire: msgpackWire,
-    send: (_type, data) => {
-      const r = decode(data as Uint8Array);
-      if (!r.ok) throw new Error(`server wrote undecodable bytes: ${r.error}`);
-      written.push(r.value as ServerMessage);
-    },
-    bufferedAmount: () => 0,
-    close: (code) => void closes.push(code),
-  };
-  const session: Session = hub.open(transport);
-  return { hub, market, session, written, closes, advance: (ms: number) => (now += ms), now: () => now };
+  const { session, got: written, closes } = client();
+  return { hub, market, session, written, closes, advance, now };
 }
 
 const flushed = () => new Promise<void>((r) => setImmediate(r));

@@ -1,63 +1,41 @@
 /**
  * The hub without sockets (a recording Transport whose pending bytes the test sets): the one
- * write gate, snapshot caps, pruning of idle records, a failing flush, a bus that does not answer.
+ * write gate (write-gate.ts), snapshot caps, pruning of idle records, a failing flush, a bus
+ * that does not answer.
  */
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../shared/codec.js';
-import type { Channel, ServerMessage } from '../../shared/protocol.js';
-import { Hub } from '../../server/fanout/hub.js';
+import type { Channel } from '../../shared/protocol.js';
 import type { StateSource } from '../../server/fanout/state-source.js';
-import type { Transport } from '../../server/fanout/transport.js';
-import { msgpackWire } from '../../server/fanout/wire.js';
 import type { StreamSnapshot } from '../../server/market/stream-event.js';
+import { msg, testHub, type RecorderOptions } from '../helpers/hub.js';
 
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD'];
 const HIGH = 10_000;
 
 function setup(source: Partial<StateSource> = {}, o: { controlTimeoutMs?: number } = {}) {
   const seq = new Map<string, number>();
-  let now = 1_000_000;
   const logs: string[] = [];
   const snap = (s: string, ch: Channel): StreamSnapshot | undefined =>
     SYMBOLS.includes(s) ? { s, ch, seq: seq.get(`${s}|${ch}`) ?? 0, epoch: 'e1', d: ch === 'trades' ? [] : { last: 1, ts: 0 } } : undefined;
-  const hub = new Hub({
+  const { hub, client: open, advance, now } = testHub({
     source: { isSymbol: (s) => SYMBOLS.includes(s), snapshot: snap, ...source },
     limits: { symbols: 2, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
     heartbeatMs: 100,
     policy: { highWater: HIGH, graceMs: 500, snapshotTrades: 50 },
-    now: () => now,
     recordLingerMs: 1000,
     log: (m) => void logs.push(m),
     ...o,
   });
-  const client = (failOn?: string) => {
-    const got: ServerMessage[] = [];
-    const closes: number[] = [];
-    let pending = 0;
-    let queued = 0;
-    const t: Transport = {
-      wire: msgpackWire,
-      send: (type, data) => {
-        if (type === failOn) throw new Error('boom');
-        queued += data.length;
-        got.push((decode(data as Uint8Array) as { value: ServerMessage }).value);
-      },
-      bufferedAmount: () => pending,
-      close: (code) => void closes.push(code),
-    };
-    const session = hub.open(t);
-    return { session, got, closes, setPending: (n: number) => (pending = n), queued: () => queued };
-  };
+  const client = (failOn?: RecorderOptions['failOn']) => open({ failOn });
   const event = (s: string, ch: Channel) => {
     const k = `${s}|${ch}`;
     const n = (seq.get(k) ?? 0) + 1;
     seq.set(k, n);
     hub.publish([{ s, ch, seq: n, d: { last: n, ts: n } }]);
   };
-  return { hub, client, event, logs, advance: (ms: number) => (now += ms), now: () => now };
+  return { hub, client, event, logs, advance, now };
 }
 
-const msg = (value: object) => ({ ok: true as const, value });
 const settle = () => new Promise<void>((r) => setImmediate(r));
 
 describe('the write gate', () => {

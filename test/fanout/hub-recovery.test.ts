@@ -4,30 +4,27 @@
  * from Redis (prepend) answers older positions exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { decode } from '../../shared/codec.js';
-import type { Channel, ServerMessage, Trade } from '../../shared/protocol.js';
-import { Hub } from '../../server/fanout/hub.js';
-import type { Transport } from '../../server/fanout/transport.js';
-import { msgpackWire } from '../../server/fanout/wire.js';
+import type { Channel, Trade } from '../../shared/protocol.js';
 import { History } from '../../server/history/history.js';
 import { StreamHistory } from '../../server/history/stream-history.js';
 import type { StreamEvent } from '../../server/market/stream-event.js';
+import { testHub } from '../helpers/hub.js';
 
 const trade = (id: number): Trade => ({ id, price: 100 + id, size: 1, side: 'buy', ts: id });
 
 function setup() {
-  let now = 1_000_000;
+  const start = 1_000_000;
   const history = new History({ ms: 60_000, trades: 100 });
   const state = { ticker: { seq: 0, d: { last: 1, bid: 1, ts: 0 } as Record<string, number> }, trades: { seq: 0, d: [] as Trade[] } };
   const snap = (s: string, ch: Channel) => (s === 'A' && (ch === 'ticker' || ch === 'trades') ? { s, ch, seq: state[ch].seq, epoch: 'e1', d: structuredClone(state[ch].d) } : undefined);
-  for (const ch of ['ticker', 'trades'] as const) history.reset(snap('A', ch)!, 'e1', now);
-  const hub = new Hub({
-    source: { isSymbol: (s) => s === 'A', snapshot: snap, recover: (p, t) => history.recover(p, t) },
-    limits: { symbols: 10, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
-    heartbeatMs: 60_000,
-    policy: { highWater: 1 << 20, graceMs: 1000, snapshotTrades: 50 },
-    now: () => now,
-  });
+  for (const ch of ['ticker', 'trades'] as const) history.reset(snap('A', ch)!, 'e1', start);
+  const { hub, client, advance, now } = testHub(
+    {
+      source: { isSymbol: (s) => s === 'A', snapshot: snap, recover: (p, t) => history.recover(p, t) },
+      limits: { symbols: 10, throttle: { min: 0, max: 60000 }, rate: 1e6, payload: 65536 },
+    },
+    start,
+  );
   const publish = (n: number) => {
     const out: StreamEvent[] = [];
     for (let i = 0; i < n; i++) {
@@ -38,12 +35,11 @@ function setup() {
       state.trades.d.push(trade(state.trades.seq));
       out.push({ s: 'A', ch: 'trades', seq: state.trades.seq, d: trade(state.trades.seq) });
     }
-    history.record(out, now, 'e1');
+    history.record(out, now(), 'e1');
     hub.publish(out);
   };
-  const got: ServerMessage[] = [];
-  const t: Transport = { wire: msgpackWire, send: (_t, d) => void got.push((decode(d as Uint8Array) as { value: ServerMessage }).value), bufferedAmount: () => 0, close: () => {} };
-  return { hub, publish, got, session: hub.open(t), advance: (ms: number) => (now += ms) };
+  const { got, session } = client();
+  return { hub, publish, got, session, advance };
 }
 
 describe('recovery through the hub', () => {

@@ -1,0 +1,106 @@
+/**
+ * Admission of a session's control messages: a token bucket per session (a client that keeps
+ * going past the refusals is closed 1008), validation, and one message handled at a time, in
+ * order, answers and errors included. Refusals on streams (`forbidden`) are counted and logged
+ * here too, at most one info line a second.
+ */
+import type { Decoded } from '../../shared/codec.js';
+import { CLOSE, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
+import type { Forbidden } from '../auth/session-rights.js';
+import { QuietLog, type LineLogger } from '../lib/quiet-log.js';
+import { TokenBucket } from '../lib/token-bucket.js';
+import type { Reply } from './control-port.js';
+import type { Session } from './session.js';
+import { parseClientMessage } from './validate.js';
+
+export interface AdmissionOptions {
+  /** Control messages per second (limits.rate); the bucket holds twice as many. */
+  rate: number;
+  now: () => number;
+  stats: { rateLimited: number; forbidden: number };
+  /** Handles one valid message (control.ts through the hub's port). */
+  handle: (s: Session, msg: ClientMessage, reply: Reply) => void | Promise<void>;
+  /** Frees a session the admission closed. */
+  close: (s: Session) => void;
+  /** Where a failed step goes (its sender is answered `bad_request`). */
+  log: (msg: string) => void;
+  /** Where refusals go as info lines. */
+  info: LineLogger;
+}
+
+interface State {
+  readonly bucket: TokenBucket;
+  /** Messages refused in a row. */
+  refusals: number;
+  /** Serialises control handling (some steps wait for the bus). */
+  queue: Promise<void>;
+}
+
+export class Admission {
+  readonly #o: AdmissionOptions;
+  readonly #state = new WeakMap<Session, State>();
+  readonly #refusals: QuietLog;
+
+  constructor(o: AdmissionOptions) {
+    this.#o = o;
+    this.#refusals = new QuietLog(o.info, o.now);
+  }
+
+  /** A new session: its bucket starts full. */
+  open(s: Session): void {
+    const { rate, now } = this.#o;
+    this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve() });
+  }
+
+  /** Whether the session's latest message was refused by the rate limit. */
+  rateLimited(s: Session): boolean {
+    return (this.#state.get(s)?.refusals ?? 0) > 0;
+  }
+
+  /**
+   * Takes one decoded client frame: applies the rate limit, validates it, handles it in order.
+   * Every answer (errors included) goes to `reply`. Resolves when the message has been handled.
+   */
+  receive(s: Session, decoded: Decoded, reply: Reply): Promise<void> {
+    const st = this.#state.get(s)!;
+    const { now, log } = this.#o;
+    const error = (code: ErrorCode, message: string, id?: number) => reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now() });
+    const admitted = this.#admit(s, st, now());
+    let step: () => void | Promise<void>;
+    let id: number | undefined;
+    if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
+    else if (!decoded.ok) step = () => error('bad_request', decoded.error);
+    else {
+      const parsed = parseClientMessage(decoded.value);
+      id = parsed.ok ? parsed.msg.id : parsed.id;
+      step = parsed.ok ? () => this.#o.handle(s, parsed.msg, reply) : () => error('bad_request', parsed.message, parsed.id);
+    }
+    return (st.queue = st.queue.then(step).catch((err: Error) => {
+      log(`session ${s.id}: control step failed: ${err?.stack ?? String(err)}`);
+      error('bad_request', 'request failed', id);
+    }));
+  }
+
+  /** True when admitted; else the refusal to report (or '' when already reported recently). */
+  #admit(s: Session, st: State, now: number): true | string {
+    if (st.bucket.take(now)) {
+      st.refusals = 0;
+      return true;
+    }
+    const rate = this.#o.rate;
+    this.#o.stats.rateLimited++;
+    if (++st.refusals > rate * 2) {
+      s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);
+      s.transport.close(CLOSE.policy, 'rate limit exceeded repeatedly');
+      this.#o.close(s);
+      return '';
+    }
+    return st.refusals === 1 || st.refusals % rate === 0 ? `more than ${rate} control messages per second` : '';
+  }
+
+  /** One `forbidden` refusal on streams: counted, and one info line naming the token's `sub` (a flood logs one line a second). */
+  forbidden(s: Session, refused: Forbidden): void {
+    this.#o.stats.forbidden++;
+    this.#refusals.line({ session: s.id, sub: s.principal?.sub, ...refused }, 'stream request forbidden');
+  }
+}

@@ -1,0 +1,87 @@
+/** Admission of control messages (admission.ts): the rate limit, validation, one at a time in order. */
+import { describe, expect, it } from 'vitest';
+import type { ClientMessage, ServerMessage } from '../../shared/protocol.js';
+import { Admission } from '../../server/fanout/admission.js';
+import type { Session } from '../../server/fanout/session.js';
+import { bareSession, msg } from '../helpers/hub.js';
+
+function setup(rate: number, handle: (s: Session, m: ClientMessage, reply: (r: ServerMessage) => void) => void | Promise<void> = (_s, m, reply) => reply({ type: 'pong', ...(m.id !== undefined ? { id: m.id } : {}), t: 0 })) {
+  let now = 1_000_000;
+  const stats = { rateLimited: 0, forbidden: 0 };
+  const closed: Session[] = [];
+  const logs: string[] = [];
+  const infos: unknown[] = [];
+  const a = new Admission({ rate, now: () => now, stats, handle, close: (s) => void closed.push(s), log: (m) => void logs.push(m), info: (obj) => void infos.push(obj) });
+  const c = bareSession();
+  a.open(c.session);
+  const replies: ServerMessage[] = [];
+  const send = (value: object) => a.receive(c.session, msg(value), (m) => void replies.push(m));
+  return { a, c, send, replies, stats, closed, logs, infos, advance: (ms: number) => (now += ms) };
+}
+
+describe('admission', () => {
+  it('admits a burst of twice the rate, refuses past it (reported on the first and every rate-th), and refills', async () => {
+    const t = setup(5);
+    for (let i = 0; i < 10; i++) await t.send({ type: 'ping', id: i });
+    expect(t.a.rateLimited(t.c.session)).toBe(false);
+    for (let i = 10; i < 15; i++) await t.send({ type: 'ping', id: i });
+    expect(t.replies.slice(10).map((m) => (m as { code?: string }).code)).toEqual(['rate_limited', 'rate_limited']);
+    expect(t.stats.rateLimited).toBe(5);
+    expect(t.a.rateLimited(t.c.session)).toBe(true);
+    t.advance(1000);
+    await t.send({ type: 'ping', id: 99 });
+    expect(t.replies.at(-1)).toMatchObject({ type: 'pong', id: 99 });
+    expect(t.a.rateLimited(t.c.session)).toBe(false);
+  });
+
+  it('closes a client that keeps going past 2 x rate refusals (1008)', async () => {
+    const t = setup(2);
+    for (let i = 0; i < 4 + 5; i++) await t.send({ type: 'ping' });
+    expect(t.c.closes).toEqual([1008]);
+    expect(t.closed).toEqual([t.c.session]);
+    expect(t.c.got.at(-1)).toMatchObject({ type: 'error', code: 'rate_limited' });
+  });
+
+  it('answers bad input with bad_request (id kept when readable) and handles messages one at a time, in order', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const t = setup(1e6, async (_s, m, reply) => {
+      order.push(`start ${m.id}`);
+      if (m.id === 1) await gate;
+      order.push(`end ${m.id}`);
+      reply({ type: 'pong', id: m.id, t: 0 });
+    });
+    const first = t.send({ type: 'ping', id: 1 });
+    const bad = t.send({ type: 'subscribe', id: 2, symbols: 'AAA' });
+    const third = t.send({ type: 'ping', id: 3 });
+    await Promise.resolve();
+    expect(order).toEqual(['start 1']);
+    release();
+    await Promise.all([first, bad, third]);
+    expect(order).toEqual(['start 1', 'end 1', 'start 3', 'end 3']);
+    expect(t.replies.map((m) => [m.type, (m as { id?: number }).id])).toEqual([['pong', 1], ['error', 2], ['pong', 3]]);
+    await t.a.receive(t.c.session, { ok: false, error: 'not MessagePack' }, (m) => void t.replies.push(m));
+    expect(t.replies.at(-1)).toMatchObject({ type: 'error', code: 'bad_request', message: 'not MessagePack' });
+  });
+
+  it('answers a step that throws with bad_request, logs it, and goes on', async () => {
+    const t = setup(1e6, (_s, m, reply) => {
+      if (m.id === 1) throw new Error('boom');
+      reply({ type: 'pong', id: m.id, t: 0 });
+    });
+    await t.send({ type: 'ping', id: 1 });
+    await t.send({ type: 'ping', id: 2 });
+    expect(t.replies.map((m) => [m.type, (m as { id?: number }).id])).toEqual([['error', 1], ['pong', 2]]);
+    expect(t.logs.join()).toMatch(/control step failed: Error: boom/);
+  });
+
+  it('counts every forbidden refusal and logs at most one line a second', () => {
+    const t = setup(1e6);
+    for (let i = 0; i < 3; i++) t.a.forbidden(t.c.session, { symbols: ['X'] });
+    t.advance(1000);
+    t.a.forbidden(t.c.session, { symbols: ['X'] });
+    expect(t.stats.forbidden).toBe(4);
+    expect(t.infos).toEqual([{ session: 's1', sub: undefined, symbols: ['X'] }, { session: 's1', sub: undefined, symbols: ['X'], suppressed: 2 }]);
+  });
+});
