@@ -35,11 +35,11 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   let warn = (_msg: string): void => {};
   const shard = new RedisShard(redisTarget(config), { log: (msg) => warn(msg) });
   const bus = new RedisBus({ shard, onError: (err) => warn(`redis: ${err.message}`) });
-  const view = new RedisView(bus.redis, bus.keys);
+  const view = new RedisView(shard);
   const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
   const hub = createHub(config, source);
   source.attach(hub);
-  const clock = new ClockMirror(bus.redis, bus.keys, () => {
+  const clock = new ClockMirror(shard, () => {
     hub.clock = () => ({ ...clock.clock(hub.now())!, control: false });
     const t = hub.now();
     for (const s of hub.sessions) s.send({ type: 'clock', ...clock.clock(t)!, t }, t);
@@ -75,7 +75,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     source,
     bus,
     async start() {
-      await bus.ready();
+      await shard.ready();
       await bus.watchFeed(() => void loadSymbols());
       await bus.watchClock((b) => clock.apply(b));
       await loadClock();
@@ -89,8 +89,8 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
       hub.stop();
       source.close();
       await app.close();
-      shard.close(); // first: the connections closing now are no outage
       await bus.close();
+      await shard.close(); // stops watching first: the connections closing now are no outage
     },
   };
 }
