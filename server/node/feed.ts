@@ -12,8 +12,7 @@
  * holds for clients that stayed and for those that resume with `since`; a trade is always at
  * a touch clients saw.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { listen } from '../app.js';
+import type { FastifyInstance } from 'fastify';
 import { RedisBus } from '../bus/redis.js';
 import { bookTransition } from '../cluster/book-levels.js';
 import { Generations } from '../cluster/feed-generations.js';
@@ -31,7 +30,8 @@ import { registerRedisMetrics } from '../redis/metrics.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
 import { openReplay } from './replay-node.js';
 import { recorderFor } from '../record/from-config.js';
-import { replaySymbols } from './replay-symbols.js';
+import { simSymbols, replaySymbols } from './symbol-list.js';
+import { listen, newFastify } from './http-server.js';
 import { clearClock, writeClock } from '../cluster/replay-clock-relay.js';
 import { registerReplayRoutes } from '../http/replay-routes.js';
 
@@ -51,10 +51,7 @@ export interface FeedNode {
 
 /** Waits for Redis (ioredis keeps retrying) and reads what a previous feed left there. */
 export async function createFeedNode(config: Config): Promise<FeedNode> {
-  const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    logController: new LogController({ disableRequestLogging: true }),
-  });
+  const app = newFastify(config);
   const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0, renewed: 0 };
   // FEED=replay: the recording plays once (or loops: see replayLoop below); nothing is restored from Redis.
   const replay = config.feed === 'replay' ? await openReplay(config, { shown: [], count: 0 }) : undefined;
@@ -95,7 +92,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
   }
   stats.restored = restored.size;
-  const infos = replay ? replaySymbols(replay) : feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
+  const infos = replay ? replaySymbols(replay) : simSymbols(feed.instruments);
   const recorder = recorderFor(config, feed); // RECORD_DIR: what this feed publishes
   const gens = new Generations(newEpoch(Date.now(), Math.random));
   let st = (store = new FeedStore(shard, market, infos, restored, newEpoch(Date.now(), Math.random), gens));

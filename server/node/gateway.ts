@@ -6,7 +6,6 @@
  * `control: false`, the `clock` message, GET /api/replay; POST /api/replay is 403 `forbidden`.
  */
 import type { FastifyInstance } from 'fastify';
-import { createHub, historyLimits, listen, serveClients } from '../app.js';
 import { RedisBus } from '../bus/redis.js';
 import { GatewaySource, type GatewaySourceOptions } from '../cluster/gateway-source.js';
 import { RedisView } from '../cluster/redis-view.js';
@@ -16,6 +15,8 @@ import { RedisShard, redisTarget } from '../redis/connection.js';
 import { redisHealth } from '../redis/health.js';
 import { registerRedisMetrics } from '../redis/metrics.js';
 import { ClockMirror } from '../cluster/replay-clock-relay.js';
+import { listen, serveClients } from './http-server.js';
+import { historyLimits, hubFor } from './wiring.js';
 
 export interface GatewayNode {
   readonly role: 'gateway';
@@ -37,8 +38,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   const bus = new RedisBus({ shard, onError: (err) => warn(`redis: ${err.message}`) });
   const view = new RedisView(shard);
   const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
-  const hub = createHub(config, source);
-  source.attach(hub);
+  const hub = hubFor(config, source);
   const clock = new ClockMirror(shard, () => {
     hub.clock = () => ({ ...clock.clock(hub.now())!, control: false });
     const t = hub.now();
