@@ -32,6 +32,7 @@ import { openReplay } from './replay-node.js';
 import { recorderFor } from '../record/from-config.js';
 import { simSymbols, replaySymbols } from './symbol-list.js';
 import { listen, newFastify } from './http-server.js';
+import { pump } from './wiring.js';
 import { clearClock, writeClock } from '../cluster/replay-clock-relay.js';
 import { registerReplayRoutes } from '../http/replay-routes.js';
 
@@ -187,7 +188,6 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // Replay control lives here (gateways answer 403). The feed checks no tokens: loopback peers only.
   if (replay) registerReplayRoutes(app, replay, { authEnabled: false });
 
-  const out: StreamEvent[] = [];
   return {
     role: 'feed',
     app,
@@ -207,26 +207,21 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       running = true;
       publishClock(); // the first run's clock (its hook reports changes only)
       const startedAt = Date.now();
-      feed.start((events) => {
-        out.length = 0;
-        for (const e of events) {
-          const h = handover.size ? handover.get(e.symbol) : undefined;
-          if (h) {
-            handover.delete(e.symbol);
-            h.ts = Math.min(startedAt, e.ts);
-            market.apply(h, out);
-          }
-          market.apply(e, out);
-          recorder?.add(e, market.seq(e.symbol, 'trades')!);
-        }
-        if (out.length === 0) return;
+      const before = (e: MarketEvent, m: MarketState, out: StreamEvent[]) => {
+        const h = handover.size ? handover.get(e.symbol) : undefined;
+        if (!h) return;
+        handover.delete(e.symbol);
+        h.ts = Math.min(startedAt, e.ts);
+        m.apply(h, out);
+      };
+      pump(feed, () => market, (out) => {
         if (behind && shard.up) rewrite();
         st.note(out);
         stats.events += out.length;
         stats.batches++;
         if (holding) stats.lost++;
         else void bus.publish(out.slice());
-      });
+      }, { recorder, before });
       return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health, metrics, replay control (loopback)
     },
     async close() {

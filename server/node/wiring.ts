@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
-import type { TickSource } from '../feed/tick-source.js';
+import type { MarketEvent, TickSource } from '../feed/tick-source.js';
 import { Hub } from '../fanout/hub.js';
 import type { StateSource } from '../fanout/state-source.js';
 import type { StreamSink } from '../fanout/stream-sink.js';
@@ -68,7 +68,7 @@ export interface LocalParts {
 export function localLife(p: LocalParts, more: () => Promise<void> | void = () => {}): { start(): Promise<string>; close(): Promise<void> } {
   return {
     async start() {
-      pump(p.feed, p.market, p.bus, p.recorder);
+      pump(p.feed, p.market, (out) => void p.bus.publish(out.slice()), { recorder: p.recorder });
       p.hub.start();
       return listen(p.app, p.config);
     },
@@ -83,19 +83,28 @@ export function localLife(p: LocalParts, more: () => Promise<void> | void = () =
   };
 }
 
+export interface PumpOptions {
+  /** RECORD_DIR: every market event, with its trades seq. */
+  recorder?: Recorder;
+  /** Runs before each event is applied (a feed node's handover of a restored book). */
+  before?: (e: MarketEvent, market: MarketState, out: StreamEvent[]) => void;
+}
+
 /**
- * Feed -> market -> bus in one process: each batch is applied to the market state, recorded
- * when RECORD_DIR is set, and its stream events published.
+ * Feed -> market -> publish, on every node that runs the market: each batch is applied to the
+ * market state (`market()`, read per batch), recorded when RECORD_DIR is set, and its stream
+ * events handed to `publish` (none: not called). `out` is reused: copy what you keep.
  */
-function pump(feed: TickSource, market: () => MarketState, bus: Bus, recorder?: Recorder): void {
+export function pump(feed: TickSource, market: () => MarketState, publish: (out: StreamEvent[]) => void, o: PumpOptions = {}): void {
   const out: StreamEvent[] = [];
   feed.start((events) => {
     out.length = 0;
     const m = market();
     for (const e of events) {
+      o.before?.(e, m, out);
       m.apply(e, out);
-      recorder?.add(e, m.seq(e.symbol, 'trades')!);
+      o.recorder?.add(e, m.seq(e.symbol, 'trades')!);
     }
-    if (out.length) bus.publish(out.slice());
+    if (out.length) publish(out);
   });
 }
