@@ -133,11 +133,6 @@ export class RedisBus implements Bus {
     await this.#subscriber().subscribe(this.#keys.clock);
   }
 
-  /** Feed side: tells gateways the symbol list was (re)written. */
-  async announceFeed(): Promise<void> {
-    await this.#redis.publish(this.#keys.feedChannel, String(Date.now()));
-  }
-
   /** Whether both connections are up (for /healthz). */
   status(): string {
     const sub = this.#sub?.status;
