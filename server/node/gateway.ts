@@ -16,7 +16,7 @@ import { redisHealth } from '../redis/health.js';
 import { registerRedisMetrics } from '../redis/metrics.js';
 import { ClockMirror } from '../cluster/replay-clock-relay.js';
 import { listen, serveClients } from './http-server.js';
-import { historyLimits, hubFor } from './wiring.js';
+import { historyLimits, hubFor, sendClock } from './wiring.js';
 
 export interface GatewayNode {
   readonly role: 'gateway';
@@ -41,8 +41,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   const hub = hubFor(config, source);
   const clock = new ClockMirror(shard, () => {
     hub.clock = () => ({ ...clock.clock(hub.now())!, control: false });
-    const t = hub.now();
-    for (const s of hub.sessions) s.send({ type: 'clock', ...clock.clock(t)!, t }, t);
+    sendClock(hub, (t) => clock.clock(t)!);
   }, (err) => warn(`redis: ${err.message}`));
   const loadClock = () =>
     clock.load().then(() => void (clock.current || (hub.clock = undefined)), (err: Error) => warn(`redis: the replay clock was not read: ${err.message}`));

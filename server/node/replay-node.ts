@@ -13,7 +13,6 @@ import { ConfigError } from '../config.js';
 import { MemoryBus } from '../bus/memory.js';
 import type { Bus } from '../bus/bus.js';
 import { ReplaySource } from '../feed/replay/replay-source.js';
-import type { ReplayClockState } from '../feed/replay/clock.js';
 import { newEpoch } from '../history/epoch.js';
 import type { MarketView } from '../http/market-view.js';
 import { registerReplayRoutes } from '../http/replay-routes.js';
@@ -25,7 +24,7 @@ import { serveClients } from './http-server.js';
 import { LocalSource } from './local-source.js';
 import { replaySymbols } from './symbol-list.js';
 import { SwitchSource } from './switch-source.js';
-import { historyLimits, hubFor, localLife } from './wiring.js';
+import { historyLimits, hubFor, localLife, sendClock } from './wiring.js';
 
 /** Bad lines logged one by one; past this many they are only counted. */
 const BAD_LINES_SHOWN = 20;
@@ -85,10 +84,6 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
   for (const line of badLines.shown) app.log.warn(`replay: malformed line skipped: ${line}`);
   if (badLines.count > badLines.shown.length) app.log.warn(`replay: ${badLines.count - badLines.shown.length} more malformed lines skipped`);
 
-  const clockMsg = (c: ReplayClockState) => {
-    const t = hub.now();
-    for (const s of hub.sessions) s.send({ type: 'clock', ...c, t }, t);
-  };
   hub.clock = (session) => ({ ...feed.clock(), control: session.replay });
   const recorder = recorderFor(config, feed);
   const scratch: StreamEvent[] = [];
@@ -108,7 +103,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
         if (snap) hub.resync(snap);
       }
     },
-    clock: clockMsg,
+    clock: (c) => sendClock(hub, () => c),
   };
 
   return {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Bus } from '../bus/bus.js';
 import type { Config } from '../config.js';
+import type { ReplayClockState } from '../feed/replay/clock.js';
 import type { MarketEvent, TickSource } from '../feed/tick-source.js';
 import { Hub } from '../fanout/hub.js';
 import type { StateSource } from '../fanout/state-source.js';
@@ -88,6 +89,13 @@ export interface PumpOptions {
   recorder?: Recorder;
   /** Runs before each event is applied (a feed node's handover of a restored book). */
   before?: (e: MarketEvent, market: MarketState, out: StreamEvent[]) => void;
+}
+
+/** The `clock` message (protocol 1.2) to every session, the clock as of the hub's now (a replay, a gateway mirroring one). */
+export function sendClock(hub: Hub, clockAt: (t: number) => ReplayClockState): void {
+  const t = hub.now();
+  const c = clockAt(t);
+  for (const s of hub.sessions) s.send({ type: 'clock', ...c, t }, t);
 }
 
 /**
