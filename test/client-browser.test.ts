@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './helpers/browser.js';
-import { createNode, type Node } from '../server/app.js';
+import { createNode, type Node } from '../server/node/all.js';
 import { loadConfig } from '../server/config.js';
 import type { MarketClient as BundledClient } from '../shared/client/index.js';
 

@@ -2,7 +2,7 @@
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { afterEach, expect, it } from 'vitest';
-import { createNode, type Node } from '../server/app.js';
+import { createNode, type Node } from '../server/node/all.js';
 import { loadConfig } from '../server/config.js';
 import { MarketClient } from '../shared/client/index.js';
 import type { ClientStatus, StreamChange } from '../shared/client/types.js';

@@ -12,7 +12,7 @@ import WebSocket from 'ws';
 
 const dist = pathToFileURL(resolve(process.argv[2] ?? 'dist')).href;
 const symbols = process.argv[3] ?? '500';
-const { createNode } = await import(`${dist}/server/app.js`);
+const { createNode } = await import(`${dist}/server/node/all.js`);
 const { loadConfig } = await import(`${dist}/server/config.js`);
 const { encode, decode } = await import(`${dist}/shared/codec.js`);
 const node = await createNode({ ...loadConfig({ LOG_LEVEL: 'silent', FEED_SYMBOLS: symbols }), port: 0, host: '127.0.0.1' });

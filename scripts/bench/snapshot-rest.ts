@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { createNode } from '../../server/app.js';
+import { createNode } from '../../server/node/all.js';
 import { loadConfig } from '../../server/config.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '30' }, seconds: { type: 'string', default: '3' }, 'limit-symbols': { type: 'string', default: '1000' } } });

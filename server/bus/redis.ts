@@ -7,14 +7,13 @@
  */
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { StreamEvent } from '../market/stream-event.js';
-import { Keys, packEvents, unpackEvents } from '../redis/keys.js';
+import { packEvents, unpackEvents, type Keys } from '../redis/keys.js';
 import type { RedisShard } from '../redis/connection.js';
 import type { Bus } from './bus.js';
 
 export interface RedisBusOptions {
-  /** Where the connections come from (one server or Sentinel). */
+  /** Where the connections and the key layout come from (one server or Sentinel): its command connection is shared. */
   shard: RedisShard;
-  keys?: Keys;
   /**
    * Feed side: adds the state writes of a batch to the transaction that publishes it; the
    * function it may return learns whether the transaction was applied (false: failed or unknown).
@@ -36,9 +35,9 @@ export interface RedisBusOptions {
 }
 
 export class RedisBus implements Bus {
-  readonly keys: Keys;
-  /** Commands and publishes (redis/connection.ts): the feed's never queue; a gateway's give up after a timeout. */
-  readonly redis: Redis;
+  readonly #keys: Keys;
+  /** The shard's command connection: the feed's never queues; a gateway's gives up after a timeout. */
+  readonly #redis: Redis;
   readonly #o: RedisBusOptions;
   #sub?: Redis;
   #subReadyOnce = false;
@@ -53,15 +52,8 @@ export class RedisBus implements Bus {
 
   constructor(o: RedisBusOptions) {
     this.#o = o;
-    this.keys = o.keys ?? new Keys();
-    const publisher = o.persist !== undefined || o.onLost !== undefined;
-    this.redis = o.shard.open(publisher ? 'publisher' : 'reader');
-  }
-
-  /** Resolves once the command connection is ready (ioredis keeps retrying until then). */
-  ready(): Promise<void> {
-    if (this.redis.status === 'ready') return Promise.resolve();
-    return new Promise((resolve) => this.redis.once('ready', () => resolve()));
+    this.#keys = o.shard.keys;
+    this.#redis = o.shard.commands;
   }
 
   /**
@@ -70,14 +62,14 @@ export class RedisBus implements Bus {
    */
   async publish(events: StreamEvent[]): Promise<void> {
     if (events.length === 0 || this.#closed) return;
-    if (this.redis.status !== 'ready') return this.#o.onLost?.(new Error(`redis ${this.redis.status}`));
+    if (this.#redis.status !== 'ready') return this.#o.onLost?.(new Error(`redis ${this.#redis.status}`));
     const bySymbol = new Map<string, StreamEvent[]>();
     for (const e of events) {
       const list = bySymbol.get(e.s);
       if (list) list.push(e);
       else bySymbol.set(e.s, [e]);
     }
-    const tx = this.redis.multi();
+    const tx = this.#redis.multi();
     const written = this.#o.persist?.(tx, events);
     const at = (this.#o.now ?? Date.now)();
     const keep = this.#o.historyMs ?? 0;
@@ -85,8 +77,8 @@ export class RedisBus implements Bus {
       const packet = packEvents(this.#o.epochOf?.(sym) ?? '', at, list);
       // Redis's own ids (its clock, monotonic per stream); the feed's time travels in the packet.
       // A second of slack in the trim covers the two clocks' skew; readers use the packet's time.
-      if (keep > 0) tx.xadd(this.keys.history(sym), 'MINID', '~', String(Math.max(0, Math.floor(at - keep - 1000))), '*', 'e', packet);
-      tx.publish(this.keys.events(sym), packet);
+      if (keep > 0) tx.xadd(this.#keys.history(sym), 'MINID', '~', String(Math.max(0, Math.floor(at - keep - 1000))), '*', 'e', packet);
+      tx.publish(this.#keys.events(sym), packet);
     }
     try {
       const replies = await tx.exec();
@@ -106,13 +98,13 @@ export class RedisBus implements Bus {
   /** Gateway side: subscribes to these symbols' channels; resolves once Redis confirmed. */
   async subscribe(symbols: string[]): Promise<void> {
     for (const s of symbols) this.#wanted.add(s);
-    if (symbols.length) await this.#subscriber().subscribe(...symbols.map(this.keys.events));
+    if (symbols.length) await this.#subscriber().subscribe(...symbols.map(this.#keys.events));
   }
 
   /** Stops receiving these symbols' events. */
   async unsubscribe(symbols: string[]): Promise<void> {
     const gone = symbols.filter((s) => this.#wanted.delete(s));
-    if (gone.length && this.#sub) await this.#sub.unsubscribe(...gone.map(this.keys.events)).catch(() => {});
+    if (gone.length && this.#sub) await this.#sub.unsubscribe(...gone.map(this.#keys.events)).catch(() => {});
   }
 
   /**
@@ -132,30 +124,25 @@ export class RedisBus implements Bus {
   async watchFeed(fn: () => void): Promise<void> {
     this.#feedWatchers.push(fn);
     this.#watchingFeed = true;
-    await this.#subscriber().subscribe(this.keys.feedChannel);
+    await this.#subscriber().subscribe(this.#keys.feedChannel);
   }
 
   /** Calls `fn` with each replay clock the feed publishes (cluster/replay-clock-relay.ts). Resolves once subscribed. */
   async watchClock(fn: (packed: Buffer) => void): Promise<void> {
     this.#clockWatcher = fn;
-    await this.#subscriber().subscribe(this.keys.clock);
-  }
-
-  /** Feed side: tells gateways the symbol list was (re)written. */
-  async announceFeed(): Promise<void> {
-    await this.redis.publish(this.keys.feedChannel, String(Date.now()));
+    await this.#subscriber().subscribe(this.#keys.clock);
   }
 
   /** Whether both connections are up (for /healthz). */
   status(): string {
     const sub = this.#sub?.status;
-    return sub === undefined || sub === this.redis.status ? this.redis.status : `${this.redis.status}/${sub}`;
+    return sub === undefined || sub === this.#redis.status ? this.#redis.status : `${this.#redis.status}/${sub}`;
   }
 
+  /** Stops delivering and publishing; the connections close with the shard (RedisShard.close). */
   async close(): Promise<void> {
     this.#closed = true;
     this.#handlers.length = 0;
-    await Promise.all([this.redis, this.#sub].map((r) => r && quit(r)));
   }
 
   #subscriber(): Redis {
@@ -165,9 +152,9 @@ export class RedisBus implements Bus {
     sub.on('ready', () => {
       if (!this.#subReadyOnce) return void (this.#subReadyOnce = true);
       // Our own resubscribe (not ioredis's) so that we know when it is confirmed.
-      const channels = [...this.#wanted].map(this.keys.events);
-      if (this.#watchingFeed) channels.push(this.keys.feedChannel);
-      if (this.#clockWatcher) channels.push(this.keys.clock);
+      const channels = [...this.#wanted].map(this.#keys.events);
+      if (this.#watchingFeed) channels.push(this.#keys.feedChannel);
+      if (this.#clockWatcher) channels.push(this.#keys.clock);
       const again = channels.length ? sub.subscribe(...channels) : Promise.resolve();
       again.then(() => this.#resubscribed.forEach((fn) => fn())).catch(() => sub.disconnect(true)); // try again on a fresh connection
     });
@@ -175,9 +162,10 @@ export class RedisBus implements Bus {
   }
 
   #message(channel: string, message: Buffer): void {
-    if (channel === this.keys.feedChannel) return this.#feedWatchers.forEach((fn) => fn());
-    if (channel === this.keys.clock) return this.#clockWatcher?.(message);
-    const sym = this.keys.symbolOf(channel);
+    if (this.#closed) return;
+    if (channel === this.#keys.feedChannel) return this.#feedWatchers.forEach((fn) => fn());
+    if (channel === this.#keys.clock) return this.#clockWatcher?.(message);
+    const sym = this.#keys.symbolOf(channel);
     if (sym === undefined || !this.#wanted.has(sym)) return;
     let events: StreamEvent[];
     try {
@@ -187,14 +175,6 @@ export class RedisBus implements Bus {
     }
     for (const h of this.#handlers) h(events);
   }
-}
-
-/** Graceful QUIT when connected (pending replies arrive first), else drop the connection. */
-async function quit(r: Redis): Promise<void> {
-  if (r.status !== 'ready') return r.disconnect();
-  const timer = setTimeout(() => r.disconnect(), 1000);
-  await r.quit().catch(() => r.disconnect());
-  clearTimeout(timer);
 }
 
 export const redisBus = (o: RedisBusOptions): Bus => new RedisBus(o) satisfies Bus;

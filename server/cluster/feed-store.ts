@@ -9,6 +9,7 @@
  * book cannot be chained on (book-levels.ts `restorableBook`) is not restored at all.
  */
 import type { ChainableCommander, Redis } from 'ioredis';
+import type { RedisLink } from '../redis/connection.js';
 import { CHANNELS, INTERVAL_NAMES, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
 import { encode } from '../../shared/codec.js';
 import type { SymbolHistory } from '../feed/tick-source.js';
@@ -45,10 +46,10 @@ export class FeedStore {
   readonly gens: Generations;
 
   /** `epoch`: this run's, for every symbol not restored with one of its own. */
-  constructor(redis: Redis, keys: Keys, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>, epoch: string, gens: Generations) {
+  constructor(link: RedisLink, market: MarketState, symbols: SymbolInfo[], restored: Map<string, Restored>, epoch: string, gens: Generations) {
     this.gens = gens;
-    this.#redis = redis;
-    this.#keys = keys;
+    this.#redis = link.commands;
+    this.#keys = link.keys;
     this.#market = market;
     this.#symbols = symbols;
     for (const s of symbols) {
@@ -73,9 +74,9 @@ export class FeedStore {
    * streams are stored and its book is one this run can continue (`depth`: BOOK_DEPTH, and the
    * symbol's number formats); its open bars, ticker, book and seqs come back exactly as last written.
    */
-  static async restore(redis: Redis, keys: Keys, instruments: readonly Formats[], depth: number): Promise<Map<string, Restored>> {
+  static async restore({ commands, keys }: RedisLink, instruments: readonly Formats[], depth: number): Promise<Map<string, Restored>> {
     const symbols = instruments.map((i) => i.symbol);
-    const p = redis.pipeline();
+    const p = commands.pipeline();
     for (const s of symbols) {
       p.hgetallBuffer(keys.state(s));
       p.lrangeBuffer(keys.trades(s), 0, -1);

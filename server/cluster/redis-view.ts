@@ -9,6 +9,7 @@
  * "unknown" or an empty history; reads give up after the connection's command timeout.
  */
 import type { Redis } from 'ioredis';
+import type { RedisLink } from '../redis/connection.js';
 import { CHANNELS, type Candle, type Channel, type Interval, type SymbolInfo, type Trade } from '../../shared/protocol.js';
 import type { MarketView } from '../http/market-view.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
@@ -26,9 +27,9 @@ export class RedisView implements MarketView {
   #symbols: SymbolInfo[] = [];
   #known = new Set<string>();
 
-  constructor(redis: Redis, keys: Keys) {
-    this.#redis = redis;
-    this.#keys = keys;
+  constructor(link: RedisLink) {
+    this.#redis = link.commands;
+    this.#keys = link.keys;
   }
 
   /** Re-reads the symbol list; false when the feed has not written one yet. */

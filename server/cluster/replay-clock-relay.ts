@@ -6,10 +6,10 @@
  * same bytes; a gateway reads the key at start and after every resubscription and follows the
  * channel. Gateways only mirror the clock: control stays on the feed node.
  */
-import type { Redis } from 'ioredis';
+import type { RedisLink } from '../redis/connection.js';
 import { encode } from '../../shared/codec.js';
 import type { ReplayClockState } from '../feed/replay/clock.js';
-import { unpack, type Keys } from '../redis/keys.js';
+import { unpack } from '../redis/keys.js';
 
 /** The clock as the feed stored it: its state at wall time `t` (the feed's clock, ms). */
 export interface StoredClock {
@@ -27,14 +27,14 @@ export function unpackClock(b: Uint8Array): StoredClock {
 }
 
 /** Feed side: stores and announces the clock in one MULTI. Resolves when Redis answered. */
-export async function writeClock(redis: Redis, keys: Keys, c: StoredClock): Promise<void> {
+export async function writeClock({ commands, keys }: RedisLink, c: StoredClock): Promise<void> {
   const packed = packClock(c);
-  await redis.multi().set(keys.clock, packed).publish(keys.clock, packed).exec();
+  await commands.multi().set(keys.clock, packed).publish(keys.clock, packed).exec();
 }
 
 /** Feed side, not replaying: no clock (gateways then say nothing of one: live). */
-export async function clearClock(redis: Redis, keys: Keys): Promise<void> {
-  await redis.del(keys.clock);
+export async function clearClock({ commands, keys }: RedisLink): Promise<void> {
+  await commands.del(keys.clock);
 }
 
 /** The clock at wall time `now`, projected from the stored one: `at + (now - t) * speed` while playing, within `to`. */
@@ -53,15 +53,14 @@ export class ClockMirror {
   #raw: Buffer | undefined;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: Keys,
+    private readonly link: RedisLink,
     private readonly onChange: (c: StoredClock) => void,
     private readonly onError: (err: Error) => void = () => {},
   ) {}
 
   /** Reads the key (at start, after a reconnect); an absent key means the feed is not replaying. */
   async load(): Promise<void> {
-    const b = await this.redis.getBuffer(this.keys.clock);
+    const b = await this.link.commands.getBuffer(this.link.keys.clock);
     if (b === null) return void ((this.current = undefined), (this.#raw = undefined));
     this.apply(b);
   }

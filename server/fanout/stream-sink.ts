@@ -1,6 +1,6 @@
 /**
  * What a market source feeds the fan-out through: the only way in for both roles (the local
- * market loop in app.ts and a gateway's Redis mirror). The hub implements it; sources never
+ * market, node/switch-source.ts, and a gateway's Redis mirror). The hub implements it; sources never
  * see the hub itself.
  */
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';

@@ -1,8 +1,13 @@
 /**
  * The feed's contract: a TickSource produces market events for a fixed universe and can tell
  * each symbol's back-filled history as of the moment it starts. It knows nothing of clients.
+ * The events and histories are the market state's input, defined beside it
+ * (market/market-event.ts) and re-exported here for the feeds that produce them.
  */
-import type { Candle, Interval, SymbolInfo } from '../../shared/protocol.js';
+import type { SymbolInfo } from '../../shared/protocol.js';
+import type { MarketEvent, SymbolHistory } from '../market/market-event.js';
+
+export type { BookInit, BookLevels, MarketEvent, Quote, SymbolHistory, TradePrint } from '../market/market-event.js';
 
 export interface Instrument extends SymbolInfo {
   /** Book sizes are multiples of 10^-sizeDecimals. */
@@ -11,71 +16,6 @@ export interface Instrument extends SymbolInfo {
   price: number;
   /** Typical daily volatility as a fraction of price (e.g. 0.02). */
   vol: number;
-}
-
-export interface Quote {
-  bid: number;
-  ask: number;
-  bidSize: number;
-  askSize: number;
-}
-
-export interface TradePrint {
-  price: number;
-  size: number;
-  side: 'buy' | 'sell';
-  /** A recorded trade's own id at its source (protocol 1.2: `xid`). */
-  xid?: string;
-}
-
-/** Book levels, [price, size] (prices on the tick grid, sizes multiples of 10^-sizeDecimals). */
-export interface BookLevels {
-  bids: [price: number, size: number][];
-  asks: [price: number, size: number][];
-}
-
-/** A symbol's whole simulated book (every level the feed keeps, best first) and its number formats. */
-export interface BookInit extends BookLevels {
-  decimals: number;
-  sizeDecimals: number;
-}
-
-/**
- * One ticker event for one symbol: the quote after the event and, when the event was a trade,
- * the trade (which moves `last` and `volume`). Prices are already rounded to the tick size.
- * With a book, `quote` is the book's touch after the event and every print was at a best level.
- */
-export interface MarketEvent {
-  symbol: string;
-  /** Source event time, ms since epoch. */
-  ts: number;
-  quote: Quote;
-  trade?: TradePrint;
-  /** A trade that walked the book: the prints after `trade`, each at the next level. */
-  sweep?: TradePrint[];
-  /** Levels the event changed, each with its new size (0: gone), in no particular order. */
-  book?: BookLevels;
-}
-
-/** What a symbol looks like when live events begin: history, quote, last price, session. */
-export interface SymbolHistory {
-  /** Bars oldest first, per interval; the last bar of each may still be open. */
-  bars: Record<Interval, Candle[]>;
-  quote: Quote;
-  last: number;
-  session: { open: number; high: number; low: number; volume: number };
-  /** The book as of the last event (at the start: as live events begin); `quote` is its touch. */
-  book?: BookInit;
-  /**
-   * The bars of one interval, oldest first, as fields: what `bars` holds without a Candle object
-   * per bar (a first watch reads thousands). Optional: readers fall back to `bars`.
-   */
-  eachBar?(iv: Interval, push: (time: number, open: number, high: number, low: number, close: number, volume: number) => void): void;
-  /**
-   * When the history ends (ms since epoch). When set, `bars` and `session` may be computed on
-   * first read (the market state then reads them only when the symbol is first asked for).
-   */
-  asOf?: number;
 }
 
 export interface TickSource {

@@ -25,6 +25,7 @@ import { requestToken, type Authenticator } from '../auth/index.js';
 import './authenticate.js';
 import type { OriginRule } from './origin.js';
 import { QuietLog } from '../lib/quiet-log.js';
+import { replyError } from '../lib/error-reply.js';
 
 export interface AccessOptions {
   authenticator: Authenticator;
@@ -96,7 +97,7 @@ export async function registerAccess(app: FastifyInstance, o: AccessOptions): Pr
       reply.header('Retry-After', '1');
     } else infoLog.line(line, 'request refused');
     if (status === 401) reply.header('WWW-Authenticate', 'Bearer realm="tickwire"');
-    return reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, t: now() });
+    return replyError(reply, status, code, message, now());
   };
 
   const originAllowed = (req: FastifyRequest): boolean => {

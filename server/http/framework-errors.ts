@@ -8,8 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyServerOptions } from 'fastif
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ErrorCode } from '../../shared/protocol.js';
+import { errorBody } from '../lib/error-reply.js';
 
-const body = (code: ErrorCode, message: string) => JSON.stringify({ type: 'error', code, message, t: Date.now() });
+const body = (code: ErrorCode, message: string) => JSON.stringify(errorBody(code, message, Date.now()));
 
 /** For Fastify's `clientErrorHandler`: a JSON answer on the raw socket, then the socket ends. */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {

@@ -13,6 +13,7 @@ import type { ReplayClockState } from '../feed/replay/clock.js';
 import { parseSpeed } from '../feed/replay/clock.js';
 import { replayRight } from '../auth/replay-right.js';
 import { REPLAY_BODY, REPLAY_RESPONSES } from '../docs/replay-schemas.js';
+import { replyError } from '../lib/error-reply.js';
 
 /** What the routes drive: the replay source. */
 export interface ReplayControl {
@@ -59,8 +60,7 @@ export function parseAction(body: unknown, clock: ReplayClockState): Action | st
 
 export function registerReplayRoutes(app: FastifyInstance, source: ReplayControl | ReplayMirror | undefined, o: ReplayRoutesOptions): void {
   const now = o.now ?? Date.now;
-  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string) =>
-    reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, t: now() });
+  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string) => replyError(reply, status, code, message, now());
   const NOT_REPLAYING = 'this server is not replaying (FEED=sim)';
   const mirror = source && 'mirror' in source ? source : undefined;
   const control = mirror ? undefined : (source as ReplayControl | undefined);

@@ -20,6 +20,7 @@ import { HISTORY_CAP } from '../market/market-state.js';
 import './authenticate.js';
 import type { MarketView } from './market-view.js';
 import { QuietLog } from '../lib/quiet-log.js';
+import { replyError } from '../lib/error-reply.js';
 import { jsonArrayInSlices, mapInSlices } from './sliced.js';
 import type { StreamSnapshot } from '../market/stream-event.js';
 import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';
@@ -74,8 +75,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
   const maxSymbols = o.maxSymbols ?? 1000;
   const forbiddenLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
 
-  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string, extra: Refused = {}) =>
-    reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, ...extra, t: now() });
+  const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string, extra: Refused = {}) => replyError(reply, status, code, message, now(), extra);
 
   const forbid = (req: FastifyRequest, reply: FastifyReply, refused: Refused) => {
     o.onForbidden?.();

@@ -6,7 +6,7 @@
  */
 import { CHECKSUM_LEVELS, crc32, levelChecksumString } from '../../shared/book-checksum.js';
 import type { BookData, BookDelta, BookLevel } from '../../shared/protocol.js';
-import type { BookInit, BookLevels } from '../feed/tick-source.js';
+import type { BookInit, BookLevels } from './market-event.js';
 import { insertAt, removeAt } from '../lib/arrays.js';
 
 /** One side, best first, as parallel arrays; `str` caches each level's checksum string ('' until needed). */

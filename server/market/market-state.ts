@@ -4,7 +4,7 @@
  * no sockets, no clock; time comes in with each event.
  */
 import { INTERVALS, INTERVAL_NAMES, type BookDelta, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
-import type { BookInit, MarketEvent, SymbolHistory } from '../feed/tick-source.js';
+import type { BookInit, MarketEvent, SymbolHistory } from './market-event.js';
 import { BookState } from './book-state.js';
 import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
 import { TradeRing } from './trade-ring.js';

@@ -1,11 +1,12 @@
 /**
- * Builds the node that `ROLE` names: `all` (createNode: one process, in-process bus, no Redis),
- * `feed` or `gateway` (several processes over Redis). What main.ts starts.
+ * Builds the node that `ROLE` names: `all` (all.ts, or replay-node.ts with FEED=replay: one
+ * process, in-process bus, no Redis), `feed` or `gateway` (several processes over Redis). What
+ * main.ts starts.
  */
-import { createNode } from '../app.js';
 import type { Config, Role } from '../config.js';
 import type { FastifyInstance } from 'fastify';
 import type { Hub } from '../fanout/hub.js';
+import { createNode } from './all.js';
 import { createFeedNode } from './feed.js';
 import { createGatewayNode } from './gateway.js';
 import { createReplayNode } from './replay-node.js';

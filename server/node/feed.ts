@@ -12,12 +12,11 @@
  * holds for clients that stayed and for those that resume with `since`; a trade is always at
  * a touch clients saw.
  */
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
-import { listen } from '../app.js';
+import type { FastifyInstance } from 'fastify';
 import { RedisBus } from '../bus/redis.js';
 import { bookTransition } from '../cluster/book-levels.js';
 import { Generations } from '../cluster/feed-generations.js';
-import { identify, readMarkers, readWriter, STOPPED } from '../cluster/feed-proof.js';
+import { identify, markStopped, readMarkers, readWriter, STOPPED } from '../cluster/feed-proof.js';
 import { FeedStore } from '../cluster/feed-store.js';
 import type { Config } from '../config.js';
 import { SimSource } from '../feed/sim-source.js';
@@ -31,7 +30,9 @@ import { registerRedisMetrics } from '../redis/metrics.js';
 import { registerFeedMetrics, type FeedStats } from './feed-metrics.js';
 import { openReplay } from './replay-node.js';
 import { recorderFor } from '../record/from-config.js';
-import { replaySymbols } from './replay-symbols.js';
+import { simSymbols, replaySymbols } from './symbol-list.js';
+import { listen, newFastify } from './http-server.js';
+import { pump } from './wiring.js';
 import { clearClock, writeClock } from '../cluster/replay-clock-relay.js';
 import { registerReplayRoutes } from '../http/replay-routes.js';
 
@@ -51,10 +52,7 @@ export interface FeedNode {
 
 /** Waits for Redis (ioredis keeps retrying) and reads what a previous feed left there. */
 export async function createFeedNode(config: Config): Promise<FeedNode> {
-  const app = Fastify({
-    logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
-    logController: new LogController({ disableRequestLogging: true }),
-  });
+  const app = newFastify(config);
   const stats: FeedStats = { events: 0, batches: 0, lost: 0, rewrites: 0, restored: 0, renewed: 0 };
   // FEED=replay: the recording plays once (or loops: see replayLoop below); nothing is restored from Redis.
   const replay = config.feed === 'replay' ? await openReplay(config, { shown: [], count: 0 }) : undefined;
@@ -63,7 +61,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // Redis is behind the market (a batch failed, or Redis restarted empty): rewrite before the next publish.
   let behind = false;
   let store: FeedStore | undefined;
-  const shard = new RedisShard(redisTarget(config), { log: (msg) => app.log.warn(msg) });
+  const shard = new RedisShard(redisTarget(config), { log: (msg) => app.log.warn(msg), commandKind: 'publisher' });
   const bus = new RedisBus({
     shard,
     persist: (tx, events) => store?.persist(tx, events),
@@ -76,13 +74,13 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     },
     onError: (err) => app.log.warn(`redis: ${err.message}`),
   });
-  await bus.ready();
+  await shard.ready();
   const symbols = feed.instruments.map((i) => i.symbol);
   // A previous run's state continues its epochs only if this server provably holds all that run
   // published: it has run since the last proof (same run and replication ids), or the run stopped cleanly.
-  let src = await identify(bus.redis);
-  const writer = await readWriter(bus.redis, bus.keys);
-  const restored = replay ? new Map() : await FeedStore.restore(bus.redis, bus.keys, feed.instruments, config.bookDepth);
+  let src = await identify(shard);
+  const writer = await readWriter(shard);
+  const restored = replay ? new Map() : await FeedStore.restore(shard, feed.instruments, config.bookDepth);
   if (restored.size && writer !== src && writer !== STOPPED) {
     app.log.warn(`redis: ${describeTarget(shard.target)} cannot be shown to hold all the last feed published (writer ${writer ?? 'unknown'}, server ${src}); its ${restored.size} symbols start a new epoch`);
     for (const r of restored.values()) delete r.epoch;
@@ -95,10 +93,10 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
   }
   stats.restored = restored.size;
-  const infos = replay ? replaySymbols(replay) : feed.instruments.map(({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals }) => ({ symbol, name, kind, decimals, tickSize, currency, sizeDecimals, source: 'sim' as const }));
+  const infos = replay ? replaySymbols(replay) : simSymbols(feed.instruments);
   const recorder = recorderFor(config, feed); // RECORD_DIR: what this feed publishes
   const gens = new Generations(newEpoch(Date.now(), Math.random));
-  let st = (store = new FeedStore(bus.redis, bus.keys, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
+  let st = (store = new FeedStore(shard, market, infos, restored, newEpoch(Date.now(), Math.random), gens));
   let firstLive = false;
   if (replay) {
     replay.hooks = {
@@ -112,7 +110,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       live() {
         if (!firstLive) (firstLive = true), publishClock(); // re-anchored after the history read; later runs report through `clock`
         recorder?.books((s) => feed.history(s).book);
-        st = store = new FeedStore(bus.redis, bus.keys, market, infos, new Map(), newEpoch(Date.now(), Math.random), gens);
+        st = store = new FeedStore(shard, market, infos, new Map(), newEpoch(Date.now(), Math.random), gens);
         void st.writeAll().catch(() => (behind = true));
       },
       clock: (c) => {
@@ -123,8 +121,8 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   }
   // FEED=replay: gateways mirror the clock (cluster/replay-clock-relay.ts); FEED=sim leaves none.
   const publishClock = (): void => {
-    if (bus.redis.status !== 'ready') return; // written again on the next `ready`
-    const p = replay ? writeClock(bus.redis, bus.keys, { state: replay.clock(), t: Date.now() }) : clearClock(bus.redis, bus.keys);
+    if (!shard.up) return; // written again on the next `ready`
+    const p = replay ? writeClock(shard, { state: replay.clock(), t: Date.now() }) : clearClock(shard);
     p.catch((err: Error) => app.log.warn(`redis: the replay clock was not written: ${err.message}`));
   };
 
@@ -146,7 +144,7 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
     behind = false;
     stats.rewrites++;
     const check = gens.check();
-    Promise.all([identify(bus.redis), readMarkers(bus.redis, bus.keys, symbols)])
+    Promise.all([identify(shard), readMarkers(shard, symbols)])
       .then(async ([server, stored]) => {
         const unproven = check(stored);
         if (unproven.length) {
@@ -168,12 +166,12 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   };
   // Registered after the first `ready`, so it sees reconnects only: Redis may have restarted, been
   // replaced by a replica, or batches were missed.
-  bus.redis.on('ready', rewrite);
-  bus.redis.on('ready', () => running && publishClock());
+  shard.onReady(rewrite);
+  shard.onReady(() => running && publishClock());
   // A flushed Redis keeps the connection: the writer marker going missing tells.
   const watchWriter = setInterval(() => {
-    if (!running || reconciling || behind || bus.redis.status !== 'ready') return;
-    readWriter(bus.redis, bus.keys).then((w) => w !== src && !reconciling && (app.log.warn('redis: the writer marker changed under the feed; checking every symbol'), rewrite()), () => {});
+    if (!running || reconciling || behind || !shard.up) return;
+    readWriter(shard).then((w) => w !== src && !reconciling && (app.log.warn('redis: the writer marker changed under the feed; checking every symbol'), rewrite()), () => {});
   }, 1000);
   watchWriter.unref();
 
@@ -190,7 +188,6 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   // Replay control lives here (gateways answer 403). The feed checks no tokens: loopback peers only.
   if (replay) registerReplayRoutes(app, replay, { authEnabled: false });
 
-  const out: StreamEvent[] = [];
   return {
     role: 'feed',
     app,
@@ -210,26 +207,21 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       running = true;
       publishClock(); // the first run's clock (its hook reports changes only)
       const startedAt = Date.now();
-      feed.start((events) => {
-        out.length = 0;
-        for (const e of events) {
-          const h = handover.size ? handover.get(e.symbol) : undefined;
-          if (h) {
-            handover.delete(e.symbol);
-            h.ts = Math.min(startedAt, e.ts);
-            market.apply(h, out);
-          }
-          market.apply(e, out);
-          recorder?.add(e, market.seq(e.symbol, 'trades')!);
-        }
-        if (out.length === 0) return;
-        if (behind && bus.redis.status === 'ready') rewrite();
+      const before = (e: MarketEvent, m: MarketState, out: StreamEvent[]) => {
+        const h = handover.size ? handover.get(e.symbol) : undefined;
+        if (!h) return;
+        handover.delete(e.symbol);
+        h.ts = Math.min(startedAt, e.ts);
+        m.apply(h, out);
+      };
+      pump(feed, () => market, (out) => {
+        if (behind && shard.up) rewrite();
         st.note(out);
         stats.events += out.length;
         stats.batches++;
         if (holding) stats.lost++;
         else void bus.publish(out.slice());
-      });
+      }, { recorder, before });
       return listen(app, { ...config, tlsCert: undefined }); // plain HTTP: health, metrics, replay control (loopback)
     },
     async close() {
@@ -238,9 +230,9 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
       await recorder?.close();
       await app.close();
       // After the last publish on this connection: the state Redis holds is all this run published.
-      if (bus.redis.status === 'ready' && !behind && !reconciling) await bus.redis.hset(bus.keys.writer, 'src', STOPPED).catch(() => {});
-      shard.close(); // first: the connections closing now are no outage
+      if (shard.up && !behind && !reconciling) await markStopped(shard).catch(() => {});
       await bus.close();
+      await shard.close();
     },
   };
 }

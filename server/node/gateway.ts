@@ -6,7 +6,6 @@
  * `control: false`, the `clock` message, GET /api/replay; POST /api/replay is 403 `forbidden`.
  */
 import type { FastifyInstance } from 'fastify';
-import { createHub, historyLimits, listen, serveClients } from '../app.js';
 import { RedisBus } from '../bus/redis.js';
 import { GatewaySource, type GatewaySourceOptions } from '../cluster/gateway-source.js';
 import { RedisView } from '../cluster/redis-view.js';
@@ -16,6 +15,8 @@ import { RedisShard, redisTarget } from '../redis/connection.js';
 import { redisHealth } from '../redis/health.js';
 import { registerRedisMetrics } from '../redis/metrics.js';
 import { ClockMirror } from '../cluster/replay-clock-relay.js';
+import { listen, serveClients } from './http-server.js';
+import { historyLimits, hubFor, sendClock } from './wiring.js';
 
 export interface GatewayNode {
   readonly role: 'gateway';
@@ -35,14 +36,12 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
   let warn = (_msg: string): void => {};
   const shard = new RedisShard(redisTarget(config), { log: (msg) => warn(msg) });
   const bus = new RedisBus({ shard, onError: (err) => warn(`redis: ${err.message}`) });
-  const view = new RedisView(bus.redis, bus.keys);
+  const view = new RedisView(shard);
   const source = new GatewaySource(bus, view, { history: historyLimits(config), ...o });
-  const hub = createHub(config, source);
-  source.attach(hub);
-  const clock = new ClockMirror(bus.redis, bus.keys, () => {
+  const hub = hubFor(config, source);
+  const clock = new ClockMirror(shard, () => {
     hub.setClock(() => ({ ...clock.clock(hub.now())!, control: false }));
-    const t = hub.now();
-    for (const s of hub.sessions) s.send({ type: 'clock', ...clock.clock(t)!, t }, t);
+    sendClock(hub, (t) => clock.clock(t)!);
   }, (err) => warn(`redis: ${err.message}`));
   const loadClock = () =>
     clock.load().then(() => void (clock.current || hub.setClock(undefined)), (err: Error) => warn(`redis: the replay clock was not read: ${err.message}`));
@@ -74,7 +73,7 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
     source,
     bus,
     async start() {
-      await bus.ready();
+      await shard.ready();
       await bus.watchFeed(() => void loadSymbols());
       await bus.watchClock((b) => clock.apply(b));
       await loadClock();
@@ -88,8 +87,8 @@ export async function createGatewayNode(config: Config, o: GatewaySourceOptions 
       hub.stop();
       source.close();
       await app.close();
-      shard.close(); // first: the connections closing now are no outage
       await bus.close();
+      await shard.close(); // stops watching first: the connections closing now are no outage
     },
   };
 }

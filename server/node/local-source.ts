@@ -29,9 +29,9 @@ export class LocalSource implements StateSource {
 
   /**
    * `market` must be as of now with every seq at 0 (a fresh state); from here on every batch it
-   * publishes goes through `record`. `_symbols` is no longer read (streams start lazily).
+   * publishes goes through `record`.
    */
-  constructor(market: MarketState, _symbols: readonly string[], epoch: string, limits: HistoryLimits, now: () => number) {
+  constructor(market: MarketState, epoch: string, limits: HistoryLimits, now: () => number) {
     this.#market = market;
     this.epoch = epoch;
     this.#now = now;

@@ -10,20 +10,21 @@
  */
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
-import { createHub, historyLimits, listen, pump, serveClients, type Node } from '../app.js';
 import { MemoryBus } from '../bus/memory.js';
 import type { Bus } from '../bus/bus.js';
 import { ReplaySource } from '../feed/replay/replay-source.js';
-import type { ReplayClockState } from '../feed/replay/clock.js';
 import { newEpoch } from '../history/epoch.js';
 import type { MarketView } from '../http/market-view.js';
 import { registerReplayRoutes } from '../http/replay-routes.js';
 import { MarketState } from '../market/market-state.js';
 import type { StreamEvent } from '../market/stream-event.js';
-import { LocalSource } from './local-source.js';
 import { recorderFor } from '../record/from-config.js';
+import type { Node } from './all.js';
+import { serveClients } from './http-server.js';
+import { LocalSource } from './local-source.js';
+import { replaySymbols } from './symbol-list.js';
 import { SwitchSource } from './switch-source.js';
-import { replaySymbols } from './replay-symbols.js';
+import { historyLimits, hubFor, localLife, sendClock } from './wiring.js';
 
 /** Bad lines logged one by one; past this many they are only counted. */
 const BAD_LINES_SHOWN = 20;
@@ -64,14 +65,10 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     return m;
   };
   let market = newMarket();
-  const local = (m: MarketState) => new LocalSource(m, symbolList, newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
-  const source = new SwitchSource(local(market));
-  const hub = createHub(config, source);
+  const local = (m: MarketState) => new LocalSource(m, newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
   const bus: Bus = new MemoryBus();
-  bus.onEvents((events) => {
-    source.current.record(events);
-    hub.publish(events);
-  });
+  const source = new SwitchSource(bus, local(market));
+  const hub = hubFor(config, source);
 
   const symbols = replaySymbols(feed);
   const view: MarketView = {
@@ -86,10 +83,6 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
   for (const line of badLines.shown) app.log.warn(`replay: malformed line skipped: ${line}`);
   if (badLines.count > badLines.shown.length) app.log.warn(`replay: ${badLines.count - badLines.shown.length} more malformed lines skipped`);
 
-  const clockMsg = (c: ReplayClockState) => {
-    const t = hub.now();
-    for (const s of hub.sessions) s.send({ type: 'clock', ...c, t }, t);
-  };
   hub.setClock((session) => ({ ...feed.clock(), control: session.replay }));
   const recorder = recorderFor(config, feed);
   const scratch: StreamEvent[] = [];
@@ -109,7 +102,7 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
         if (snap) hub.resync(snap);
       }
     },
-    clock: clockMsg,
+    clock: (c) => sendClock(hub, () => c),
   };
 
   return {
@@ -125,17 +118,6 @@ export async function createReplayNode(config: Config): Promise<ReplayNode> {
     },
     replay: feed,
     badLines,
-    async start() {
-      pump(feed, () => market, bus, recorder);
-      hub.start();
-      return listen(app, config);
-    },
-    async close() {
-      feed.stop();
-      hub.stop();
-      await recorder?.close();
-      await app.close();
-      await bus.close();
-    },
+    ...localLife({ config, feed, market: () => market, bus, recorder, hub, app }),
   };
 }

@@ -20,6 +20,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { Config, HostPort } from '../config.js';
 import { maskPassword } from '../config.js';
+import { Keys } from './keys.js';
 import { MasterWatch, type MasterHealth } from './master-watch.js';
 
 /** Where Redis is: one URL, or sentinels and the name of their master. */
@@ -52,10 +53,17 @@ export const RECHECK_MS = 2000;
 export const PROBE_MS = 500;
 export const PROBE_TIMEOUT_MS = 1000;
 
+/** What the engine's parts (bus, feed store, REST view) need of a shard: its command connection and key layout. */
+export type RedisLink = Pick<RedisShard, 'commands' | 'keys'>;
+
 /** `publisher`: never queues (fails fast); `reader`: bounded waits; `subscriber`: pub/sub only. */
 export type ConnectionKind = 'publisher' | 'reader' | 'subscriber';
 
 export interface ShardOptions {
+  /** The kind of the shared command connection (`commands`): `publisher` on the feed, else `reader` (the default). */
+  commandKind?: 'publisher' | 'reader';
+  /** The key layout every user of the shard shares (default: prefix `tw:`). */
+  keys?: Keys;
   /** One line per event worth an operator's attention. */
   log?: (msg: string) => void;
   /** Connection errors (ioredis retries by itself). */
@@ -70,6 +78,9 @@ export interface ShardOptions {
 export class RedisShard {
   readonly target: RedisTarget;
   readonly watch: MasterWatch;
+  /** Where everything lives in Redis (redis/keys.ts). */
+  readonly keys: Keys;
+  #commands?: Redis;
   readonly #o: ShardOptions;
   readonly #conns: { kind: ConnectionKind; r: Redis }[] = [];
   #recheck?: NodeJS.Timeout;
@@ -82,6 +93,7 @@ export class RedisShard {
   constructor(target: RedisTarget, o: ShardOptions = {}) {
     this.target = target;
     this.#o = o;
+    this.keys = o.keys ?? new Keys();
     this.watch = new MasterWatch({ now: o.now ?? Date.now, log: o.log ?? (() => {}) });
     this.#probe = setInterval(() => void this.#probeOnce(), o.probeMs ?? PROBE_MS);
     this.#probe.unref();
@@ -93,6 +105,30 @@ export class RedisShard {
 
   get sentinel(): boolean {
     return this.target.sentinels.length > 0;
+  }
+
+  /**
+   * The one command connection the shard's users share (the bus's publishes, the feed store's
+   * writes, the gateway's reads): commands on it apply in the order sent. Opened at first use.
+   */
+  get commands(): Redis {
+    return (this.#commands ??= this.open(this.#o.commandKind ?? 'reader'));
+  }
+
+  /** Whether the command connection is ready now. */
+  get up(): boolean {
+    return this.commands.status === 'ready';
+  }
+
+  /** Resolves once the command connection is ready (ioredis keeps retrying until then). */
+  ready(): Promise<void> {
+    if (this.up) return Promise.resolve();
+    return new Promise((resolve) => this.commands.once('ready', () => resolve()));
+  }
+
+  /** Calls `fn` each time the command connection becomes ready from now on (registered after the first: reconnects only). */
+  onReady(fn: () => void): void {
+    this.commands.on('ready', fn);
   }
 
   /** A new connection of this kind; the first one opened is the one the shard's health follows. */
@@ -187,13 +223,23 @@ export class RedisShard {
     return r;
   }
 
-  close(): void {
+  /** Stops watching first (the connections closing now are no outage), then closes every connection it opened. */
+  async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#recheck);
     clearInterval(this.#probe);
     this.#sentinel?.disconnect();
     this.watch.close();
+    await Promise.all(this.#conns.map(({ r }) => quit(r)));
   }
+}
+
+/** Graceful QUIT when connected (pending replies arrive first), else drop the connection. */
+async function quit(r: Redis): Promise<void> {
+  if (r.status !== 'ready') return r.disconnect();
+  const timer = setTimeout(() => r.disconnect(), 1000);
+  await r.quit().catch(() => r.disconnect());
+  clearTimeout(timer);
 }
 
 /** `host:port` of the server a connection talks to now (IPv4-mapped addresses unwrapped). */

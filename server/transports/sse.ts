@@ -17,6 +17,7 @@ import { jsonWire } from '../fanout/wire.js';
 import '../http/authenticate.js';
 import { controlAnswer } from './sse-answer.js';
 import { jsonTooDeep, MAX_JSON_DEPTH } from './json-depth.js';
+import { replyError } from '../lib/error-reply.js';
 
 export interface SseOptions {
   /** `retry:` sent at open: how long a plain EventSource waits before it reconnects, ms. */
@@ -153,5 +154,5 @@ function csv(v: unknown): string[] | undefined {
 
 /** An error answer in the protocol's shape; for a missing session the status (404) says more than the code. */
 function fail(reply: FastifyReply, status: number, message: string, code: ErrorCode = 'bad_request') {
-  return reply.code(status).header('Cache-Control', 'no-store').send({ type: 'error', code, message, t: Date.now() });
+  return replyError(reply, status, code, message);
 }

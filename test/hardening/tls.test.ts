@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createNode } from '../../server/app.js';
+import { createNode } from '../../server/node/all.js';
 import { loadConfig } from '../../server/config.js';
 import { decode, encode } from '../../shared/codec.js';
 import type { ServerMessage } from '../../shared/protocol.js';

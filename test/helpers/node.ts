@@ -1,6 +1,6 @@
 /** Starts a real Tickwire node on a free port for a test, and a raw WebSocket protocol client. */
 import WebSocket from 'ws';
-import { createNode, type Node } from '../../server/app.js';
+import { createNode, type Node } from '../../server/node/all.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { decode, encode } from '../../shared/codec.js';
 import type { ServerMessage } from '../../shared/protocol.js';

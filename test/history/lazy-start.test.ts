@@ -75,7 +75,7 @@ function compareAll(a: { recover: LocalSource['recover'] }, b: History, market: 
 describe('lazy history start', { timeout: 60_000 }, () => {
   it('answers every position of every stream watched from the start as a history reset from snapshots at start', () => {
     const { market, step, now, symbols } = rig(false);
-    const local = new LocalSource(market, symbols, EPOCH, LIMITS, now);
+    const local = new LocalSource(market, EPOCH, LIMITS, now);
     const ref = eagerHistory(market, symbols, now());
     for (const s of symbols) for (const ch of CHANNELS) local.snapshot(s, ch);
     // Before any event: seq 0 is every stream's current seq, always recovered; others are not.
@@ -104,7 +104,7 @@ describe('lazy history start', { timeout: 60_000 }, () => {
 
   it('reads no back-fill at start or while recording, only when a snapshot asks', () => {
     const { market, step, now, symbols } = rig(true, 3);
-    const local = new LocalSource(market, symbols, EPOCH, LIMITS, now);
+    const local = new LocalSource(market, EPOCH, LIMITS, now);
     for (let beat = 0; beat < 150; beat++) for (const batch of step()) local.record(batch);
     for (const s of symbols) expect(market.loaded(s), s).toBe(false);
     // A client's position comes from a snapshot (which reads the back-fill); positions from there on recover.
@@ -124,7 +124,7 @@ describe('lazy history start', { timeout: 60_000 }, () => {
 
   it('keeps nothing for a stream nobody has a snapshot of; from its first snapshot on, answers as eagerly', () => {
     const { market, step, now, symbols } = rig(false, 3);
-    const local = new LocalSource(market, symbols, EPOCH, LIMITS, now);
+    const local = new LocalSource(market, EPOCH, LIMITS, now);
     const ref = eagerHistory(market, symbols, now());
     const feed = (beats: number) => {
       for (let b = 0; b < beats; b++) for (const batch of step()) local.record(batch), ref.record(batch, now(), EPOCH);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BookRules, type SymbolPlan } from '../../server/feed/replay/book-rules.js';
-import type { Row } from '../../server/feed/replay/formats.js';
+import type { Row } from '../../server/feed/replay/row.js';
 import { RowMerge, type RowSource } from '../../server/feed/replay/merge.js';
 import type { MarketEvent } from '../../server/feed/tick-source.js';
 

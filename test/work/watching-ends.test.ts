@@ -4,7 +4,7 @@
  * rule, driven here with a moved clock), and a later subscribe to it chains as a first one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUIET_AFTER_MS } from '../../server/app.js';
+import { QUIET_AFTER_MS } from '../../server/node/all.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 

@@ -13,7 +13,7 @@
  */
 import { BookSide } from '../../market/book-state.js';
 import type { BookInit, BookLevels, MarketEvent, Quote } from '../tick-source.js';
-import type { Row } from './formats.js';
+import type { Row } from './row.js';
 
 /** What the scan found for one symbol. */
 export interface SymbolPlan {

@@ -4,7 +4,8 @@
  * line number) and skipped: the rest of the file is served.
  */
 import { basename } from 'node:path';
-import { detectFormat, type Format, type Row } from './formats.js';
+import { detectFormat, type Format } from './formats.js';
+import type { Row } from './row.js';
 import { lineBatches } from './lines.js';
 import type { RowSource } from './merge.js';
 

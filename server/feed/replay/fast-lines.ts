@@ -6,7 +6,7 @@
  * falls back to `Number()` on the field. Both formats end with price,amount (the scan relies on
  * it: cursor.ts). Pure.
  */
-import type { Row } from './formats.js';
+import type { Row } from './row.js';
 
 const COMMA = 44, DOT = 46, ZERO = 48, NINE = 57;
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);

@@ -5,15 +5,9 @@
  * Every time in a Row is ms since the epoch, fractional below the ms.
  */
 import { fastTardis } from './fast-lines.js';
+import type { Row } from './row.js';
 
 export type FormatName = 'trades' | 'quotes' | 'incremental_book_L2' | 'book_snapshot' | 'binance_trades' | 'binance_aggTrades';
-
-/** One parsed line. `recv` orders the replay (Tardis `local_timestamp`, Binance `time`); `ts` is market time. */
-export type Row =
-  | { kind: 'trade'; symbol: string; recv: number; ts: number; id: string; side: 'buy' | 'sell' | 'unknown'; price: number; amount: number }
-  | { kind: 'quote'; symbol: string; recv: number; ts: number; bid: number; bidSize: number; ask: number; askSize: number }
-  | { kind: 'l2'; symbol: string; recv: number; ts: number; snapshot: boolean; side: 'bid' | 'ask'; price: number; amount: number }
-  | { kind: 'snap'; symbol: string; recv: number; ts: number; bids: [number, number][]; asks: [number, number][] };
 
 export interface Format {
   name: FormatName;

@@ -3,7 +3,7 @@
  * in file order (the order the files were given). Pure over RowSources; a source that has run
  * dry but not ended must be filled (async I/O) before the merge can go on.
  */
-import type { Row } from './formats.js';
+import type { Row } from './row.js';
 
 export interface RowSource {
   head(): Row | undefined;

@@ -7,7 +7,8 @@
 import type { Instrument } from '../tick-source.js';
 import type { SymbolPlan } from './book-rules.js';
 import { FileCursor, type BadLine } from './cursor.js';
-import { decimalsOf, type Format, type Row } from './formats.js';
+import { decimalsOf, type Format } from './formats.js';
+import type { Row } from './row.js';
 
 interface SymbolStats {
   exchange: string;
