@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookData, Ticker } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
 
 let srv: Running;
 let formats: BookFormats;

@@ -6,9 +6,10 @@ import { MarketClient } from '../../shared/client/index.js';
 import type { ClientStatus, StreamChange } from '../../shared/client/types.js';
 import type { Channel, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
-import { RawClient, sleep } from '../helpers/node.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { RawClient } from '../helpers/node.js';
 import { freePort } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let c: Cluster;
 let child: ChildProcess;
@@ -22,7 +23,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   childUrl = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${childUrl}/healthz`).catch(() => undefined))?.ok === true, 'the gateway process to serve', 20_000);
+  await until('the gateway process to serve', async () => (await fetch(`${childUrl}/healthz`).catch(() => undefined))?.ok === true, 20_000);
 });
 afterAll(async () => {
   child.kill('SIGKILL');
@@ -50,15 +51,15 @@ describe('failures in a scaled-out Tickwire', () => {
     const recovered: { symbol: string; channel: Channel }[][] = [];
     client.on('recovered', (r) => recovered.push(r.streams));
     client.subscribe(symbols, { channels });
-    await until(() => changes.filter((ch) => ch.kind === 'update').length > 20, 'updates through the first gateway');
+    await until('updates through the first gateway', () => changes.filter((ch) => ch.kind === 'update').length > 20);
     expect(statuses.find((s) => s.state === 'live')).toMatchObject({ url: childUrl });
 
     const atKill = changes.length;
     child.kill('SIGKILL');
     const killedAt = Date.now();
-    await until(() => client.status.state === 'live' && client.status.url === c.gateways[0].url, 'the client to move to the live gateway');
+    await until('the client to move to the live gateway', () => client.status.state === 'live' && client.status.url === c.gateways[0].url);
     const movedAt = changes.length;
-    await until(() => changes.slice(movedAt).filter((ch) => ch.kind === 'update').length > 20, 'updates through the second gateway');
+    await until('updates through the second gateway', () => changes.slice(movedAt).filter((ch) => ch.kind === 'update').length > 20);
 
     // The other gateway's client never noticed: chained updates throughout, including right after the kill.
     await sleep(killedAt + 1100 - Date.now());
@@ -96,7 +97,7 @@ describe('failures in a scaled-out Tickwire', () => {
     const feed = await c.startFeed();
     expect(feed.stats.restored).toBe(12);
     for (const s of symbols) expect(feed.market.snapshot(s, 'ticker')!.seq).toBe(before.get(`${s}|ticker`));
-    await until(() => symbols.every((s) => chain.state.get(`${s}|ticker`)!.seq > before.get(`${s}|ticker`)! + 3), 'updates from the new feed');
+    await until('updates from the new feed', () => symbols.every((s) => chain.state.get(`${s}|ticker`)!.seq > before.get(`${s}|ticker`)! + 3));
 
     expect(chain.breaks).toEqual([]);
     // Nothing was lost and nothing restarted: no snapshot was needed, the updates chained straight on.

@@ -4,8 +4,9 @@ import { loadConfig } from '../../server/config.js';
 import { HISTORY_CAP } from '../../server/market/market-state.js';
 import type { Channel } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
-import { RawClient, sleep } from '../helpers/node.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { RawClient } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let c: Cluster;
 let redis: Redis;
@@ -40,10 +41,10 @@ describe('one feed and two gateways over Redis', () => {
     expect(c.gateways[1].node.source.stats.symbols).toBe(0);
     a.send({ type: 'unsubscribe', symbols: ['MSFT'] });
     await a.next('unsubscribed');
-    await until(async () => (await busChannels()).length === 1, 'MSFT to be unsubscribed');
+    await until('MSFT to be unsubscribed', async () => (await busChannels()).length === 1);
     expect(await busChannels()).toEqual(['tw:e:AAPL']);
     a.close();
-    await until(async () => (await busChannels()).length === 0, 'AAPL to be unsubscribed after its last client left');
+    await until('AAPL to be unsubscribed after its last client left', async () => (await busChannels()).length === 0);
   });
 
   it('gives clients on different gateways the same seq and values, chained, matching the feed', async () => {

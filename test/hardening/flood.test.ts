@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, encode } from '../../shared/codec.js';
 import type { ServerMessage } from '../../shared/protocol.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
 
 /** Deterministic garbage: raw bytes, arbitrary MessagePack values, near-valid messages. */
 function garbage(n: number, seed: number): Uint8Array[] {

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { encode } from '../../shared/codec.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 /** The HTTP status a WebSocket handshake got (101 when it opened), with the refusal body. */
 function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string; ws?: WebSocket }> {
@@ -16,14 +17,6 @@ function handshake(url: string, headers: Record<string, string> = {}): Promise<{
     });
     ws.on('error', reject);
   });
-}
-
-async function until(cond: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
 }
 
 describe('connections per client address', () => {
@@ -41,7 +34,7 @@ describe('connections per client address', () => {
   });
 
   it('answer the connection over the limit 429 limit_exceeded before the upgrade, counting SSE streams too', async () => {
-    await until(() => n.node.hub.sessions.size === 0);
+    await until('no sessions left', () => n.node.hub.sessions.size === 0);
     const a = await handshake(n.wsUrl);
     const b = await handshake(n.wsUrl);
     const ac = new AbortController();
@@ -59,7 +52,7 @@ describe('connections per client address', () => {
 
     // Closing one (the SSE stream) frees its place.
     ac.abort();
-    await until(async () => {
+    await until('a place freed by the closed stream', async () => {
       const h = await handshake(n.wsUrl);
       h.ws?.close();
       return h.status === 101;

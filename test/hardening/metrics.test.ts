@@ -1,7 +1,8 @@
 /** `/metrics`: Prometheus text with the node's connections, traffic, refusals and delays. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
 
 const TOKEN = 'metrics-test-token';
 

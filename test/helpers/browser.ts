@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { sleep, until } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -34,7 +35,6 @@ const newest = (path: string): number => {
 
 const sourcesTime = () => Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'shared')), newest(join(ROOT, 'vite.config.ts')));
 const buildTime = () => statSync(join(WEB_DIR, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Builds dist/web with Vite unless it is newer than web/, shared/ and vite.config.ts. */
 export async function ensureWebBuilt(): Promise<void> {
@@ -104,22 +104,6 @@ export function measureFrames(page: Page, ms: number): Promise<FrameReport> {
     };
     requestAnimationFrame(tick);
   })`) as Promise<FrameReport>;
-}
-
-/** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
 }
 
 /** Browser noise about the network while a server is down: not errors of the app. */

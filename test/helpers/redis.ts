@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { until } from './wait.js';
 
 export interface RedisProcess {
   port: number;
@@ -29,19 +30,13 @@ export async function freePort(): Promise<number> {
 
 /** Resolves when a PING on 127.0.0.1:port is answered +PONG; rejects after timeoutMs. */
 export async function waitForPing(port: number, timeoutMs = 10_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const sock = createConnection({ port, host: '127.0.0.1' });
-      sock.setTimeout(500, () => (sock.destroy(), resolve(false)));
-      sock.once('error', () => resolve(false));
-      sock.once('connect', () => sock.write('PING\r\n'));
-      sock.once('data', (d) => (sock.destroy(), resolve(d.toString().startsWith('+PONG'))));
-    });
-    if (ok) return;
-    if (Date.now() > until) throw new Error(`redis-server on port ${port} did not answer PING`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(`redis-server on port ${port} to answer PING`, () => new Promise<boolean>((resolve) => {
+    const sock = createConnection({ port, host: '127.0.0.1' });
+    sock.setTimeout(500, () => (sock.destroy(), resolve(false)));
+    sock.once('error', () => resolve(false));
+    sock.once('connect', () => sock.write('PING\r\n'));
+    sock.once('data', (d) => (sock.destroy(), resolve(d.toString().startsWith('+PONG'))));
+  }), timeoutMs);
 }
 
 export async function startRedis(port?: number): Promise<RedisProcess> {

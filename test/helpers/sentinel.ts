@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort, waitForPing } from './redis.js';
-import { until } from './cluster.js';
+import { until } from './wait.js';
+
 
 export const MASTER_NAME = 'tw';
 
@@ -121,21 +122,21 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
     masterPort,
     async switched(from, timeoutMs = 15_000) {
       let to = from;
-      await until(async () => {
+      await until('the sentinels to switch the master', async () => {
         const named = await ask<[string, string]>('get-master-addr-by-name', MASTER_NAME);
         to = Number(named[0]?.[1]);
         return named.length === 3 && named.every((a) => Number(a[1]) === to) && to !== from && (await isMaster(to));
-      }, 'the sentinels to switch the master', timeoutMs);
+      }, timeoutMs);
       return to;
     },
     async settled(replicas = 2, timeoutMs = 20_000) {
-      await until(async () => {
+      await until('the sentinels to see a master with two healthy replicas', async () => {
         const views = await ask<string[][]>('replicas', MASTER_NAME);
         const others = await ask<unknown[]>('sentinels', MASTER_NAME);
         const pairs = (r: string[]) => Object.fromEntries(r.flatMap((k, i) => (i % 2 ? [] : [[k, r[i + 1]]])));
         const healthy = (v: string[][]) => v.map(pairs).filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok').length;
         return views.length === 3 && views.every((v) => healthy(v) >= replicas) && others.every((o) => o.length === 2);
-      }, 'the sentinels to see a master with two healthy replicas', timeoutMs);
+      }, timeoutMs);
     },
     admin,
     async close() {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
 
 let srv: Running;
 beforeAll(async () => {

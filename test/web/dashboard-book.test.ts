@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, launchBrowser, until } from '../helpers/browser.js';
+import { ARTIFACTS, ensureWebBuilt, launchBrowser } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 60_000 });

@@ -9,8 +9,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Candle } from '../../shared/protocol.js';
 import { startNode, type Running } from '../helpers/node.js';
-import { ensureWebBuilt, launchBrowser, until } from '../helpers/browser.js';
+import { ensureWebBuilt, launchBrowser } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 

@@ -8,8 +8,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ensureWebBuilt, launchBrowser, openDashboard, pricesMove, until } from '../helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, openDashboard, pricesMove } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 

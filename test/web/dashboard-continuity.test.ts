@@ -13,7 +13,8 @@ import { CutProxy } from '../client/proxy.js';
 import { CLOCK_LEEWAY_S } from '../../server/auth/jwt.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard, until } from '../helpers/browser.js';
+import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
 let browser: Browser;
 const closers: (() => Promise<void>)[] = [];

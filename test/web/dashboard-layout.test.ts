@@ -13,8 +13,9 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { INTERVAL_NAMES } from '../../shared/protocol.js';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, until } from '../helpers/browser.js';
+import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser } from '../helpers/browser.js';
 import { openIn, overlappingBoxes, runAxe, smallTargets, unreachableControls, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 90_000 });

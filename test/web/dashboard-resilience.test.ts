@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard, pricesMove, startWsBlockingProxy, until } from '../helpers/browser.js';
+import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard, pricesMove, startWsBlockingProxy } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
 let browser: Browser;
 

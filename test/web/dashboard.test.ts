@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, openWatching, pricesMove, until } from '../helpers/browser.js';
+import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, openWatching, pricesMove } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 60_000 });

@@ -5,11 +5,12 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, NETWORK_NOISE, openDashboard, until, WEB_DIR } from '../helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, NETWORK_NOISE, openDashboard, WEB_DIR } from '../helpers/browser.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { T0_MS } from '../replay/fixtures.js';
 import { startReplay, writeMinute } from '../replay/replay-node.js';
 import type { ReplayNode } from '../../server/node/replay-node.js';
+import { until } from '../helpers/wait.js';
 
 let run: { node: ReplayNode; url: string };
 let browser: Browser;

@@ -2,8 +2,9 @@
 import { EventSource } from 'eventsource';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../shared/protocol.js';
-import { sleep, startNode, type Running } from './helpers/node.js';
+import type { ServerMessage } from '../../shared/protocol.js';
+import { startNode, type Running } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error'] as const;
@@ -201,14 +202,14 @@ describe('POST /sse/{session}', () => {
     const { c, control } = await open();
     expect((await post(control, '{"type":"ping"}')).status).toBe(200);
     c.es.close();
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
     expect((await post(control, '{"type":"ping"}')).status).toBe(404);
   });
 });
 
 describe('session lifetime', () => {
   it('frees the session as soon as the client goes away: no leak over 100 cycles', async () => {
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
     let peak = 0;
     for (let round = 0; round < 10; round++) {
       const clients = await Promise.all(Array.from({ length: 10 }, () => open('?symbols=AAPL&channels=ticker,trades')));
@@ -216,7 +217,7 @@ describe('session lifetime', () => {
       for (const { c } of clients) c.es.close();
     }
     expect(peak).toBeGreaterThanOrEqual(10);
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
   });
 
   it('does not hold up the server closing, and the stream then ends', async () => {
@@ -230,12 +231,4 @@ describe('session lifetime', () => {
     expect(other.node.hub.sessions.size).toBe(0);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 
