@@ -55,11 +55,12 @@ describe('one feed and two gateways over Redis', () => {
     for (const [i, cl] of clients.entries()) {
       cl.send({ type: 'subscribe', symbols: i < 2 ? symbols : symbols.slice(i * 3), channels, throttle: 0 });
       await cl.next('snapshot');
-      await sleep(150);
+      await sleep(150); // pacing: the next subscribe lands while events flow
     }
-    await sleep(2000);
+    await until('ten updates a symbol', () => chains[0]!.updates > symbols.length * 10, 15_000);
     c.feed.feed.stop();
-    await sleep(400);
+    // The feed stood still: every client's streams reach the feed's seqs (through Redis).
+    await until('every client at the feed\'s seqs', () => chains.every((ch) => ch.reached((s, k) => c.feed.market.snapshot(s, k)?.seq)));
 
     for (const chain of chains) expect(chain.breaks).toEqual([]);
     // Subscribing while events flow lost none: no gateway had to re-read a symbol after a gap.

@@ -104,7 +104,7 @@ describe('GET /sse', () => {
     const snap = await c.next('snapshot');
     expect(snap.items.map((i) => `${i.s}|${i.ch}`).sort()).toEqual(['AAPL|ticker', 'AAPL|trades', 'MSFT|ticker', 'MSFT|trades']);
     await c.next('update', (m) => m.items.some((i) => i.s === 'MSFT' && i.ch === 'ticker'));
-    await sleep(600);
+    await until('four update items', () => c.of('update').flatMap((m) => m.items).length > 3);
     c.es.close();
     expect(expectChained(c.messages)).toBeGreaterThan(3);
     expect(c.of('heartbeat').length + c.of('update').length).toBeGreaterThan(0);
@@ -113,9 +113,9 @@ describe('GET /sse', () => {
   it('throttles: updates of a stream at most one per throttle period, conflated', async () => {
     const { c } = await open('?symbols=AAPL&throttle=300');
     expect((await c.next('subscribed')).throttle).toBe(300);
-    await sleep(1800);
+    const aapl = () => c.of('update').filter((m) => m.items.some((i) => i.s === 'AAPL'));
+    const updates = await until('four throttled updates', () => (aapl().length >= 4 ? aapl() : undefined));
     c.es.close();
-    const updates = c.of('update').filter((m) => m.items.some((i) => i.s === 'AAPL'));
     expect(updates.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < updates.length; i++) expect(updates[i].t - updates[i - 1].t).toBeGreaterThanOrEqual(300);
     // 20 events/s into 300 ms windows: items skip seqs (conflation), and still chain.
@@ -156,9 +156,9 @@ describe('POST /sse/{session}', () => {
 
     const unsub = await post(control, JSON.stringify({ type: 'unsubscribe', id: 10, symbols: ['MSFT'] }));
     expect(unsub).toMatchObject({ status: 200, body: { type: 'unsubscribed', id: 10, symbols: ['MSFT'], channels: ['ticker'] } });
-    await sleep(300);
+    await sleep(300); // updates already on their way when the unsubscribe was answered land
     const after = c.messages.length;
-    await sleep(500);
+    await sleep(500); // a window in which nothing may come: no event marks "no update"
     expect(c.messages.slice(after).filter((m) => m.type === 'update')).toHaveLength(0);
     c.es.close();
     expectChained(c.messages);
