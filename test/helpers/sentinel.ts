@@ -4,12 +4,12 @@
  * config file in a temporary folder, `down-after-milliseconds` short. Servers can be killed
  * (SIGKILL), frozen (SIGSTOP) and started again; the sentinels say which one is the master.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitForPing } from './redis.js';
+import { freePort, redisServer } from './redis.js';
 import { until } from './wait.js';
 
 
@@ -47,11 +47,9 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   const children = new Set<ChildProcess>();
   const admins: Redis[] = [];
-  const run = (conf: string, sentinel: boolean, more: string[] = []): ChildProcess => {
-    const c = spawn('redis-server', [conf, ...(sentinel ? ['--sentinel'] : []), ...more], { stdio: 'ignore' });
+  const track = (c: ChildProcess) => {
     children.add(c);
     c.once('exit', () => children.delete(c));
-    return c;
   };
 
   const nodes: RedisNode[] = ports.map((port, i) => {
@@ -60,23 +58,13 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
     const conf = join(d, 'redis.conf');
     const lines = [`port ${port}`, 'bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${d}`, ...(i ? [`replicaof 127.0.0.1 ${ports[0]}`] : [])];
     writeFileSync(conf, lines.join('\n') + '\n');
-    let child: ChildProcess | undefined;
+    const server = redisServer(port, [conf], track);
     return {
       port,
-      async start(replicaOf) {
-        child = run(conf, false, replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []);
-        await waitForPing(port);
-      },
-      async kill() {
-        const c = child;
-        child = undefined;
-        if (!c || c.exitCode !== null || c.signalCode !== null) return;
-        const exited = new Promise((r) => c.once('exit', r));
-        c.kill('SIGKILL');
-        await exited;
-      },
-      freeze: () => void child?.kill('SIGSTOP'),
-      thaw: () => void child?.kill('SIGCONT'),
+      start: (replicaOf) => server.start(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
+      kill: server.kill,
+      freeze: () => server.signal('SIGSTOP'),
+      thaw: () => server.signal('SIGCONT'),
     };
   });
   for (const n of nodes) await n.start();
@@ -93,8 +81,7 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
       `sentinel parallel-syncs ${MASTER_NAME} 2`,
     ];
     writeFileSync(conf, lines.join('\n') + '\n');
-    run(conf, true);
-    await waitForPing(port);
+    await redisServer(port, [conf, '--sentinel'], track).start();
   }
 
   const byPort = new Map<number, Redis>();
