@@ -42,7 +42,7 @@ describe.each(['ws', 'sse'] as const)('MarketClient over %s', (transport) => {
     await a.close();
     nodes.splice(nodes.indexOf(a), 1);
     await r.until('reconnecting', () => r.statuses.some((s) => s.state === 'reconnecting'));
-    await sleep(300); // a few refused attempts while the server is down
+    await r.until('a few refused attempts while the server is down', () => r.statuses.filter((s) => s.state === 'reconnecting').length >= 3);
     const mark = r.changes.length;
     const b = await node({}, portOf(a.url));
     await r.until('live again', () => r.client.status.state === 'live');
@@ -105,7 +105,8 @@ describe('MarketClient', () => {
     await r.until('every lost stream repaired', () => [...lostStreams].every(repaired));
 
     n.node.feed.stop();
-    await sleep(300);
+    const caughtUp = (s: string) => r.client.state(s, 'ticker')?.seq === n.node.market.snapshot(s, 'ticker')!.seq;
+    await r.until('the client at the server\'s seqs', () => caughtUp('AAPL') && caughtUp('MSFT'));
     for (const s of ['AAPL', 'MSFT']) {
       const server = n.node.market.snapshot(s, 'ticker')!;
       expect(r.client.state<Ticker>(s, 'ticker'), s).toMatchObject({ seq: server.seq, state: server.d });
@@ -140,7 +141,7 @@ describe('MarketClient', () => {
     r.client.unsubscribe(['MSFT'], ['trades']);
     expect(r.client.state('AAPL', 'ticker')).toBeUndefined();
     expect(r.client.subscriptions).toEqual([{ symbol: 'MSFT', channel: 'ticker', throttle: 0 }]);
-    await sleep(200);
+    await sleep(200); // changes already on their way when the unsubscribe went out land
     const mark = r.changes.length;
     await r.until('MSFT keeps coming', () => r.changes.slice(mark).some((c) => c.symbol === 'MSFT'));
     expect(r.changes.slice(mark).filter((c) => c.symbol === 'AAPL' || c.channel === 'trades')).toEqual([]);

@@ -10,7 +10,7 @@ import type { ClockMsg, ServerMessage, SnapshotItem } from '../../shared/protoco
 import { RawClient } from '../helpers/node.js';
 import { T0_MS } from './fixtures.js';
 import { startReplay, writeMinute } from './replay-node.js';
-import { until } from '../helpers/wait.js';
+import { sleep, until } from '../helpers/wait.js';
 
 type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -27,13 +27,8 @@ class SseClient {
     }
   }
   async next<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, timeoutMs = 10_000): Promise<Msg<T>> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const m = this.messages.find((x) => x.type === type && pred(x as Msg<T>));
-      if (m) return m as Msg<T>;
-      if (Date.now() > end) throw new Error(`no ${type} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const m = await until(`a ${type}`, () => this.messages.find((x) => x.type === type && pred(x as Msg<T>)), timeoutMs, 20);
+    return m as Msg<T>;
   }
 }
 
@@ -186,7 +181,7 @@ describe('the TypeScript client on a replay', () => {
         await post(run.url, { action: 'pause' });
         await until('paused', () => clocks.at(-1) === 'paused');
         const held = client.marketNow();
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100); // a window in which a paused market clock may not move
         expect(client.marketNow()).toBe(held);
         await post(run.url, { action: 'resume' });
         await until('playing', () => clocks.at(-1) === 'playing');
