@@ -149,3 +149,37 @@ describe('MarketClient', () => {
     expect([...sess.subs.keys()]).toEqual(['MSFT|ticker']);
   });
 });
+
+describe('MarketClient', () => {
+  it('lists what it asked for, names its live connection, drops a removed listener, and goes quiet on close', async () => {
+    const n = await node();
+    const r = makeClient({ urls: n.url, transport: 'ws' });
+    r.client.subscribe(['AAPL', 'MSFT'], { channels: ['ticker'], throttle: 100 });
+    r.client.subscribe(['AAPL'], { channels: ['trades'] }); // asked before live: sent once it is
+    expect(r.client.subscriptions).toEqual([
+      { symbol: 'AAPL', channel: 'ticker', throttle: 100 },
+      { symbol: 'AAPL', channel: 'trades', throttle: 0 },
+      { symbol: 'MSFT', channel: 'ticker', throttle: 100 },
+    ]);
+    expect(r.client.connection).toBeUndefined();
+    await r.until('live', () => r.client.status.state === 'live');
+    const [session] = n.node.hub.sessions;
+    expect(r.client.connection).toEqual({ transport: 'ws', session: session!.id });
+
+    let seen = 0;
+    const off = r.client.on('change', () => seen++);
+    await r.until('changes to the extra listener', () => seen > 2);
+    off();
+    const at = seen;
+    const mark = r.changes.length;
+    await r.until('more changes', () => r.changes.length > mark + 2);
+    expect(seen).toBe(at);
+
+    r.client.close();
+    expect(r.client.status).toEqual({ state: 'closed' });
+    expect(r.client.connection).toBeUndefined();
+    const statuses = r.statuses.length;
+    await r.until('the server to drop the session', () => n.node.hub.sessions.size === 0);
+    expect(r.statuses.length).toBe(statuses); // no reconnect after close
+  });
+});
