@@ -8,7 +8,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { BrowserContextOptions } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, until } from '../test/helpers/browser.js';
+import { ensureWebBuilt, launchBrowser } from '../test/helpers/browser.js';
+import { until } from '../test/helpers/wait.js';
 import { startNode } from '../test/helpers/node.js';
 
 const args = process.argv.slice(2);

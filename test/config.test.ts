@@ -2,17 +2,23 @@
  * Configuration: every setting's value and source (`--print-config`), and a bad value stopping
  * the start with one line naming the setting and what it takes (exit code 2).
  */
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, formatSettings, loadConfig, readSettings, SETTINGS } from '../server/config.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TSX = new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url).pathname;
 
-/** `server/main.ts` under tsx with only these variables set (the rest of the environment cleared of ours). */
-function runMain(args: string[], env: Record<string, string>) {
+/**
+ * `server/main.ts` under tsx with only these variables set (the rest of the environment cleared
+ * of ours). Asynchronous, so that the start-ups below run side by side.
+ */
+function runMain(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !SETTINGS.some((s) => s.env === k)));
-  return spawnSync(process.execPath, [TSX, 'server/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 });
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [TSX, 'server/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 }, (_err, stdout, stderr) =>
+      resolve({ status: child.exitCode, stdout, stderr }));
+  });
 }
 
 describe('settings', () => {
@@ -62,9 +68,9 @@ describe('settings', () => {
   });
 });
 
-describe('npm start', { timeout: 120_000 }, () => {
-  it('--print-config prints every setting and exits 0 without serving', () => {
-    const r = runMain(['--print-config'], { BOOK_DEPTH: '50' });
+describe.concurrent('npm start', { timeout: 120_000 }, () => {
+  it('--print-config prints every setting and exits 0 without serving', async () => {
+    const r = await runMain(['--print-config'], { BOOK_DEPTH: '50' });
     expect(r.status, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(SETTINGS.length);
@@ -77,8 +83,8 @@ describe('npm start', { timeout: 120_000 }, () => {
     [{ PORT: '-1' }, /^tickwire: PORT must be an integer from 0 to 65535, got "-1"$/],
     [{ BOOK_DEPTH: '3' }, /^tickwire: BOOK_DEPTH must be an integer from 10 to 100, got "3"$/],
     [{ AUTH_JWT_SECRET: 'too-short' }, /^tickwire: AUTH_JWT_SECRET must be at least 32 bytes long/],
-  ])('stops on %o with one clear line and exit code 2', (env, line) => {
-    const r = runMain([], { PORT: '0', HOST: '127.0.0.1', ...env });
+  ])('stops on %o with one clear line and exit code 2', async (env, line) => {
+    const r = await runMain([], { PORT: '0', HOST: '127.0.0.1', ...env });
     expect(r.status, r.stdout + r.stderr).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr.trim()).toMatch(line);

@@ -14,7 +14,8 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { ensureWebBuilt, launchBrowser, measureFrames, openWatching, until, type FrameReport } from '../../test/helpers/browser.js';
+import { ensureWebBuilt, launchBrowser, measureFrames, openWatching, type FrameReport } from '../../test/helpers/browser.js';
+import { until } from '../../test/helpers/wait.js';
 import { startServer } from './proc.js';
 import { note } from './progress.js';
 

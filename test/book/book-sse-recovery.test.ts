@@ -2,7 +2,8 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookData, ServerMessage, SnapshotItem } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 let srv: Running;
 let formats: BookFormats;
@@ -29,8 +30,7 @@ describe('book over SSE and through recovery', { timeout: 60_000 }, () => {
           keeper.apply(m);
         });
       }
-      const deadline = Date.now() + 15_000;
-      while (keeper.items < (throttle ? 60 : 500) && Date.now() < deadline) await sleep(50);
+      await until(`${throttle ? 60 : 500} book items`, () => keeper.items >= (throttle ? 60 : 500), 15_000).catch(() => {});
       es.close();
       expect(errors).toEqual([]);
       expect(keeper.failures, `throttle ${throttle}`).toEqual([]);
@@ -48,7 +48,11 @@ describe('book over SSE and through recovery', { timeout: 60_000 }, () => {
     const keeper = new BookKeeper(formats, 20);
     keeper.apply(snap);
     a.close();
-    await sleep(1500); // the market moves on: 50 events/s per symbol
+    // The market moves on (50 events/s per symbol): a few events past every held seq.
+    await until('the books to move on', async () => {
+      const now = (await (await fetch(`${srv.url}/api/snapshot?symbols=${SYMBOLS.join(',')}&channels=book`)).json()) as { items: { s: string; seq: number }[] };
+      return now.items.length === SYMBOLS.length && now.items.every((it) => it.seq > items.find((x) => x.s === it.s)!.seq + 5);
+    });
     const b = await RawClient.open(srv.wsUrl);
     b.ws.on('message', () => keeper.apply(b.messages.at(-1)!));
     b.send({ type: 'subscribe', symbols: SYMBOLS, channels: ['book'], since: items.map((it) => ({ s: it.s, ch: it.ch, epoch: it.epoch, seq: it.seq })) });
@@ -65,7 +69,7 @@ describe('book over SSE and through recovery', { timeout: 60_000 }, () => {
     expect(keeper.failures).toEqual([]);
     for (const s of SYMBOLS) expect(keeper.books.get(s)!.seq).toBeGreaterThan(items.find((x) => x.s === s)!.seq);
     // ... and the books stay right afterwards.
-    await sleep(500);
+    await until('more updates', () => b.of('update').length > 5);
     expect(keeper.failures).toEqual([]);
     const rest = (await (await fetch(`${srv.url}/api/snapshot?symbols=BTC-USD&channels=book`)).json()) as { items: { d: BookData }[] };
     expect(rest.items[0]!.d.bids.length).toBeGreaterThan(0);

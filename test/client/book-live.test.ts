@@ -36,8 +36,8 @@ describe.each([
     const r = makeClient({ urls: n.url, transport }, clients);
     r.client.subscribe(['BTC-USD', 'ETH-USD'], { channels: ['book', 'ticker'], throttle });
     const books = () => r.count((c) => c.channel === 'book');
-    await r.until(() => books() >= (throttle ? 12 : 60), 'book changes', 15_000);
-    await r.until(() => r.client.bookChecks.verified === books(), 'every book state checked');
+    await r.until('book changes', () => books() >= (throttle ? 12 : 60), 15_000);
+    await r.until('every book state checked', () => r.client.bookChecks.verified === books());
     expect(r.client.bookChecks).toEqual({ verified: books(), mismatched: 0, unverified: 0 });
     expect(r.gaps).toEqual([]);
     const book = r.client.state<BookState>('BTC-USD', 'book')!.state;
@@ -48,7 +48,7 @@ describe.each([
 
     n.node.feed.stop();
     const server = (await (await fetch(`${n.url}/api/snapshot?symbols=BTC-USD&channels=book`)).json()) as { items: { seq: number; d: BookState }[] };
-    await r.until(() => r.client.state('BTC-USD', 'book')!.seq === server.items[0]!.seq, 'the last book update');
+    await r.until('the last book update', () => r.client.state('BTC-USD', 'book')!.seq === server.items[0]!.seq);
     expect(r.client.state<BookState>('BTC-USD', 'book')!.state).toEqual(server.items[0]!.d);
   }, 30_000);
 });
@@ -79,13 +79,13 @@ describe('MarketClient book checksum mismatch', () => {
     } as unknown as typeof WebSocket;
     const r = makeClient({ urls: n.url, transport: 'ws', WebSocket: Corrupting }, clients);
     r.client.subscribe(['BTC-USD'], { channels: ['book'] });
-    await r.until(() => r.gaps.length > 0, 'the checksum gap', 15_000);
+    await r.until('the checksum gap', () => r.gaps.length > 0, 15_000);
     expect(r.gaps[0]).toMatchObject({ symbol: 'BTC-USD', channel: 'book', reason: 'checksum' });
     const gapAt = r.gapAt[0]!;
-    await r.until(() => r.count((c) => c.channel === 'book' && c.kind === 'snapshot', gapAt) > 0, 'the repairing snapshot');
+    await r.until('the repairing snapshot', () => r.count((c) => c.channel === 'book' && c.kind === 'snapshot', gapAt) > 0);
     const mark = r.changes.length;
-    await r.until(() => r.count((c) => c.channel === 'book' && c.kind === 'update', mark) > 5, 'updates after the repair');
-    await r.until(() => r.client.bookChecks.verified + r.client.bookChecks.mismatched === r.count((c) => c.channel === 'book'), 'every state checked');
+    await r.until('updates after the repair', () => r.count((c) => c.channel === 'book' && c.kind === 'update', mark) > 5);
+    await r.until('every state checked', () => r.client.bookChecks.verified + r.client.bookChecks.mismatched === r.count((c) => c.channel === 'book'));
     expect(r.client.bookChecks.mismatched).toBe(1);
     expect(r.gaps).toHaveLength(1);
   }, 30_000);

@@ -4,6 +4,7 @@ import { bookChecksum } from '../../shared/book-checksum.js';
 import type { BookState } from '../../shared/book.js';
 import { BookChecks } from '../../shared/client/book-checks.js';
 import { refreshDelay, TokenRefresher } from '../../shared/client/token-refresh.js';
+import { until } from '../helpers/wait.js';
 
 const book = (bids: [number, number][], asks: [number, number][], wrong = false): BookState => ({ bids, asks, ts: 1, checksum: bookChecksum({ bids, asks }, 2, 3) + (wrong ? 1 : 0) });
 const info = [{ symbol: 'A', decimals: 2, sizeDecimals: 3 }, { symbol: 'B', decimals: 'x', sizeDecimals: 1 }];
@@ -49,21 +50,17 @@ describe('token refresh', () => {
     const sent: { id: number; token: string }[] = [];
     const adopted: string[] = [];
     const r = new TokenRefresher({ getToken: async () => `t${++n}`, send: (token) => (sent.push({ id: sent.length + 1, token }), sent.length), adopt: (t) => adopted.push(t), now: () => now });
-    const until = async (cond: () => boolean) => {
-      for (let i = 0; i < 200 && !cond(); i++) await new Promise((res) => setTimeout(res, 5));
-      expect(cond()).toBe(true);
-    };
     r.arm(1000 + 20); // refresh due at 20 ms
-    await until(() => sent.length === 1);
+    await until('the first refresh', () => sent.length === 1, 1000, 5);
     expect(sent[0]).toEqual({ id: 1, token: 't1' });
     r.refreshed(99, 5000); // not ours
     expect(adopted).toEqual([]);
     now = -580;
     expect(r.refused(1)).toBe(true); // refused while 1.6 s are left: retried after half of that
-    await until(() => sent.length === 2);
+    await until('the retry', () => sent.length === 2, 1000, 5);
     r.refreshed(2, now + 1020);
     expect(adopted).toEqual(['t2']);
-    await until(() => sent.length === 3);
+    await until('the next refresh', () => sent.length === 3, 1000, 5);
     r.stop();
   });
 });

@@ -21,15 +21,15 @@ describe('MarketClient moving between gateways', () => {
     c = await startCluster({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' });
     const r = makeClient({ urls: [c.gateways[0]!.url, c.gateways[1]!.url], transport: 'ws' }, clients);
     r.client.subscribe(SYMBOLS, { channels: ['ticker', 'trades'] });
-    await r.until(() => SYMBOLS.every((s) => r.tradeIds(s).length >= 3), 'trades on the first gateway', 15_000);
+    await r.until('trades on the first gateway', () => SYMBOLS.every((s) => r.tradeIds(s).length >= 3), 15_000);
     const snapshots = r.count((x) => x.kind === 'snapshot');
 
     await c.stopGateway(0);
-    await r.until(() => r.recovered.length > 0, 'recovered on the second gateway', 15_000);
+    await r.until('recovered on the second gateway', () => r.recovered.length > 0, 15_000);
     expect(r.client.status).toMatchObject({ state: 'live', url: c.gateways[1]!.url });
     expect(r.recovered.flat().map((x) => `${x.symbol}|${x.channel}`).sort()).toEqual(SYMBOLS.flatMap((s) => [`${s}|ticker`, `${s}|trades`]).sort());
     const mark = r.changes.length;
-    await r.until(() => SYMBOLS.every((s) => r.count((x) => x.symbol === s && x.channel === 'trades', mark) > 2), 'trades after the move', 15_000);
+    await r.until('trades after the move', () => SYMBOLS.every((s) => r.count((x) => x.symbol === s && x.channel === 'trades', mark) > 2), 15_000);
     expect(r.gaps).toEqual([]);
     expect(r.count((x) => x.kind === 'snapshot')).toBe(snapshots);
     for (const s of SYMBOLS) expect(holes(r.tradeIds(s)), s).toEqual([]);

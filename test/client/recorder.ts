@@ -2,9 +2,10 @@
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { MarketClient } from '../../shared/client/index.js';
+import { expect } from 'vitest';
 import type { ClientOptions, ClientStatus, GapInfo, StreamChange } from '../../shared/client/types.js';
 import type { ErrorMsg, Trade } from '../../shared/protocol.js';
-import { sleep } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 export class Recorder {
   readonly statuses: ClientStatus[] = [];
@@ -14,6 +15,7 @@ export class Recorder {
   readonly gapAt: number[] = [];
   readonly recovered: { symbol: string; channel: string }[][] = [];
   readonly errors: ErrorMsg[] = [];
+  readonly rtts: number[] = [];
   constructor(readonly client: MarketClient) {
     client.on('status', (s) => this.statuses.push(s));
     client.on('change', (c) => this.changes.push(c));
@@ -23,13 +25,23 @@ export class Recorder {
     });
     client.on('recovered', (r) => this.recovered.push(r.streams));
     client.on('error', (e) => this.errors.push(e));
+    client.on('rtt', (ms) => this.rtts.push(ms));
   }
 
-  async until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; statuses: ${JSON.stringify(this.statuses.slice(-4))}; gaps: ${JSON.stringify(this.gaps.slice(-4))}`);
-      await sleep(20);
+  /** `until` of test/helpers/wait.ts, with the last statuses and gaps in its timeout error. */
+  async until(what: string, cond: () => boolean, timeoutMs = 10_000): Promise<void> {
+    await until(what, cond, timeoutMs, 20).catch((err: Error) => {
+      throw new Error(`${err.message}; statuses: ${JSON.stringify(this.statuses.slice(-4))}; gaps: ${JSON.stringify(this.gaps.slice(-4))}`);
+    });
+  }
+
+  /** Checks that each stream's applied seqs rise, with snapshots allowed to restart them. */
+  expectOrdered(): void {
+    const last = new Map<string, number>();
+    for (const c of this.changes) {
+      const key = `${c.symbol}|${c.channel}`;
+      if (c.kind === 'update') expect(c.seq, key).toBeGreaterThan(last.get(key)!);
+      last.set(key, c.seq);
     }
   }
 

@@ -36,17 +36,17 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     const { node, proxy } = await setup();
     const r = makeClient({ urls: proxy.url, transport }, clients);
     r.client.subscribe(SYMBOLS, { channels: [...CHANNELS] });
-    await r.until(() => SYMBOLS.every((s) => r.tradeIds(s).length >= 3), 'a few trades of each symbol');
+    await r.until('a few trades of each symbol', () => SYMBOLS.every((s) => r.tradeIds(s).length >= 3));
     const before = new Map(SYMBOLS.map((s) => [s, r.client.state(s, 'trades')!]));
     const epoch = r.client.state('AAPL', 'ticker')!.epoch;
     expect(epoch).toEqual(expect.any(String));
 
     proxy.cut(CUT_MS);
-    await r.until(() => r.statuses.some((s) => s.state === 'reconnecting'), 'the cut noticed');
-    await r.until(() => r.recovered.length > 0, 'recovered', CUT_MS + 8000);
+    await r.until('the cut noticed', () => r.statuses.some((s) => s.state === 'reconnecting'));
+    await r.until('recovered', () => r.recovered.length > 0, CUT_MS + 8000);
     expect(r.recovered.flat().map((x) => `${x.symbol}|${x.channel}`).sort()).toEqual(streams);
     // Trades after the cut keep coming, chained on the recovered ones.
-    await r.until(() => SYMBOLS.every((s) => r.client.state(s, 'trades')!.seq > before.get(s)!.seq + 5), 'trades after the reconnect');
+    await r.until('trades after the reconnect', () => SYMBOLS.every((s) => r.client.state(s, 'trades')!.seq > before.get(s)!.seq + 5));
     node.node.feed.stop();
 
     expect(r.gaps).toEqual([]);
@@ -68,12 +68,12 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     const r = makeClient({ urls: proxy.url, transport }, clients);
     r.client.subscribe(['BTC-USD'], { channels: ['book'] });
     r.client.subscribe(['ETH-USD'], { channels: ['ticker'], throttle: 250 });
-    await r.until(() => r.count((c) => c.kind === 'update' && c.channel === 'book') > 5 && r.count((c) => c.symbol === 'ETH-USD' && c.kind === 'update') > 1, 'book and ticker updates');
+    await r.until('book and ticker updates', () => r.count((c) => c.kind === 'update' && c.channel === 'book') > 5 && r.count((c) => c.symbol === 'ETH-USD' && c.kind === 'update') > 1);
     proxy.cut(CUT_MS);
-    await r.until(() => r.recovered.flat().length === 2, 'both recovered', CUT_MS + 8000);
+    await r.until('both recovered', () => r.recovered.flat().length === 2, CUT_MS + 8000);
     const mark = r.changes.length;
-    await r.until(() => r.count((c) => c.channel === 'book' && c.kind === 'update', mark) > 5, 'book updates after the cut');
-    await r.until(() => r.client.bookChecks.verified === r.count((c) => c.channel === 'book'), 'every book state checked');
+    await r.until('book updates after the cut', () => r.count((c) => c.channel === 'book' && c.kind === 'update', mark) > 5);
+    await r.until('every book state checked', () => r.client.bookChecks.verified === r.count((c) => c.channel === 'book'));
     expect(r.client.bookChecks).toMatchObject({ mismatched: 0, unverified: 0 });
     expect(r.gaps).toEqual([]);
     expect(r.count((c) => c.kind === 'snapshot')).toBe(2);
@@ -83,7 +83,7 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     const { proxy } = await setup({ HISTORY_MS: '1000' });
     const r = makeClient({ urls: proxy.url, transport }, clients);
     r.client.subscribe(SYMBOLS, { channels: [...CHANNELS] });
-    await r.until(() => SYMBOLS.every((s) => r.tradeIds(s).length >= 2), 'trades of each symbol');
+    await r.until('trades of each symbol', () => SYMBOLS.every((s) => r.tradeIds(s).length >= 2));
     // The seqs held when the link went down (frames already on their way still land before that).
     const held = new Map<string, number>();
     let mark = 0;
@@ -95,9 +95,9 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     });
 
     proxy.cut(CUT_MS);
-    await r.until(() => r.gaps.length >= SYMBOLS.length, 'unrecovered gaps', CUT_MS + 8000);
+    await r.until('unrecovered gaps', () => r.gaps.length >= SYMBOLS.length, CUT_MS + 8000);
     // Tickers at FEED_RATE 50 move all through the cut: none can be resumed after 2 s with 1 s of history.
-    await r.until(() => SYMBOLS.every((s) => r.count((c) => c.symbol === s && c.channel === 'ticker' && c.kind === 'snapshot', mark) > 0), 'ticker snapshots');
+    await r.until('ticker snapshots', () => SYMBOLS.every((s) => r.count((c) => c.symbol === s && c.channel === 'ticker' && c.kind === 'snapshot', mark) > 0));
     for (const g of r.gaps) {
       expect(g.reason).toBe('unrecovered');
       expect(g.have).toBe(held.get(`${g.symbol}|${g.channel}`));
@@ -106,7 +106,7 @@ describe.each(['ws', 'sse'] as const)('MarketClient recovery over %s', (transpor
     // Whatever was not unrecovered was recovered: the two lists cover every stream.
     const said = [...r.gaps.map((g) => `${g.symbol}|${g.channel}`), ...r.recovered.flat().map((x) => `${x.symbol}|${x.channel}`)];
     expect(said.sort()).toEqual(streams);
-    await r.until(() => r.count((c) => c.kind === 'update' && c.symbol === 'AAPL', mark) > 3, 'updates after the repair');
+    await r.until('updates after the repair', () => r.count((c) => c.kind === 'update' && c.symbol === 'AAPL', mark) > 3);
   }, 30_000);
 });
 
@@ -116,15 +116,15 @@ describe('MarketClient on a restarted server', () => {
     const port = Number(new URL(node.url).port);
     const r = makeClient({ urls: node.url, transport: 'ws' }, clients);
     r.client.subscribe(['AAPL'], { channels: ['ticker'] });
-    await r.until(() => r.count((c) => c.kind === 'update') > 3, 'updates');
+    await r.until('updates', () => r.count((c) => c.kind === 'update') > 3);
     const first = r.client.state('AAPL', 'ticker')!;
     await node.close();
     const again = await startNode({ FEED_RATE: '50', FEED_SYMBOLS: '10', HEARTBEAT_MS: '1000' }, { port });
     closers.push(() => again.close());
-    await r.until(() => r.gaps.length > 0, 'the unrecovered gap');
+    await r.until('the unrecovered gap', () => r.gaps.length > 0);
     expect(r.gaps).toEqual([{ symbol: 'AAPL', channel: 'ticker', have: expect.any(Number), prev: -1, reason: 'unrecovered' }]);
     const mark = r.changes.length;
-    await r.until(() => r.count((c) => c.kind === 'update', mark) > 3, 'updates in the new epoch');
+    await r.until('updates in the new epoch', () => r.count((c) => c.kind === 'update', mark) > 3);
     expect(r.client.state('AAPL', 'ticker')!.epoch).not.toBe(first.epoch);
   }, 30_000);
 });

@@ -32,12 +32,12 @@ describe.each(['ws', 'sse'] as const)('MarketClient getToken over %s', (transpor
     };
     const r = makeClient({ urls: n.url, transport, getToken }, clients);
     r.client.subscribe(['AAPL']);
-    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates');
+    await r.until('updates', () => r.count((c) => c.kind === 'update') > 0);
     const session = r.client.connection!.session;
     // The third token is asked for only once the server has answered the second's refresh.
-    await r.until(() => minted.length >= 3, 'two refreshes', 10_000);
+    await r.until('two refreshes', () => minted.length >= 3, 10_000);
     const mark = r.changes.length;
-    await r.until(() => r.count((c) => c.kind === 'update', mark) > 3, 'updates after the refreshes');
+    await r.until('updates after the refreshes', () => r.count((c) => c.kind === 'update', mark) > 3);
     expect(r.client.connection!.session).toBe(session);
     expect(r.statuses.filter((s) => s.state === 'reconnecting')).toEqual([]);
     expect(r.errors).toEqual([]);
@@ -58,13 +58,13 @@ describe('MarketClient at token expiry', () => {
     };
     const r = makeClient({ urls: n.url, transport: 'ws', getToken }, clients);
     r.client.subscribe(['AAPL']);
-    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates with the first token');
+    await r.until('updates with the first token', () => r.count((c) => c.kind === 'update') > 0);
     const session = r.client.connection!.session;
-    await r.until(() => r.errors.some((e) => e.code === 'token_expired'), 'token_expired', 10_000);
-    await r.until(() => r.client.status.state === 'live' && r.client.connection!.session !== session, 'a new connection');
+    await r.until('token_expired', () => r.errors.some((e) => e.code === 'token_expired'), 10_000);
+    await r.until('a new connection', () => r.client.status.state === 'live' && r.client.connection!.session !== session);
     expect(r.statuses.find((s) => s.state === 'reconnecting')).toMatchObject({ reason: 'token_expired' });
     const mark = r.changes.length;
-    await r.until(() => r.count((c) => c.kind === 'update', mark) > 2, 'updates with the fresh token');
+    await r.until('updates with the fresh token', () => r.count((c) => c.kind === 'update', mark) > 2);
     expect(calls).toBe(3);
   }, 20_000);
 });
@@ -75,9 +75,9 @@ describe('MarketClient with a limited token', () => {
     const token = await mintToken({ sub: 'crypto-only', symbols: ['BTC-*'] });
     const r = makeClient({ urls: n.url, transport: 'ws', getToken: () => token }, clients);
     r.client.subscribe(['AAPL', 'BTC-USD'], { channels: ['ticker', 'trades'] });
-    await r.until(() => r.errors.some((e) => e.code === 'forbidden'), 'forbidden');
+    await r.until('forbidden', () => r.errors.some((e) => e.code === 'forbidden'));
     expect(r.errors.find((e) => e.code === 'forbidden')!.symbols).toEqual(['AAPL']);
-    await r.until(() => r.count((c) => c.symbol === 'BTC-USD' && c.kind === 'update') > 2, 'BTC-USD updates');
+    await r.until('BTC-USD updates', () => r.count((c) => c.symbol === 'BTC-USD' && c.kind === 'update') > 2);
     expect(r.client.subscriptions.map((s) => `${s.symbol}|${s.channel}`)).toEqual(['BTC-USD|ticker', 'BTC-USD|trades']);
     expect(r.client.state('AAPL', 'ticker')).toBeUndefined();
   });
@@ -88,7 +88,7 @@ describe('MarketClient with a limited token', () => {
     const getToken = async () => (++calls === 1 ? 'not-a-jwt' : mintToken({ sub: 'quant-2' }));
     const r = makeClient({ urls: n.url, transport, getToken }, clients);
     r.client.subscribe(['MSFT']);
-    await r.until(() => r.count((c) => c.kind === 'update') > 0, 'updates with the second token');
+    await r.until('updates with the second token', () => r.count((c) => c.kind === 'update') > 0);
     expect(calls).toBeGreaterThanOrEqual(2);
     // The refusal is visible in the status (a dashboard asks the user for a new token on it).
     const refused = r.statuses.find((s) => s.state === 'reconnecting');

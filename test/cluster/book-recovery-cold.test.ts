@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SnapshotItem } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD'];
 let c: Cluster;
@@ -31,15 +32,15 @@ describe('book recovery on a gateway that never mirrored the symbols', { timeout
     a.ws.on('message', () => keeper.apply(a.messages.at(-1)!));
     a.send({ type: 'subscribe', symbols: SYMBOLS, channels: ['book'] });
     const snap = await a.next('snapshot');
-    await until(() => keeper.items > 100, 'items');
+    await until('items', () => keeper.items > 100);
     a.close();
     await a.closed();
     const held = [...keeper.books].map(([s, b]) => ({ s, ch: 'book', epoch: (snap.items[0] as SnapshotItem).epoch!, seq: b.seq }));
     // Away long enough for levels to come and go: 60 events per book.
-    await until(async () => {
+    await until('the books to move on', async () => {
       const now = await bookSeqs(c.gateways[0].url);
       return held.every((h) => (now.get(h.s) ?? 0) >= h.seq + 60);
-    }, 'the books to move on', 20_000);
+    }, 20_000);
     expect(c.gateways[1].node.source.stats.symbols).toBe(0);
 
     const b = await RawClient.open(c.gateways[1].wsUrl);
@@ -50,7 +51,7 @@ describe('book recovery on a gateway that never mirrored the symbols', { timeout
     expect((sub as { recovered?: unknown[] }).recovered).toHaveLength(SYMBOLS.length);
     expect((sub as { unrecovered?: unknown[] }).unrecovered).toEqual([]);
     // The recovered updates and live ones after them, each checked against its checksum.
-    await until(() => keeper.items > before + 4 * SYMBOLS.length, 'recovered and live items', 15_000);
+    await until('recovered and live items', () => keeper.items > before + 4 * SYMBOLS.length, 15_000);
     expect(keeper.failures).toEqual([]);
     expect(b.of('snapshot').filter((m) => m.items.some((i) => i.ch === 'book'))).toEqual([]);
     b.close();

@@ -10,8 +10,9 @@ import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookData, ServerMessage, Ticker } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
-import { settled, startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { settled, startCluster, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD', 'MSFT'];
 const TYPES = ['hello', 'subscribed', 'snapshot', 'update', 'error'] as const;
@@ -76,16 +77,16 @@ describe('books on two gateways', { timeout: 90_000 }, () => {
     const b = sseClient(1);
     // Gateway 1 mirrors the symbols for the ticker first; the book is asked for only later, from that mirror.
     const late = await wsClient(1, ['ticker']);
-    await until(() => a.keeper.items > 300 && b.keeper.items > 300, 'book items on both gateways', 30_000);
+    await until('book items on both gateways', () => a.keeper.items > 300 && b.keeper.items > 300, 30_000);
     late.ws.send({ type: 'subscribe', symbols: SYMBOLS, channels: ['book'], throttle: 0 });
-    await until(() => SYMBOLS.every((s) => late.keeper.books.has(s)) && late.keeper.items > 200, 'the late book subscriber', 30_000);
+    await until('the late book subscriber', () => SYMBOLS.every((s) => late.keeper.books.has(s)) && late.keeper.items > 200, 30_000);
 
     c.feed.feed.stop(); // the market stands still: every client and both gateways meet at one seq
     const truth = await settled(() => restBooks(0));
     expect(await restBooks(1)).toEqual(truth);
     const bookSeq = new Map(truth.filter((i) => i.ch === 'book').map((i) => [i.s, i.seq]));
     const clients = { ws0: a, sse1: b, late1: late };
-    await until(() => Object.values(clients).every((w) => SYMBOLS.every((s) => w.keeper.books.get(s)?.seq === bookSeq.get(s))), 'all clients at the feed seq', 15_000);
+    await until('all clients at the feed seq', () => Object.values(clients).every((w) => SYMBOLS.every((s) => w.keeper.books.get(s)?.seq === bookSeq.get(s))), 15_000);
 
     for (const [name, w] of Object.entries(clients)) {
       expect(w.errors, name).toEqual([]);

@@ -6,9 +6,10 @@ import { MarketClient } from '../../shared/client/index.js';
 import type { ClientStatus, StreamChange } from '../../shared/client/types.js';
 import type { Channel, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
-import { RawClient, sleep } from '../helpers/node.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { RawClient } from '../helpers/node.js';
 import { freePort } from '../helpers/redis.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let c: Cluster;
 let child: ChildProcess;
@@ -22,7 +23,7 @@ beforeAll(async () => {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   childUrl = `http://127.0.0.1:${port}`;
-  await until(async () => (await fetch(`${childUrl}/healthz`).catch(() => undefined))?.ok === true, 'the gateway process to serve', 20_000);
+  await until('the gateway process to serve', async () => (await fetch(`${childUrl}/healthz`).catch(() => undefined))?.ok === true, 45_000); // tsx compiles on start: slow on a loaded machine
 });
 afterAll(async () => {
   child.kill('SIGKILL');
@@ -50,18 +51,19 @@ describe('failures in a scaled-out Tickwire', () => {
     const recovered: { symbol: string; channel: Channel }[][] = [];
     client.on('recovered', (r) => recovered.push(r.streams));
     client.subscribe(symbols, { channels });
-    await until(() => changes.filter((ch) => ch.kind === 'update').length > 20, 'updates through the first gateway');
+    await until('updates through the first gateway', () => changes.filter((ch) => ch.kind === 'update').length > 20);
     expect(statuses.find((s) => s.state === 'live')).toMatchObject({ url: childUrl });
 
     const atKill = changes.length;
     child.kill('SIGKILL');
     const killedAt = Date.now();
-    await until(() => client.status.state === 'live' && client.status.url === c.gateways[0].url, 'the client to move to the live gateway');
+    await until('the client to move to the live gateway', () => client.status.state === 'live' && client.status.url === c.gateways[0].url);
     const movedAt = changes.length;
-    await until(() => changes.slice(movedAt).filter((ch) => ch.kind === 'update').length > 20, 'updates through the second gateway');
+    await until('updates through the second gateway', () => changes.slice(movedAt).filter((ch) => ch.kind === 'update').length > 20);
 
     // The other gateway's client never noticed: chained updates throughout, including right after the kill.
-    await sleep(killedAt + 1100 - Date.now());
+    // Once an update stamped a second after the kill arrived, the second's updates all did (in order).
+    await until('a second of updates after the kill', () => other.of('update').some((m: UpdateMsg) => m.t >= killedAt + 1000));
     expect(chain.breaks).toEqual([]);
     const during = other.of('update').filter((m: UpdateMsg) => m.t > killedAt && m.t < killedAt + 1000);
     expect(during.length).toBeGreaterThan(5);
@@ -86,17 +88,17 @@ describe('failures in a scaled-out Tickwire', () => {
     cl.ws.on('message', () => chain.apply(cl.messages.at(-1)!));
     cl.send({ type: 'subscribe', symbols, channels });
     await cl.next('snapshot');
-    await sleep(500);
+    await until('updates', () => chain.updates > symbols.length * 3);
     const barsBefore = (await (await fetch(`${gw.url}/api/candles?symbol=AAPL&interval=1m&limit=5000`)).json()).bars;
 
     await c.stopFeed();
     const before = new Map(symbols.flatMap((s) => channels.map((ch) => [`${s}|${ch}`, c.feed.market.snapshot(s, ch)!.seq])));
-    await sleep(300);
+    await sleep(300); // the stopped feed's last events land
     const snapshotsBefore = cl.of('snapshot').length;
     const feed = await c.startFeed();
     expect(feed.stats.restored).toBe(12);
     for (const s of symbols) expect(feed.market.snapshot(s, 'ticker')!.seq).toBe(before.get(`${s}|ticker`));
-    await until(() => symbols.every((s) => chain.state.get(`${s}|ticker`)!.seq > before.get(`${s}|ticker`)! + 3), 'updates from the new feed');
+    await until('updates from the new feed', () => symbols.every((s) => chain.state.get(`${s}|ticker`)!.seq > before.get(`${s}|ticker`)! + 3));
 
     expect(chain.breaks).toEqual([]);
     // Nothing was lost and nothing restarted: no snapshot was needed, the updates chained straight on.
@@ -105,7 +107,7 @@ describe('failures in a scaled-out Tickwire', () => {
     expect(firstAfter?.prev).toBe(before.get('AAPL|ticker'));
     // The new feed went on from the old state: what clients built from deltas is what it holds.
     feed.feed.stop();
-    await sleep(300);
+    await until('the client at the feed\'s seqs', () => chain.reached((s, ch) => feed.market.snapshot(s, ch)?.seq));
     for (const s of symbols) {
       for (const ch of ['ticker', 'candles:1m'] as Channel[]) expect(chain.state.get(`${s}|${ch}`), `${s}|${ch}`).toEqual({ seq: feed.market.snapshot(s, ch)!.seq, d: feed.market.snapshot(s, ch)!.d });
     }

@@ -4,8 +4,9 @@ import { loadConfig } from '../../server/config.js';
 import { HISTORY_CAP } from '../../server/market/market-state.js';
 import type { Channel } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
-import { RawClient, sleep } from '../helpers/node.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { RawClient } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let c: Cluster;
 let redis: Redis;
@@ -40,10 +41,10 @@ describe('one feed and two gateways over Redis', () => {
     expect(c.gateways[1].node.source.stats.symbols).toBe(0);
     a.send({ type: 'unsubscribe', symbols: ['MSFT'] });
     await a.next('unsubscribed');
-    await until(async () => (await busChannels()).length === 1, 'MSFT to be unsubscribed');
+    await until('MSFT to be unsubscribed', async () => (await busChannels()).length === 1);
     expect(await busChannels()).toEqual(['tw:e:AAPL']);
     a.close();
-    await until(async () => (await busChannels()).length === 0, 'AAPL to be unsubscribed after its last client left');
+    await until('AAPL to be unsubscribed after its last client left', async () => (await busChannels()).length === 0);
   });
 
   it('gives clients on different gateways the same seq and values, chained, matching the feed', async () => {
@@ -54,11 +55,12 @@ describe('one feed and two gateways over Redis', () => {
     for (const [i, cl] of clients.entries()) {
       cl.send({ type: 'subscribe', symbols: i < 2 ? symbols : symbols.slice(i * 3), channels, throttle: 0 });
       await cl.next('snapshot');
-      await sleep(150);
+      await sleep(150); // pacing: the next subscribe lands while events flow
     }
-    await sleep(2000);
+    await until('ten updates a symbol', () => chains[0]!.updates > symbols.length * 10, 15_000);
     c.feed.feed.stop();
-    await sleep(400);
+    // The feed stood still: every client's streams reach the feed's seqs (through Redis).
+    await until('every client at the feed\'s seqs', () => chains.every((ch) => ch.reached((s, k) => c.feed.market.snapshot(s, k)?.seq)));
 
     for (const chain of chains) expect(chain.breaks).toEqual([]);
     // Subscribing while events flow lost none: no gateway had to re-read a symbol after a gap.

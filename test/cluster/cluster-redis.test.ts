@@ -4,8 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packEvents, packState, unpackState } from '../../server/redis/keys.js';
 import type { Channel, Ticker, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
-import { RawClient, sleep } from '../helpers/node.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
+import { RawClient } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let c: Cluster;
 beforeAll(async () => {
@@ -36,24 +37,27 @@ describe('Redis failures', () => {
     expect(await admin.call('CLIENT', 'KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(2);
     admin.disconnect();
     const killedAt = Date.now();
-    await until(() => c.gateways[0].node.source.stats.reads >= readsBefore + symbols.length, 're-reads after the resubscription');
-    await until(() => updatesAfter(client, killedAt + 200) > 10, 'updates after the resubscription');
+    await until('re-reads after the resubscription', () => c.gateways[0].node.source.stats.reads >= readsBefore + symbols.length);
+    await until('updates after the resubscription', () => updatesAfter(client, killedAt + 200) > 10);
     expect(chain.breaks).toEqual([]);
     client.close();
   });
 
   it('resumes within seconds after Redis restarts empty: chained updates or fresh snapshots, never a gap', async () => {
     const watchers = await Promise.all([watched(0), watched(1)]);
-    await sleep(500);
+    await until('updates on both gateways', () => watchers.every(({ client }) => client.of('update').length > 5));
+    const seqAt = () => new Map(symbols.map((s) => [s, c.feed.market.snapshot(s, 'ticker')!.seq]));
     await c.redis.kill();
-    await sleep(1000);
+    // Events are lost while Redis is away: waits for the feed to make some, not for a time.
+    const atKill = seqAt();
+    await until('the feed to move on while Redis is down', () => symbols.every((s) => c.feed.market.snapshot(s, 'ticker')!.seq > atKill.get(s)! + 5));
     const downUntil = Date.now();
     await c.redis.restart();
     const restartedAt = Date.now();
-    for (const { client } of watchers) await until(() => updatesAfter(client, restartedAt) > 10, 'updates after the restart', 10_000);
+    for (const { client } of watchers) await until('updates after the restart', () => updatesAfter(client, restartedAt) > 10, 10_000);
     expect(Date.now() - downUntil).toBeLessThan(10_000);
     c.feed.feed.stop(); // the last test plays the feed
-    await sleep(300);
+    await until('both clients at the feed\'s seqs', () => watchers.every(({ chain }) => chain.reached((s, ch) => c.feed.market.snapshot(s, ch)?.seq)));
     for (const { client, chain } of watchers) {
       expect(chain.breaks).toEqual([]);
       // Events were lost while Redis was away: every gateway re-read its symbols and sent snapshots.
@@ -93,8 +97,8 @@ describe('Redis failures', () => {
 
     await publish(s, { last: -1 }); // at the state's seq: already in it, dropped
     await publish(s + 2, { last: -2 }); // skips s + 1: held back, the stream is re-read (still s)
-    await until(() => gw.source.stats.gaps === gaps + 1, 'the gap to be seen');
-    await sleep(200);
+    await until('the gap to be seen', () => gw.source.stats.gaps === gaps + 1);
+    await sleep(200); // a window in which nothing may be sent: the held-back event stays held
     expect(client.of('update')).toEqual([]);
 
     // The feed's state moved on meanwhile (as if s + 1 .. s + 5 were lost): the re-read brings it.

@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BookData, Channel, ServerMessage, StreamPosition, SubscribedMsg, Ticker } from '../../shared/protocol.js';
 import { BookKeeper, bookFormats, type BookFormats } from '../helpers/book-keeper.js';
 import { Positions } from '../helpers/positions.js';
-import { settled, startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { settled, startCluster, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { createFeedNode } from '../../server/node/feed.js';
+import { until } from '../helpers/wait.js';
 
 const SYMBOLS = ['AAPL', 'BTC-USD', 'EURUSD', 'ETH-USD'];
 const CHANNELS: Channel[] = ['book', 'ticker', 'trades', 'candles:1s'];
@@ -53,7 +54,7 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
     await keep.next('snapshot');
     const away = new Holder();
     const gone = await away.connect(1);
-    await until(() => live.keeper.items > 200 && away.keeper.items > 200, 'book items before the restart', 30_000);
+    await until('book items before the restart', () => live.keeper.items > 200 && away.keeper.items > 200, 30_000);
     gone.cl.close();
     await gone.cl.closed();
     const held = away.positions();
@@ -68,7 +69,7 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
       // Restored as stored: the same seq and the same levels as the last run published.
       expect(feed.market.snapshot(s, 'book')!.seq).toBe(before.get(s));
     }
-    await until(() => bookSeqs(live).every((q, i) => q > before.get(SYMBOLS[i]!)! + 20), 'book updates from the new feed', 30_000);
+    await until('book updates from the new feed', () => bookSeqs(live).every((q, i) => q > before.get(SYMBOLS[i]!)! + 20), 30_000);
 
     // The client that was away resumes on the gateway it left, and one more on the other gateway.
     const resumed = await away.connect(1, held);
@@ -78,13 +79,13 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
     for (const it of gone.cl.messages) other.apply(it); // the same history as `away` before the restart
     const moved = await other.connect(0, held);
     expect(moved.sub.unrecovered).toEqual([]);
-    for (const h of [away, other]) await until(() => bookSeqs(h).every((q, i) => q > before.get(SYMBOLS[i]!)!), 'the resumed books past the restart');
+    for (const h of [away, other]) await until('the resumed books past the restart', () => bookSeqs(h).every((q, i) => q > before.get(SYMBOLS[i]!)!));
 
     c.feed.feed.stop(); // the market stands still: everyone meets at one seq
     const truth = await settled(async () => ((await (await fetch(`${c.gateways[0].url}/api/snapshot?symbols=${SYMBOLS.join(',')}&channels=book,ticker`)).json()) as { items: { s: string; ch: string; seq: number; epoch: string; d: unknown }[] }).items);
     const seqOf = (s: string, ch: string) => truth.find((i) => i.s === s && i.ch === ch)!;
     for (const [name, h] of Object.entries({ live, away, other })) {
-      await until(() => SYMBOLS.every((s) => h.seq.get(`${s}|book`) === seqOf(s, 'book').seq), `${name} at the feed's seq`, 15_000);
+      await until(`${name} at the feed's seq`, () => SYMBOLS.every((s) => h.seq.get(`${s}|book`) === seqOf(s, 'book').seq), 15_000);
       expect(h.keeper.failures, name).toEqual([]); // every checksum matched, the prev chain held, never crossed
       expect(h.chain.breaks, name).toEqual([]);
       for (const s of SYMBOLS) {
@@ -115,7 +116,7 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
   it('starts a new epoch when the kept book cannot be continued (a lower BOOK_DEPTH): snapshots, never a mismatch', async () => {
     const live = new Holder();
     const stay = await live.connect(0);
-    await until(() => live.keeper.items >= SYMBOLS.length, 'the books');
+    await until('the books', () => live.keeper.items >= SYMBOLS.length);
     const old = c.feed.store.epochOf('AAPL');
     const held = live.positions();
     await c.stopFeed();
@@ -124,14 +125,14 @@ describe('a feed restarted on a Redis that kept its data', { timeout: 90_000 }, 
     expect(c.feed.stats.restored).toBe(0);
     const epoch = c.feed.store.epochOf('AAPL');
     expect(epoch).not.toBe(old);
-    await until(() => SYMBOLS.every((s) => live.epoch.get(`${s}|book`) === epoch) && live.keeper.items > 100, 'book snapshots of the new epoch, then updates', 30_000);
+    await until('book snapshots of the new epoch, then updates', () => SYMBOLS.every((s) => live.epoch.get(`${s}|book`) === epoch) && live.keeper.items > 100, 30_000);
     // A client resuming from before the restart is not recovered: it gets snapshots of the new epoch.
     const back = new Holder();
     const resumed = await back.connect(1, held);
     expect(resumed.sub.recovered).toEqual([]);
     expect(resumed.sub.unrecovered).toHaveLength(held.length);
-    await until(() => SYMBOLS.every((s) => back.epoch.get(`${s}|book`) === epoch), 'snapshots of the new epoch');
-    await until(() => back.keeper.items > SYMBOLS.length * 2 + 20, 'updates after them');
+    await until('snapshots of the new epoch', () => SYMBOLS.every((s) => back.epoch.get(`${s}|book`) === epoch));
+    await until('updates after them', () => back.keeper.items > SYMBOLS.length * 2 + 20);
     for (const [name, h] of Object.entries({ live, back })) {
       expect(h.keeper.failures, name).toEqual([]);
       expect(h.chain.breaks, name).toEqual([]);

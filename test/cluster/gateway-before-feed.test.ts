@@ -7,8 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
-import { until } from '../helpers/cluster.js';
+
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
+import { until } from '../helpers/wait.js';
 
 describe('a gateway before the feed', () => {
   let redis: RedisProcess | undefined;
@@ -32,11 +33,11 @@ describe('a gateway before the feed', () => {
     feed = await createFeedNode({ ...config, role: 'feed' });
     await feed.start();
     let list: { symbol: string }[] = [];
-    await until(async () => {
+    await until('the gateway serves the feed symbol list', async () => {
       const res = await fetch(`${url}/api/symbols`);
       if (res.status === 200) list = (await res.json()) as { symbol: string }[];
       return list.length > 0;
-    }, 'the gateway serves the feed symbol list', 20_000);
+    }, 20_000);
     expect(list).toHaveLength(5);
   });
 });

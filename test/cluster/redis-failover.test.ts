@@ -15,12 +15,13 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
 import type { Channel, StreamPosition } from '../../shared/protocol.js';
-import { until } from '../helpers/cluster.js';
+
 import { FaultWatch } from '../helpers/fault-watch.js';
 import { RawClient } from '../helpers/node.js';
 import { Positions } from '../helpers/positions.js';
 import { startKeptRedis, type KeptRedis } from '../helpers/redis-kept.js';
 import { MASTER_NAME, startSentinels, type Sentinels } from '../helpers/sentinel.js';
+import { until } from '../helpers/wait.js';
 
 const DOWN_AFTER_MS = 1000;
 const symbols = ['AAPL', 'MSFT', 'BTC-USD'];
@@ -54,7 +55,7 @@ async function startRoles(env: Record<string, string>): Promise<Running> {
   const seen = new Map<string, string>();
   const watches = [new FaultWatch(seen, 'gateway 1'), new FaultWatch(seen, 'gateway 2')];
   const clients = await Promise.all(gateways.map(async (g, i) => (await subscribe(g.ws, watches[i]!)).c));
-  await until(() => watches.every((w) => w.pos.chain.updates > 20), 'updates on both gateways');
+  await until('updates on both gateways', () => watches.every((w) => w.pos.chain.updates > 20));
   return { config, feed, gateways, watches, clients };
 }
 
@@ -84,7 +85,7 @@ async function timedRest(url: string): Promise<{ status: number; ms: number }> {
 async function fault(r: Running, name: string, act: () => Promise<void>, during?: () => Promise<void>): Promise<{ recovered: number; unrecovered: number }> {
   const away = new Positions();
   const a = await subscribe(r.gateways[1]!.ws, away);
-  await until(() => symbols.every((s) => away.seq.has(`${s}|ticker`)), 'the leaving client to hold every stream');
+  await until('the leaving client to hold every stream', () => symbols.every((s) => away.seq.has(`${s}|ticker`)));
   a.c.close();
   await a.c.closed();
   const epochs = new Map(r.watches[0]!.pos.epoch);
@@ -101,13 +102,13 @@ async function fault(r: Running, name: string, act: () => Promise<void>, during?
   const t0 = Date.now();
   await act();
   await during?.();
-  await until(() => r.watches.every((w) => w.since(t0) >= 40 && Date.now() - w.arrivals.at(-1)! < 500), `data on both gateways after ${name}`, 20_000);
+  await until(`data on both gateways after ${name}`, () => r.watches.every((w) => w.since(t0) >= 40 && Date.now() - w.arrivals.at(-1)! < 500), 20_000);
   polling = false;
   await poll;
 
   const back = await subscribe(r.gateways[1]!.ws, away, away.positions());
   const at = away.chain.updates;
-  await until(() => away.chain.updates > at + 10, 'updates for the client that came back');
+  await until('updates for the client that came back', () => away.chain.updates > at + 10);
   back.c.close();
 
   const resumed = r.watches.map((w) => w.resumedAfter(t0));
@@ -134,7 +135,7 @@ describe('Redis Sentinel failures under a running cluster', () => {
   /** Waits for the sentinels to name a new master and for every connection of ours to be on it. */
   const moved = async (from: number) => {
     const to = await s.switched(from);
-    await until(async () => (await ours(from)) <= 0 && (await ours(to)) >= 5, 'every connection on the new master (none on the old one)');
+    await until('every connection on the new master (none on the old one)', async () => (await ours(from)) <= 0 && (await ours(to)) >= 5);
     return to;
   };
   beforeAll(async () => {
@@ -190,11 +191,11 @@ describe('Redis Sentinel failures under a running cluster', () => {
       async () => node.freeze(),
       async () => {
         const thawed = new Promise<void>((res) => setTimeout(() => res(node.thaw()), 3000));
-        const degraded = until(async () => {
+        const degraded = until('the gateway to say degraded', async () => {
           const res = await fetch(`${r!.gateways[1]!.url}/healthz`);
           health = { status: res.status, body: (await res.json()) as { status?: string; reason?: string } };
           return res.status === 503;
-        }, 'the gateway to say degraded', 3000).catch(() => {});
+        }, 3000).catch(() => {});
         rest = await timedRest(r!.gateways[0]!.url);
         await Promise.all([thawed, degraded]);
         await moved(master);
@@ -228,7 +229,7 @@ describe('Redis and the feed killed, Redis restarted from a save older than the 
     const old = run.feed.store.epochOf('AAPL');
     await redis.save();
     const batches = run.feed.stats.batches;
-    await until(() => run.feed.stats.batches > batches + 10, 'publishes after the save (lost with Redis)');
+    await until('publishes after the save (lost with Redis)', () => run.feed.stats.batches > batches + 10);
     const back = await fault(run, 'Redis and the feed killed, Redis restarted from an older save', async () => {
       await redis.crash();
       await run.feed.close();

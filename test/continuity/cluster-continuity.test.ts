@@ -10,9 +10,10 @@ import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
 import type { Channel, StreamPosition, UpdateMsg } from '../../shared/protocol.js';
 import { Positions } from '../helpers/positions.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { startKeptRedis, type KeptRedis } from '../helpers/redis-kept.js';
+import { until } from '../helpers/wait.js';
 
 const symbols = ['AAPL', 'BTC-USD'];
 const channels: Channel[] = ['ticker', 'trades', 'candles:1s'];
@@ -33,17 +34,17 @@ describe('recovery across gateways', () => {
     expect(c.gateways[1].node.source.stats.symbols).toBe(0);
     const h = new Positions();
     const a = await connect(c.gateways[0].wsUrl, h);
-    await until(() => symbols.every((s) => (h.ids.get(s)?.length ?? 0) > 3), 'trades on gateway 1');
+    await until('trades on gateway 1', () => symbols.every((s) => (h.ids.get(s)?.length ?? 0) > 3));
     a.c.close();
     await a.c.closed();
     const held = h.positions();
     const away = Date.now();
-    await until(() => Date.now() - away > 1000, 'a second away');
+    await until('a second away', () => Date.now() - away > 1000);
 
     const b = await connect(c.gateways[1].wsUrl, h, held);
     expect(b.sub.unrecovered).toEqual([]);
     expect(b.sub.recovered).toHaveLength(held.length);
-    await until(() => symbols.every((s) => h.seq.get(`${s}|trades`)! > held.find((p) => p.s === s && p.ch === 'trades')!.seq + 10), 'live trades on gateway 2');
+    await until('live trades on gateway 2', () => symbols.every((s) => h.seq.get(`${s}|trades`)! > held.find((p) => p.s === s && p.ch === 'trades')!.seq + 10));
     const first = b.c.messages.find((m) => m.type === 'update' || m.type === 'snapshot') as UpdateMsg;
     expect(first.type).toBe('update');
     for (const it of first.items) expect(it.prev).toBe(held.find((p) => p.s === it.s && p.ch === it.ch)!.seq);
@@ -58,7 +59,7 @@ describe('recovery across gateways', () => {
   it('gives both gateways a new epoch when the feed restarts on a flushed Redis; updates keep coming, never a broken chain', async () => {
     const hs = [new Positions(), new Positions()];
     const cs = await Promise.all(c.gateways.map((g, i) => connect(g.wsUrl, hs[i])));
-    await until(() => hs.every((h) => h.chain.updates > 5), 'updates before');
+    await until('updates before', () => hs.every((h) => h.chain.updates > 5));
     const before = hs[0].epoch.get('AAPL|ticker')!;
     expect(hs[1].epoch.get('AAPL|ticker')).toBe(before);
     await c.stopFeed();
@@ -67,11 +68,11 @@ describe('recovery across gateways', () => {
     admin.disconnect();
     const restartedAt = Date.now();
     await c.startFeed();
-    await until(() => hs.every((h) => h.epoch.get('AAPL|ticker') !== before), 'the new epoch on both gateways', 15_000);
+    await until('the new epoch on both gateways', () => hs.every((h) => h.epoch.get('AAPL|ticker') !== before), 15_000);
     const after = hs[0].epoch.get('AAPL|ticker')!;
     expect(hs[1].epoch.get('AAPL|ticker')).toBe(after);
     const updatesAt = hs.map((h) => h.chain.updates);
-    await until(() => hs.every((h, i) => h.chain.updates > updatesAt[i] + 10), 'updates in the new epoch', 15_000);
+    await until('updates in the new epoch', () => hs.every((h, i) => h.chain.updates > updatesAt[i] + 10), 15_000);
     expect(Date.now() - restartedAt).toBeLessThan(15_000);
     for (const h of hs) expect(h.chain.breaks).toEqual([]);
     for (const { c: cl } of cs) expect(cl.of('error')).toEqual([]);
@@ -103,11 +104,11 @@ describe('a Redis that restarts with its data', () => {
   it('keeps the epoch: clients chain on or resync within it, and a new feed run continues it', async () => {
     const h = new Positions();
     const { c } = await connect(gwUrl, h);
-    await until(() => h.chain.updates > 5, 'updates before');
+    await until('updates before', () => h.chain.updates > 5);
     const epoch = feed.store.epochOf('AAPL');
     await redis.restartKeepingData();
     const at = h.chain.updates;
-    await until(() => h.chain.updates > at + 10, 'updates after the Redis restart', 15_000);
+    await until('updates after the Redis restart', () => h.chain.updates > at + 10, 15_000);
     expect(feed.store.epochOf('AAPL')).toBe(epoch);
     expect(h.epoch.get('AAPL|ticker')).toBe(epoch);
     expect(h.chain.breaks).toEqual([]);
@@ -118,7 +119,7 @@ describe('a Redis that restarts with its data', () => {
     await feed.start();
     expect(feed.store.epochOf('AAPL')).toBe(epoch);
     const at2 = h.chain.updates;
-    await until(() => h.chain.updates > at2 + 10, 'updates from the new feed run', 15_000);
+    await until('updates from the new feed run', () => h.chain.updates > at2 + 10, 15_000);
     expect(h.chain.breaks).toEqual([]);
     expect(h.epoch.get('AAPL|ticker')).toBe(epoch);
     c.close();

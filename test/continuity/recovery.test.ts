@@ -6,8 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, ServerMessage, SnapshotMsg, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { until } from '../helpers/cluster.js';
+
 import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 const symbols = ['AAPL', 'MSFT'];
 const channels: Channel[] = ['ticker', 'trades', 'candles:1m'];
@@ -63,14 +64,14 @@ describe('recovery on one process', () => {
     const h = new Holder();
     const first = await watch(n.wsUrl, h);
     expect(first.sub.recovered).toBeUndefined();
-    await until(() => (h.tradeIds.get('AAPL')?.length ?? 0) > 3 && (h.tradeIds.get('MSFT')?.length ?? 0) > 3, 'trades before the disconnect');
+    await until('trades before the disconnect', () => (h.tradeIds.get('AAPL')?.length ?? 0) > 3 && (h.tradeIds.get('MSFT')?.length ?? 0) > 3);
     first.c.close();
     await first.c.closed();
     const held = h.positions();
     expect(held).toHaveLength(symbols.length * channels.length);
     const goneAt = Date.now();
     const heldTrades = held.find((p) => p.s === 'AAPL' && p.ch === 'trades')!.seq;
-    await until(async () => Date.now() - goneAt >= 2000 && (await tradesSeq(n.url, 'AAPL')).seq > heldTrades + 5, 'trades printed while away', 15_000);
+    await until('trades printed while away', async () => Date.now() - goneAt >= 2000 && (await tradesSeq(n.url, 'AAPL')).seq > heldTrades + 5, 15_000);
 
     const snapsBefore = h.chain.breaks.length;
     const c2 = new RawClient(n.wsUrl);
@@ -82,7 +83,7 @@ describe('recovery on one process', () => {
     expect(sub.recovered).toHaveLength(held.length);
     expect(new Set(sub.recovered!.map((r) => `${r.s}|${r.ch}`))).toEqual(new Set(held.map((p) => `${p.s}|${p.ch}`)));
     expect(sub.unrecovered).toEqual([]);
-    await until(() => symbols.every((s) => h.seq.get(`${s}|trades`)! > heldTrades + 10), 'live trades after the recovery');
+    await until('live trades after the recovery', () => symbols.every((s) => h.seq.get(`${s}|trades`)! > heldTrades + 10));
 
     // The first frame after `subscribed` is the recovery: one update, each item chained on the held seq.
     const after = c2.messages.slice(mark).filter((m) => m.type !== 'heartbeat');
@@ -144,7 +145,7 @@ describe('the recovery window', () => {
     const held = h.positions();
     const heldTrades = held.find((p) => p.s === 'AAPL' && p.ch === 'trades')!.seq;
     const goneAt = Date.now();
-    await until(async () => Date.now() - goneAt > 600 && (await tradesSeq(n.url, 'AAPL')).seq > heldTrades + 4, 'the window to pass');
+    await until('the window to pass', async () => Date.now() - goneAt > 600 && (await tradesSeq(n.url, 'AAPL')).seq > heldTrades + 4);
     const { c, sub } = await watch(n.wsUrl, new Holder(), held);
     const tickers = sub.unrecovered!.filter((r) => r.ch === 'ticker').map((r) => r.s);
     expect(tickers.sort()).toEqual([...symbols].sort());
@@ -179,7 +180,7 @@ describe('a restarted server', () => {
       expect(sub.unrecovered).toHaveLength(held.length);
       const snap = await c.next('snapshot');
       expect(snap.items[0].epoch).not.toBe(held[0].epoch);
-      await until(() => h2.chain.updates > 10, 'updates in the new epoch');
+      await until('updates in the new epoch', () => h2.chain.updates > 10);
       expect(h2.chain.breaks).toEqual([]);
       c.close();
     } finally {

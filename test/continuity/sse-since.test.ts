@@ -2,8 +2,9 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
-import { until } from '../helpers/cluster.js';
+
 import { startNode, type Running } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 const TYPES = ['hello', 'subscribed', 'snapshot', 'update', 'error'] as const;
 
@@ -30,7 +31,7 @@ class Sse {
       });
   }
   async first<T extends ServerMessage['type']>(type: T): Promise<Extract<ServerMessage, { type: T }>> {
-    await until(() => this.messages.some((m) => m.type === type), `an SSE ${type}`);
+    await until(`an SSE ${type}`, () => this.messages.some((m) => m.type === type));
     return this.messages.find((m) => m.type === type) as Extract<ServerMessage, { type: T }>;
   }
   positions(): StreamPosition[] {
@@ -46,11 +47,11 @@ const tradesSeq = async () => ((await (await fetch(`${n.url}/api/snapshot?symbol
 
 async function disconnected(): Promise<{ held: StreamPosition[]; ids: number[] }> {
   const a = new Sse(`${n.url}/sse?symbols=AAPL&channels=ticker,trades`);
-  await until(() => a.ids.length > 3, 'trades before the disconnect');
+  await until('trades before the disconnect', () => a.ids.length > 3);
   a.es.close();
   const held = a.positions();
   const t = held.find((p) => p.ch === 'trades')!.seq;
-  await until(async () => (await tradesSeq()) > t + 5, 'trades while away');
+  await until('trades while away', async () => (await tradesSeq()) > t + 5);
   return { held, ids: a.ids };
 }
 
@@ -70,7 +71,7 @@ describe('SSE recovery', () => {
     const upd = (await b.first('update')) as UpdateMsg;
     expect(b.messages.indexOf(upd)).toBeLessThan(b.messages.findIndex((m) => m.type === 'snapshot') >>> 0);
     for (const it of upd.items) expect(it.prev).toBe(held.find((p) => p.ch === it.ch)!.seq);
-    await until(() => b.ids.length > ids.length + 3, 'live trades after');
+    await until('live trades after', () => b.ids.length > ids.length + 3);
     contiguous(b.ids);
     b.es.close();
   });
@@ -90,7 +91,7 @@ describe('SSE recovery', () => {
     expect(sub.recovered).toHaveLength(2);
     const upd = (await b.first('update')) as UpdateMsg;
     for (const it of upd.items) expect(it.prev).toBe(held.find((p) => p.ch === it.ch)!.seq);
-    await until(() => b.ids.length > ids.length + 3, 'live trades after');
+    await until('live trades after', () => b.ids.length > ids.length + 3);
     contiguous(b.ids);
     expect(b.messages.filter((m) => m.type === 'snapshot')).toEqual([]);
     b.es.close();

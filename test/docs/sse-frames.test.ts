@@ -8,11 +8,12 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition } from '../../shared/protocol.js';
-import { until } from '../helpers/cluster.js';
+
 import { startNode, type Running } from '../helpers/node.js';
 import { operationPayloads, parseAsyncApi, replyPayloads, SchemaCheck } from './doc-schemas.js';
 import { EXPECTED, FrameCheck } from './frame-check.js';
 import { httpGet } from './http-get.js';
+import { until } from '../helpers/wait.js';
 
 const TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error', 'refreshed'];
 
@@ -33,7 +34,7 @@ class Recorder {
   }
   async next<T extends ServerMessage['type']>(type: T, pred: (m: Extract<ServerMessage, { type: T }>) => boolean = () => true): Promise<Extract<ServerMessage, { type: T }>> {
     const find = () => this.messages.find((m) => m.type === type && pred(m as Extract<ServerMessage, { type: T }>)) as Extract<ServerMessage, { type: T }> | undefined;
-    await until(() => find() !== undefined, `an SSE ${type}`);
+    await until(`an SSE ${type}`, () => find() !== undefined);
     return find()!;
   }
 }
@@ -72,7 +73,7 @@ describe('/sse events and control answers against /asyncapi.json', () => {
     const hello = await a.next('hello');
     const path = hello.control!;
     const kinds = () => new Set(a.messages.flatMap((m) => (m.type === 'update' ? m.items.map((it) => (it.ch.startsWith('candles:') ? 'candles' : it.ch)) : [])));
-    await until(() => kinds().size === 4, 'updates of ticker, trades, candles and book');
+    await until('updates of ticker, trades, candles and book', () => kinds().size === 4);
     expect((await control(path, { type: 'ping', id: 1, t: 42 })).answer).toMatchObject({ type: 'pong', id: 1, echo: 42 });
     expect((await control(path, { type: 'subscribe', id: 2, symbols: ['NOPE'] })).status).toBe(400);
     // Partly good: `subscribed` in the body, the refusal as an error event on the stream.

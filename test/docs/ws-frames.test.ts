@@ -7,12 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition } from '../../shared/protocol.js';
-import { until } from '../helpers/cluster.js';
+
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 import { operationPayloads, parseAsyncApi, SchemaCheck } from './doc-schemas.js';
 import { EXPECTED, FrameCheck } from './frame-check.js';
 import { httpGet } from './http-get.js';
+import { until } from '../helpers/wait.js';
 
 let n: Running;
 let sendSchemas: Map<string, object>;
@@ -51,7 +52,7 @@ describe('/ws frames against /asyncapi.json', () => {
     const a = await RawClient.open(n.wsUrl);
     send(a, { type: 'subscribe', id: 1, symbols: ['AAPL', 'MSFT'], channels, throttle: 0 });
     await a.next('subscribed');
-    await until(() => kinds(a).size === 4, 'updates of ticker, trades, candles and book');
+    await until('updates of ticker, trades, candles and book', () => kinds(a).size === 4);
     send(a, { type: 'ping', id: 2, t: 1234.5 });
     expect(await a.next('pong')).toMatchObject({ id: 2, echo: 1234.5 });
     send(a, { type: 'subscribe', id: 3, symbols: ['NOPE'] });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimSource, type SimSourceOptions } from '../../server/feed/sim-source.js';
 import { WAKE_MIN_MS } from '../../server/feed/wake-plan.js';
 import type { MarketEvent, TickSource } from '../../server/feed/tick-source.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const T0 = Date.UTC(2027, 5, 1, 12, 0, 0);
 
@@ -207,11 +208,11 @@ describe('SimSource', { timeout: 30_000 }, () => {
       count += events.length;
     });
     // Rates are checked on the fake clock above; a real timer on a shared machine is only checked to run.
-    for (let i = 0; i < 100 && count < 50; i++) await new Promise((r) => setTimeout(r, 50));
+    await until('50 events', () => count >= 50, 5000).catch(() => {});
     source.stop();
     expect(count).toBeGreaterThanOrEqual(50);
     const after = count;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100); // a window in which a stopped source may emit nothing
     expect(count).toBe(after);
   });
 

@@ -1,7 +1,8 @@
 /** `/metrics`: Prometheus text with the node's connections, traffic, refusals and delays. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 const TOKEN = 'metrics-test-token';
 
@@ -44,11 +45,15 @@ describe('/metrics', () => {
     expect(await refusedStatus(`${n.wsUrl}?token=${TOKEN}`)).toBe(429); // a 4th from this address
     for (let i = 0; i < 40; i++) flood.send({ type: 'ping', id: i }); // past the burst: rate_limited, then 1008
     expect(await flood.closed()).toBe(1008);
-    await sleep(3500); // a throttled flush of ~300 trades: beyond the 100 an item holds
-
-    const res = await fetch(`${n.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const scrape = () => fetch(`${n.url}/metrics`, { headers: { Authorization: `Bearer ${TOKEN}` } });
+    const res = await scrape();
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-    const text = await res.text();
+    await res.text();
+    // The first 3 s throttled flush carries ~300 trades of NVDA: beyond the 100 an item holds.
+    const text = await until('a throttled flush that dropped trades', async () => {
+      const t = await (await scrape()).text();
+      return (sample(t, 'tickwire_dropped_trades_total') ?? 0) > 0 ? t : undefined;
+    });
     expect(sample(text, 'tickwire_connections{transport="ws"}')).toBe(1);
     expect(sample(text, 'tickwire_connections{transport="sse"}')).toBe(1);
     expect(sample(text, 'tickwire_subscriptions')).toBe(5);
@@ -73,8 +78,10 @@ describe('/metrics', () => {
     // Counters only grow between scrapes; gauges follow the sessions.
     ws.close();
     ac.abort();
-    await sleep(200);
-    const again = await (await fetch(`${n.url}/metrics?token=${TOKEN}`)).text();
+    const again = await until('both sessions gone from the gauges', async () => {
+      const t = await (await fetch(`${n.url}/metrics?token=${TOKEN}`)).text();
+      return sample(t, 'tickwire_connections{transport="ws"}') === 0 && sample(t, 'tickwire_connections{transport="sse"}') === 0 ? t : undefined;
+    });
     expect(sample(again, 'tickwire_connections{transport="ws"}')).toBe(0);
     expect(sample(again, 'tickwire_connections{transport="sse"}')).toBe(0);
     expect(sample(again, 'tickwire_update_items_total')).toBeGreaterThanOrEqual(sample(text, 'tickwire_update_items_total')!);

@@ -9,7 +9,8 @@ import WebSocket from 'ws';
 import { decode, encode } from '../../shared/codec.js';
 import type { Session } from '../../server/fanout/session.js';
 import { CHANNELS } from '../../shared/protocol.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
 
 const HIGH_WATER = 64 * 1024;
 const GRACE_MS = 300;

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startNode, type Running } from './node.js';
+import { sleep, until } from './wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WEB_DIR = join(ROOT, 'dist/web');
@@ -34,7 +37,6 @@ const newest = (path: string): number => {
 
 const sourcesTime = () => Math.max(newest(join(ROOT, 'web')), newest(join(ROOT, 'shared')), newest(join(ROOT, 'vite.config.ts')));
 const buildTime = () => statSync(join(WEB_DIR, 'index.html'), { throwIfNoEntry: false })?.mtimeMs ?? 0;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Builds dist/web with Vite unless it is newer than web/, shared/ and vite.config.ts. */
 export async function ensureWebBuilt(): Promise<void> {
@@ -61,6 +63,47 @@ export async function ensureWebBuilt(): Promise<void> {
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** What a dashboard test file shares: one Chromium and, when asked for, one node. */
+export interface DashboardSuite {
+  readonly browser: Browser;
+  /** The node started with the suite's `env` (absent without one). */
+  readonly node: Running;
+}
+
+/**
+ * Registers a dashboard test file's hooks: before all, the SPA built, test-artifacts/ made,
+ * Chromium launched and (given `env`) a node started, side by side; after each test every
+ * browser context it opened closed (fresh localStorage for the next); after all, both stopped.
+ */
+export function dashboardSuite(env?: Record<string, string>): DashboardSuite {
+  let browser: Browser | undefined;
+  let node: Running | undefined;
+  beforeAll(async () => {
+    await ensureWebBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    [browser, node] = await Promise.all([launchBrowser(), env ? startNode(env) : undefined]);
+  });
+  afterEach(async () => {
+    for (const c of browser?.contexts() ?? []) await c.close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await node?.close();
+  });
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`dashboardSuite: no ${what} (before beforeAll ran, or no env given)`);
+    return v;
+  };
+  return {
+    get browser() {
+      return need(browser, 'browser');
+    },
+    get node() {
+      return need(node, 'node');
+    },
+  };
 }
 
 /** Collects console errors and uncaught page errors from `page` from now on. */
@@ -104,22 +147,6 @@ export function measureFrames(page: Page, ms: number): Promise<FrameReport> {
     };
     requestAnimationFrame(tick);
   })`) as Promise<FrameReport>;
-}
-
-/** Polls `fn` until it returns a truthy value (returned) or `timeoutMs` passes (throws with `what`). */
-export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 10_000, everyMs = 100): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(everyMs);
-  }
 }
 
 /** Browser noise about the network while a server is down: not errors of the app. */

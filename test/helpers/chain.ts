@@ -1,10 +1,18 @@
 /** Applies snapshot and update messages per stream the way the contract says, and records every break of the `prev` chain. */
-import type { ServerMessage, Trade } from '../../shared/protocol.js';
+import type { Channel, ServerMessage, Trade } from '../../shared/protocol.js';
 
 export class ChainChecker {
   readonly state = new Map<string, { seq: number; d: unknown }>();
   readonly breaks: string[] = [];
   updates = 0;
+
+  /** True once every stream held is at the seq `seqOf` gives it (e.g. the feed's, after it stopped). */
+  reached(seqOf: (symbol: string, channel: Channel) => number | undefined): boolean {
+    return [...this.state].every(([key, st]) => {
+      const [s, ch] = key.split('|') as [string, Channel];
+      return st.seq === seqOf(s, ch);
+    });
+  }
 
   apply(m: ServerMessage): void {
     if (m.type === 'snapshot') {

@@ -7,6 +7,7 @@ import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
 import type { GatewaySourceOptions } from '../../server/cluster/gateway-source.js';
 import { startRedis, type RedisProcess } from './redis.js';
+import { until } from './wait.js';
 
 export interface RunningGateway {
   node: GatewayNode;
@@ -61,25 +62,16 @@ export async function startCluster(env: Record<string, string> = {}, gateways = 
   return c;
 }
 
-/** Polls `pred` every 50 ms until true; rejects after timeoutMs with `what`. */
-export async function until(pred: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** `read()` once two reads in a row agree: the feed's last publish (async, through Redis) has landed. */
 export async function settled<T>(read: () => Promise<T>): Promise<T> {
   let last = JSON.stringify(await read());
   let value: T | undefined;
-  await until(async () => {
+  await until('the stores to settle', async () => {
     value = await read();
     const now = JSON.stringify(value);
     const same = now === last;
     last = now;
     return same;
-  }, 'the stores to settle');
+  });
   return value!;
 }

@@ -79,4 +79,5 @@ export class RawClient {
   }
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Temporary: test/python-client.test.ts (the newcomer helper's file) still imports `sleep` from here.
+export { sleep } from './wait.js';

@@ -3,12 +3,11 @@
  * by SHUTDOWN SAVE, so it holds every write Redis acknowledged): a production Redis with
  * persistence restarted. (A crash that loses writes after the last save: test/cluster/redis-failover.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitForPing } from './redis.js';
+import { freePort, redisArgs, redisServer } from './redis.js';
 
 export interface KeptRedis {
   url: string;
@@ -16,7 +15,7 @@ export interface KeptRedis {
   restartKeepingData(): Promise<void>;
   /** SAVE now (a snapshot that later writes are not in). */
   save(): Promise<void>;
-  /** SIGKILL (writes after the last save are lost), then start again from the last save. */
+  /** SIGKILL (writes after the last save are lost); `start` brings it back from the last save. */
   crash(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -25,43 +24,29 @@ export interface KeptRedis {
 export async function startKeptRedis(): Promise<KeptRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'tickwire-redis-'));
-  let child: ChildProcess | undefined;
-  const launch = async () => {
-    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--dbfilename', 'dump.rdb'], { stdio: 'ignore' });
-    await waitForPing(port);
-  };
-  const kill = async () => {
-    const c = child;
-    child = undefined;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    const exited = new Promise((r) => c.once('exit', r));
-    c.kill('SIGKILL');
-    await exited;
-  };
-  await launch();
+  const server = redisServer(port, redisArgs(port, ['--dir', dir, '--dbfilename', 'dump.rdb']));
+  await server.start();
   const url = `redis://127.0.0.1:${port}`;
   return {
     url,
     async restartKeepingData() {
-      const c = child!;
-      const exited = new Promise((r) => c.once('exit', r));
+      const exited = server.exited();
       const admin = new Redis(url, { retryStrategy: () => null, maxRetriesPerRequest: 0 });
       admin.on('error', () => {});
       void admin.call('SHUTDOWN', 'SAVE').catch(() => {}); // no reply: the server exits
       await exited;
       admin.disconnect();
-      child = undefined;
-      await launch();
+      await server.start();
     },
     async save() {
       const admin = new Redis(url);
       await admin.save();
       admin.disconnect();
     },
-    crash: kill,
-    start: launch,
+    crash: server.kill,
+    start: () => server.start(),
     async stop() {
-      await kill();
+      await server.kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -4,13 +4,14 @@
  * config file in a temporary folder, `down-after-milliseconds` short. Servers can be killed
  * (SIGKILL), frozen (SIGSTOP) and started again; the sentinels say which one is the master.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitForPing } from './redis.js';
-import { until } from './cluster.js';
+import { freePort, redisServer } from './redis.js';
+import { until } from './wait.js';
+
 
 export const MASTER_NAME = 'tw';
 
@@ -46,11 +47,9 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
   const sentinelPorts = [await freePort(), await freePort(), await freePort()];
   const children = new Set<ChildProcess>();
   const admins: Redis[] = [];
-  const run = (conf: string, sentinel: boolean, more: string[] = []): ChildProcess => {
-    const c = spawn('redis-server', [conf, ...(sentinel ? ['--sentinel'] : []), ...more], { stdio: 'ignore' });
+  const track = (c: ChildProcess) => {
     children.add(c);
     c.once('exit', () => children.delete(c));
-    return c;
   };
 
   const nodes: RedisNode[] = ports.map((port, i) => {
@@ -59,23 +58,13 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
     const conf = join(d, 'redis.conf');
     const lines = [`port ${port}`, 'bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${d}`, ...(i ? [`replicaof 127.0.0.1 ${ports[0]}`] : [])];
     writeFileSync(conf, lines.join('\n') + '\n');
-    let child: ChildProcess | undefined;
+    const server = redisServer(port, [conf], track);
     return {
       port,
-      async start(replicaOf) {
-        child = run(conf, false, replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []);
-        await waitForPing(port);
-      },
-      async kill() {
-        const c = child;
-        child = undefined;
-        if (!c || c.exitCode !== null || c.signalCode !== null) return;
-        const exited = new Promise((r) => c.once('exit', r));
-        c.kill('SIGKILL');
-        await exited;
-      },
-      freeze: () => void child?.kill('SIGSTOP'),
-      thaw: () => void child?.kill('SIGCONT'),
+      start: (replicaOf) => server.start(replicaOf ? ['--replicaof', '127.0.0.1', String(replicaOf)] : []),
+      kill: server.kill,
+      freeze: () => server.signal('SIGSTOP'),
+      thaw: () => server.signal('SIGCONT'),
     };
   });
   for (const n of nodes) await n.start();
@@ -92,8 +81,7 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
       `sentinel parallel-syncs ${MASTER_NAME} 2`,
     ];
     writeFileSync(conf, lines.join('\n') + '\n');
-    run(conf, true);
-    await waitForPing(port);
+    await redisServer(port, [conf, '--sentinel'], track).start();
   }
 
   const byPort = new Map<number, Redis>();
@@ -121,21 +109,21 @@ export async function startSentinels(downAfterMs = 1000): Promise<Sentinels> {
     masterPort,
     async switched(from, timeoutMs = 15_000) {
       let to = from;
-      await until(async () => {
+      await until('the sentinels to switch the master', async () => {
         const named = await ask<[string, string]>('get-master-addr-by-name', MASTER_NAME);
         to = Number(named[0]?.[1]);
         return named.length === 3 && named.every((a) => Number(a[1]) === to) && to !== from && (await isMaster(to));
-      }, 'the sentinels to switch the master', timeoutMs);
+      }, timeoutMs);
       return to;
     },
     async settled(replicas = 2, timeoutMs = 20_000) {
-      await until(async () => {
+      await until('the sentinels to see a master with two healthy replicas', async () => {
         const views = await ask<string[][]>('replicas', MASTER_NAME);
         const others = await ask<unknown[]>('sentinels', MASTER_NAME);
         const pairs = (r: string[]) => Object.fromEntries(r.flatMap((k, i) => (i % 2 ? [] : [[k, r[i + 1]]])));
         const healthy = (v: string[][]) => v.map(pairs).filter((r) => r.flags === 'slave' && r['master-link-status'] === 'ok').length;
         return views.length === 3 && views.every((v) => healthy(v) >= replicas) && others.every((o) => o.length === 2);
-      }, 'the sentinels to see a master with two healthy replicas', timeoutMs);
+      }, timeoutMs);
     },
     admin,
     async close() {

@@ -3,6 +3,7 @@
  * answers every position exactly as the previous one (reference-stream-history.ts) did, over
  * random event streams with resets, prepends, count and time bounds. Pure; seeded.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { Channel, Trade } from '../../shared/protocol.js';
 import { Rng } from '../../server/feed/rng.js';
@@ -77,17 +78,20 @@ function run(ch: Channel, seed: string): number {
       if (pending.length > 400) pending.splice(0, 200);
     }
     if (rng.next() < 0.1) a.prune(now), b.prune(now);
-    expect(a.held, `held at ${step}`).toBe(b.held);
-    expect(a.firstSeq).toBe(b.firstSeq);
+    // Each check calls expect only when it is about to fail: the same assertions, minus the
+    // matcher's cost on the ~10^6 that pass (most of this file's time otherwise).
+    if (a.held !== b.held) expect(a.held, `held at ${step}`).toBe(b.held);
+    if (a.firstSeq !== b.firstSeq) expect(a.firstSeq).toBe(b.firstSeq);
     if (step % 7 === 0) {
       const at = now + rng.int(limits.ms);
       for (let p = a.firstSeq - 2; p <= seq + 1; p++) {
         for (const ep of [epoch, 'other']) {
           const x = a.recover(ep, p, at);
           const y = b.recover(ep, p, at);
-          expect(x.ok, `${ch} ${ep} ${p} at step ${step}`).toBe(y.ok);
+          if (x.ok !== y.ok) expect(x.ok, `${ch} ${ep} ${p} at step ${step}`).toBe(y.ok);
           if (x.ok && y.ok) {
-            expect(x.item && { ...x.item, d: x.item.d }, `${ch} ${p} at step ${step}`).toEqual(y.item && { ...y.item, d: y.item.d });
+            const [xi, yi] = [x.item && { ...x.item, d: x.item.d }, y.item && { ...y.item, d: y.item.d }];
+            if (!isDeepStrictEqual(xi, yi)) expect(xi, `${ch} ${p} at step ${step}`).toEqual(yi);
             compared++;
           }
         }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHANNELS, type Ticker } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-import { RawClient, sleep, startNode, type Running } from '../helpers/node.js';
+import { RawClient, startNode, type Running } from '../helpers/node.js';
+import { until } from '../helpers/wait.js';
 
 let srv: Running;
 beforeAll(async () => {
@@ -32,9 +33,16 @@ describe('WebSocket streaming', () => {
     expect(snap.items.length).toBe(symbols.length * channels.length);
     expect(a.messages.indexOf(subscribed)).toBeLessThan(a.messages.indexOf(snap));
     await b.next('snapshot');
-    await sleep(3000);
+    await until('20 updates a symbol on both clients', () => Math.min(ca.updates, cb.updates) > symbols.length * 20, 20_000);
     srv.node.feed.stop();
-    await sleep(300);
+    // The final state: both clients have it once their seqs reach the server's (REST, so that no
+    // snapshot message lands in the checkers before their built state is compared).
+    const q = `symbols=${symbols.join(',')}&channels=${channels.join(',')}`;
+    const final = (await (await fetch(`${srv.url}/api/snapshot?${q}`)).json()) as { items: { s: string; ch: string; seq: number }[] };
+    expect(final.items.length).toBe(symbols.length * channels.length);
+    const caughtUp = (cc: ChainChecker) => final.items.every((it) => cc.state.get(`${it.s}|${it.ch}`)?.seq === it.seq);
+    await until('both clients at the final seqs', () => caughtUp(ca) && caughtUp(cb));
+    const built = structuredClone(ca.state);
     expect(ca.breaks).toEqual([]);
     expect(cb.breaks).toEqual([]);
     expect(ca.updates).toBeGreaterThan(symbols.length * 20);
@@ -46,7 +54,7 @@ describe('WebSocket streaming', () => {
     a.send({ type: 'snapshot', id: 8, symbols, channels });
     const fresh = await a.next('snapshot', (m) => m !== snap);
     for (const it of fresh.items) {
-      const mine = ca.state.get(`${it.s}|${it.ch}`)!;
+      const mine = built.get(`${it.s}|${it.ch}`)!;
       expect(mine.seq, `${it.s}|${it.ch}`).toBe(it.seq);
       if (it.ch === 'trades') expect((mine.d as unknown[]).slice(-10)).toEqual((it.d as unknown[]).slice(-10));
       else expect(mine.d, `${it.s}|${it.ch}`).toEqual(it.d);

@@ -15,8 +15,9 @@ import { MarketState } from '../../server/market/market-state.js';
 import type { StreamEvent } from '../../server/market/stream-event.js';
 import type { Trade } from '../../shared/protocol.js';
 import { RawClient } from '../helpers/node.js';
-import { until } from '../helpers/cluster.js';
+
 import { tmpDir } from './fixtures.js';
+import { until } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 let child: ChildProcess | undefined;
@@ -58,7 +59,7 @@ describe('recording', () => {
       }
     });
     ws.send({ type: 'subscribe', symbols: SYMBOLS, channels: ['trades', 'book'] });
-    await until(() => SYMBOLS.every((s) => seenTrades.get(s)!.length >= 60 + 3 && seenSums.get(s)!.length >= 5), 'trades and book updates of every symbol', 20_000);
+    await until('trades and book updates of every symbol', () => SYMBOLS.every((s) => seenTrades.get(s)!.length >= 60 + 3 && seenSums.get(s)!.length >= 5), 20_000);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { replayEnv } from '../../scripts/replay.js';
 import { writeMinute } from './replay-node.js';
+import { until } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -18,15 +19,8 @@ function run(args: string[], env: Record<string, string> = {}): { child: ChildPr
   return { child, out: () => out, err: () => err, exited: new Promise((r) => child.on('exit', r)) };
 }
 
-async function waitFor(read: () => string, re: RegExp, ms = 30_000): Promise<RegExpExecArray> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const m = re.exec(read());
-    if (m) return m;
-    if (Date.now() > end) throw new Error(`no ${re} in:\n${read()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** The first match of `re` in what `read` returns, once there is one. */
+const waitFor = (read: () => string, re: RegExp, ms = 30_000): Promise<RegExpExecArray> => until(`${re}`, () => re.exec(read()), ms);
 
 describe('replay and subscribe commands', () => {
   it('parse the short form into the settings', () => {

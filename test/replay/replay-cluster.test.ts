@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarketClock, SnapshotItem } from '../../shared/protocol.js';
-import { startCluster, until, type Cluster } from '../helpers/cluster.js';
+import { startCluster, type Cluster } from '../helpers/cluster.js';
 import { RawClient } from '../helpers/node.js';
 import { writeMinute } from './replay-node.js';
 import { T0_US } from './fixtures.js';
+import { until } from '../helpers/wait.js';
 
 const post = (url: string, body: unknown) => fetch(`${url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
@@ -31,7 +32,7 @@ describe('replay on a feed node', () => {
     await ws.next('update', (m) => m.items.some((i) => i.ch === 'trades' && (i.d as { xid?: string }[]).every((t) => /^x\d+$/.test(t.xid ?? ''))));
     // 60 s of market at 300x: a loop every 0.2 s; the next snapshot is of another epoch
     await ws.next('snapshot', (m) => m.items.some((i) => i.ch === 'trades' && i.epoch !== epoch), 15_000);
-    await until(() => ws.of('update').length > 3, 'updates after the loop');
+    await until('updates after the loop', () => ws.of('update').length > 3);
     ws.close();
   });
 

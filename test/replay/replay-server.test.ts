@@ -10,6 +10,7 @@ import type { ClockMsg, ServerMessage, SnapshotItem } from '../../shared/protoco
 import { RawClient } from '../helpers/node.js';
 import { T0_MS } from './fixtures.js';
 import { startReplay, writeMinute } from './replay-node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
@@ -26,13 +27,8 @@ class SseClient {
     }
   }
   async next<T extends ServerMessage['type']>(type: T, pred: (m: Msg<T>) => boolean = () => true, timeoutMs = 10_000): Promise<Msg<T>> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const m = this.messages.find((x) => x.type === type && pred(x as Msg<T>));
-      if (m) return m as Msg<T>;
-      if (Date.now() > end) throw new Error(`no ${type} within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    const m = await until(`a ${type}`, () => this.messages.find((x) => x.type === type && pred(x as Msg<T>)), timeoutMs, 20);
+    return m as Msg<T>;
   }
 }
 
@@ -175,7 +171,7 @@ describe('the TypeScript client on a replay', () => {
         client.subscribe(['BTCUSD'], { channels: ['trades'] });
         const ages: number[] = [];
         client.on('latency', (s) => s.ageMs !== undefined && ages.push(s.ageMs));
-        await until(() => clocks.length > 0 && ages.length > 0);
+        await until('a clock and an age', () => clocks.length > 0 && ages.length > 0);
         expect(client.clock).toMatchObject({ mode: 'replay', speed: 1, from: T0_MS });
         const now = client.marketNow();
         expect(now).toBeGreaterThanOrEqual(T0_MS);
@@ -183,12 +179,12 @@ describe('the TypeScript client on a replay', () => {
         // data age is market now minus ts: small, although the recording is years old
         expect(Math.max(...ages)).toBeLessThan(5000);
         await post(run.url, { action: 'pause' });
-        await until(() => clocks.at(-1) === 'paused');
+        await until('paused', () => clocks.at(-1) === 'paused');
         const held = client.marketNow();
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100); // a window in which a paused market clock may not move
         expect(client.marketNow()).toBe(held);
         await post(run.url, { action: 'resume' });
-        await until(() => clocks.at(-1) === 'playing');
+        await until('playing', () => clocks.at(-1) === 'playing');
         client.close();
       }
     } finally {
@@ -197,10 +193,3 @@ describe('the TypeScript client on a replay', () => {
   });
 });
 
-async function until(pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -4,39 +4,23 @@
  * regroups the ladder by multiples of the tick, size changes flash within the three-a-second
  * rule. Needs a server whose /api/symbols has `sizeDecimals` (books streamed).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, launchBrowser, until } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { dashboardSuite, ARTIFACTS } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 60_000 });
 
-let node: Running;
-let browser: Browser;
-let page: Page | undefined;
+const suite = dashboardSuite({ FEED_RATE: '20' });
+
+let page: Page | undefined; // closed with its context after each test
 let hasBooks = false;
-
 beforeAll(async () => {
-  await ensureWebBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  node = await startNode({ FEED_RATE: '20' });
-  const symbols = (await (await fetch(`${node.url}/api/symbols`)).json()) as object[];
+  const symbols = (await (await fetch(`${suite.node.url}/api/symbols`)).json()) as object[];
   hasBooks = symbols.every((s) => 'sizeDecimals' in s);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-
-afterEach(async () => {
-  await page?.context().close();
-  page = undefined;
 });
 
 interface LadderView {
@@ -73,7 +57,7 @@ const onGrid = (price: number, ticks: number) => Math.round(price / TICK) % tick
 describe('dashboard order book', () => {
   it('shows a ladder and a depth chart that update, and regroups with g', async () => {
     expect(hasBooks).toBe(true); // /api/symbols gives sizeDecimals for every symbol
-    ({ page } = await openIn(browser, `${node.url}/?symbol=AAPL`, { ...VIEWPORTS.wide }));
+    ({ page } = await openIn(suite.browser, `${suite.node.url}/?symbol=AAPL`, { ...VIEWPORTS.wide }));
     const p = page;
     await until('a ladder with both sides', async () => {
       const l = await ladder(p);
@@ -115,7 +99,7 @@ describe('dashboard order book', () => {
 
   it('flashes changed sizes at most three times a second per cell', async () => {
     expect(hasBooks).toBe(true);
-    ({ page } = await openIn(browser, `${node.url}/?symbol=AAPL`, { ...VIEWPORTS.wide }));
+    ({ page } = await openIn(suite.browser, `${suite.node.url}/?symbol=AAPL`, { ...VIEWPORTS.wide }));
     const p = page;
     await until('a ladder', async () => (await ladder(p)).bids.length >= 5, 15_000);
     const flashes = (await p.evaluate(`new Promise((resolve) => {
@@ -145,7 +129,7 @@ describe('dashboard order book', () => {
   it('fits the medium and narrow layouts (ladder beside the depth chart in a wide tab)', async () => {
     expect(hasBooks).toBe(true);
     for (const kind of ['medium', 'narrow'] as const) {
-      ({ page } = await openIn(browser, `${node.url}/?symbol=AAPL`, VIEWPORTS[kind]));
+      ({ page } = await openIn(suite.browser, `${suite.node.url}/?symbol=AAPL`, VIEWPORTS[kind]));
       const p = page;
       await p.getByTestId('tab-book').click();
       await until(`a ${kind} ladder`, async () => (await ladder(p)).bids.length >= 3, 15_000);

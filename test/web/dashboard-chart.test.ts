@@ -5,32 +5,18 @@
  * settings and kept across a reload; SMA, EMA and VWAP overlays equal to a reference
  * computation on the server's bars; line, area and log scale.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import type { Candle } from '../../shared/protocol.js';
-import { startNode, type Running } from '../helpers/node.js';
-import { ensureWebBuilt, launchBrowser, until } from '../helpers/browser.js';
+import { dashboardSuite } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 
-let node: Running;
-let browser: Browser;
-let page: Page | undefined;
+const suite = dashboardSuite({ FEED_RATE: '10' });
 
-beforeAll(async () => {
-  await ensureWebBuilt();
-  node = await startNode({ FEED_RATE: '10' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-afterEach(async () => {
-  await page?.context().close();
-  page = undefined;
-});
+let page: Page | undefined; // closed with its context after each test
 
 const NY = 'America/New_York';
 const chartAttr = (p: Page, name: string) => p.getByTestId('chart').getAttribute(`data-${name}`);
@@ -44,7 +30,7 @@ const offsetNow = (zone: string) => {
 };
 
 async function open(kind: keyof typeof VIEWPORTS, symbol: string): Promise<Page> {
-  const opened = await openIn(browser, `${node.url}/?symbol=${symbol}`, { ...VIEWPORTS[kind], timezoneId: NY });
+  const opened = await openIn(suite.browser, `${suite.node.url}/?symbol=${symbol}`, { ...VIEWPORTS[kind], timezoneId: NY });
   page = opened.page;
   await until('live', async () => (await opened.page.getByTestId('status-badge').getAttribute('data-state')) === 'live', 15_000);
   await until('chart history', async () => (await chartAttr(opened.page, 'phase')) === 'ready', 15_000);
@@ -119,7 +105,7 @@ describe('chart', () => {
     const time = Number(await until('hover', async () => (await p.getByTestId('ohlc-legend').getAttribute('data-hovering')) === 'true' && p.getByTestId('ohlc-legend').getAttribute('data-time')));
     const values = Object.fromEntries(await Promise.all(['sma', 'ema', 'vwap'].map(async (k) => [k, Number(await p.getByTestId(`legend-${k}`).getAttribute('data-value'))])));
     const first = Number(await chartAttr(p, 'first-time'));
-    const res = await fetch(`${node.url}/api/candles?symbol=MSFT&interval=1m&limit=1200`);
+    const res = await fetch(`${suite.node.url}/api/candles?symbol=MSFT&interval=1m&limit=1200`);
     const all = ((await res.json()) as { bars: Candle[] }).bars.filter((b) => b.time >= first && b.time <= time);
     expect(all.at(-1)!.time).toBe(time);
     const closes = all.map((b) => b.close);

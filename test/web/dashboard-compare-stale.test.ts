@@ -5,31 +5,18 @@
  * the choice is kept). While the server is down the market's figures dim and a note says since
  * when they are stale; both clear when the stream is live again after a restart.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ensureWebBuilt, launchBrowser, openDashboard, pricesMove, until } from '../helpers/browser.js';
+import { dashboardSuite, openDashboard, pricesMove } from '../helpers/browser.js';
 import { openIn, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 
-let node: Running;
-let browser: Browser;
-let page: Page | undefined;
+const suite = dashboardSuite({ FEED_RATE: '10' });
 
-beforeAll(async () => {
-  await ensureWebBuilt();
-  node = await startNode({ FEED_RATE: '10' });
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-afterEach(async () => {
-  await page?.context().close();
-  page = undefined;
-});
+let page: Page | undefined; // closed with its context after each test
 
 const badge = (p: Page) => p.getByTestId('status-badge').getAttribute('data-state');
 const inside = (inner: { x: number; y: number; width: number; height: number }, outer: typeof inner) =>
@@ -38,7 +25,7 @@ const inside = (inner: { x: number; y: number; width: number; height: number }, 
 describe('comparison panel', () => {
   for (const kind of ['wide', 'medium', 'narrow'] as const) {
     it(`fits its section with labelled axes at ${kind}`, async () => {
-      const opened = await openIn(browser, node.url, VIEWPORTS[kind]);
+      const opened = await openIn(suite.browser, suite.node.url, VIEWPORTS[kind]);
       page = opened.page;
       await until('live', async () => (await badge(opened.page)) === 'live', 15_000);
       const tab = page.getByTestId('tab-compare');
@@ -63,7 +50,7 @@ describe('comparison panel', () => {
   }
 
   it('is collapsed by default below 1440 px wide; the toggle opens it and the choice is kept', async () => {
-    const { page: p } = await openDashboard(browser, node.url, undefined, { viewport: { width: 1320, height: 800 } });
+    const { page: p } = await openDashboard(suite.browser, suite.node.url, undefined, { viewport: { width: 1320, height: 800 } });
     page = p;
     await until('live', async () => (await badge(p)) === 'live', 15_000);
     expect(await p.getByTestId('dashboard').getAttribute('data-compare')).toBe('collapsed');
@@ -84,7 +71,7 @@ describe('stale data', () => {
     let own: Running = await startNode({ FEED_RATE: '20' });
     const port = Number(new URL(own.url).port);
     try {
-      const { page: p } = await openDashboard(browser, own.url);
+      const { page: p } = await openDashboard(suite.browser, own.url);
       page = p;
       await until('live', async () => (await badge(p)) === 'live', 15_000);
       await pricesMove(p);
@@ -114,7 +101,7 @@ describe('stale data', () => {
 
 describe('symbol search', () => {
   it('says "No match" on a miss and offers the closest symbols', async () => {
-    const { page: p } = await openDashboard(browser, node.url);
+    const { page: p } = await openDashboard(suite.browser, suite.node.url);
     page = p;
     await until('live', async () => (await badge(p)) === 'live', 15_000);
     const search = p.getByTestId('symbol-search');
@@ -132,13 +119,13 @@ describe('symbol search', () => {
 
 describe('API documents page', () => {
   it('is linked from the dashboard and renders the AsyncAPI document from the server alone', async () => {
-    const { page: p, errors } = await openDashboard(browser, node.url);
+    const { page: p, errors } = await openDashboard(suite.browser, suite.node.url);
     page = p;
     const href = await p.getByTestId('docs-link').getAttribute('href');
     expect(href).toBe('/docs');
     const elsewhere: string[] = [];
-    p.on('request', (r) => !r.url().startsWith(node.url) && elsewhere.push(r.url()));
-    await p.goto(node.url + href);
+    p.on('request', (r) => !r.url().startsWith(suite.node.url) && elsewhere.push(r.url()));
+    await p.goto(suite.node.url + href);
     await until('the rendered document', async () => {
       const text = await p.locator('#asyncapi').innerText();
       return text.includes('Tickwire streaming API') && text.includes('ws://') && text.includes('Operations');

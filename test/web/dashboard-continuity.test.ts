@@ -5,28 +5,18 @@
  * server's history it shows "trades missed while disconnected" where the hole is. A JWT that
  * expires under an open page brings back the token dialog.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CutProxy } from '../client/proxy.js';
 import { CLOCK_LEEWAY_S } from '../../server/auth/jwt.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard, until } from '../helpers/browser.js';
+import { dashboardSuite, ARTIFACTS, NETWORK_NOISE, openDashboard } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
-let browser: Browser;
+const suite = dashboardSuite();
 const closers: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 afterEach(async () => {
   for (const f of closers.splice(0).reverse()) await f();
@@ -46,7 +36,7 @@ const tape = (p: Page) => p.evaluate(`[...document.querySelectorAll('[data-testi
   .map((r) => r.dataset.testid === 'trades-missed' ? 'missed' : Number(r.dataset.id))`) as Promise<(number | 'missed')[]>;
 
 async function openOn(url: string): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openDashboard(browser, `${url}/?symbol=AAPL`);
+  const opened = await openDashboard(suite.browser, `${url}/?symbol=AAPL`);
   closers.push(() => opened.page.context().close());
   await until('live', async () => (await badge(opened.page)) === 'live', 15_000);
   await until('a few trades on the tape', async () => (await tape(opened.page)).length >= 3, 20_000);
@@ -107,7 +97,7 @@ describe('dashboard token expiry', () => {
     // within the server's clock leeway.
     const expiresAt = Date.now() + 12_000;
     const token = await mintToken({ sub: 'dashboard-test' }, { expInS: -CLOCK_LEEWAY_S + 12 });
-    const { page: p, errors } = await openDashboard(browser, `${proxy.url}/?token=${encodeURIComponent(token)}`);
+    const { page: p, errors } = await openDashboard(suite.browser, `${proxy.url}/?token=${encodeURIComponent(token)}`);
     closers.push(() => p.context().close());
     await until('live with the token', async () => (await badge(p)) === 'live', 15_000);
     expect(await p.getByTestId('token-gate').count()).toBe(0);

@@ -7,38 +7,20 @@
  * the keyboard reaches every control with a visible focus ring; `?` lists the shortcuts.
  * Screenshots go to test-artifacts/layout-*.png.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
 import { INTERVAL_NAMES } from '../../shared/protocol.js';
-import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, until } from '../helpers/browser.js';
+import { dashboardSuite, ARTIFACTS, lastPrices } from '../helpers/browser.js';
 import { openIn, overlappingBoxes, runAxe, smallTargets, unreachableControls, VIEWPORTS } from '../helpers/page-audit.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 90_000 });
 
-let node: Running;
-let browser: Browser;
-let page: Page | undefined;
+const suite = dashboardSuite({ FEED_RATE: '10' });
 
-beforeAll(async () => {
-  await ensureWebBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  node = await startNode({ FEED_RATE: '10' });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-
-afterEach(async () => {
-  await page?.context().close();
-  page = undefined;
-});
+let page: Page | undefined; // closed with its context after each test
 
 const attr = (p: Page, testId: string, name: string) => p.getByTestId(testId).getAttribute(name);
 const layoutOf = (p: Page) => attr(p, 'dashboard', 'data-layout');
@@ -51,7 +33,7 @@ async function show(p: Page, panel: string): Promise<void> {
 }
 
 async function openLive(kind: keyof typeof VIEWPORTS, path = '/'): Promise<{ page: Page; errors: string[] }> {
-  const opened = await openIn(browser, node.url + path, VIEWPORTS[kind]);
+  const opened = await openIn(suite.browser, suite.node.url + path, VIEWPORTS[kind]);
   page = opened.page;
   await until('live', async () => (await attr(opened.page, 'status-badge', 'data-state')) === 'live', 15_000);
   return opened;

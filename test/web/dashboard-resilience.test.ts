@@ -2,24 +2,14 @@
  * The dashboard when things go wrong, in real Chromium: WebSocket blocked (SSE fallback) and a
  * server restart on the same port (recovery without a reload).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, NETWORK_NOISE, ensureWebBuilt, launchBrowser, openDashboard, pricesMove, startWsBlockingProxy, until } from '../helpers/browser.js';
+import { dashboardSuite, ARTIFACTS, NETWORK_NOISE, openDashboard, pricesMove, startWsBlockingProxy } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
-let browser: Browser;
-
-beforeAll(async () => {
-  await ensureWebBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const suite = dashboardSuite();
 
 const badge = (p: Page) => p.getByTestId('status-badge').getAttribute('data-state');
 
@@ -29,7 +19,7 @@ describe('dashboard resilience', () => {
     // Every WebSocket upgrade (the page's and the probe worker's) is refused with 403.
     const proxy = await startWsBlockingProxy(node.url);
     try {
-      const { page, errors } = await openDashboard(browser, proxy.url);
+      const { page, errors } = await openDashboard(suite.browser, proxy.url);
       await until('the SSE fallback badge', async () => (await badge(page)) === 'fallback', 15_000);
       await pricesMove(page);
       await until('a live chart', async () => (await page.getByTestId('chart').getAttribute('data-phase')) === 'ready');
@@ -49,7 +39,7 @@ describe('dashboard resilience', () => {
     let node: Running = await startNode({ FEED_RATE: '20' });
     const port = Number(new URL(node.url).port);
     try {
-      const { page, errors } = await openDashboard(browser, node.url);
+      const { page, errors } = await openDashboard(suite.browser, node.url);
       await until('live', async () => (await badge(page)) === 'live');
       await pricesMove(page);
 
@@ -77,7 +67,7 @@ describe('dashboard access', () => {
   it('asks for a token when the server requires one, then streams with it', async () => {
     const node = await startNode({ FEED_RATE: '20', AUTH_TOKENS: 'letmein' });
     try {
-      const { page, errors } = await openDashboard(browser, node.url);
+      const { page, errors } = await openDashboard(suite.browser, node.url);
       await page.getByTestId('token-gate').waitFor({ timeout: 10_000 });
       await page.getByTestId('token-input').fill('letmein');
       await page.getByTestId('token-input').press('Enter');

@@ -2,40 +2,22 @@
  * The dashboard in real Chromium against a real node serving the built SPA: watchlist, chart,
  * tape, comparison panel, persistence. Screenshots go to test-artifacts/.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startNode, type Running } from '../helpers/node.js';
-import { ARTIFACTS, ensureWebBuilt, lastPrices, launchBrowser, openDashboard, openWatching, pricesMove, until } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, vi } from 'vitest';
+import { dashboardSuite, ARTIFACTS, lastPrices, openDashboard, openWatching, pricesMove } from '../helpers/browser.js';
+import { until } from '../helpers/wait.js';
 
 // Each test drives a real browser against a live feed: on a loaded 2-core machine that takes time.
 vi.setConfig({ testTimeout: 60_000 });
 
-let node: Running;
-let browser: Browser;
-let page: Page | undefined;
+const suite = dashboardSuite({ FEED_RATE: '20' });
+
+let page: Page | undefined; // closed with its context after each test
 let errors: string[] = [];
 
-beforeAll(async () => {
-  await ensureWebBuilt();
-  mkdirSync(ARTIFACTS, { recursive: true });
-  node = await startNode({ FEED_RATE: '20' });
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-
-afterEach(async () => {
-  await page?.context().close();
-  page = undefined;
-});
-
 async function open(path = '/'): Promise<Page> {
-  ({ page, errors } = await openDashboard(browser, node.url + path));
+  ({ page, errors } = await openDashboard(suite.browser, suite.node.url + path));
   return page;
 }
 
@@ -188,7 +170,7 @@ describe('dashboard', () => {
     expect(await p.locator('[data-testid="last"] .arrow').filter({ hasText: /[▲▼]/ }).count()).toBeGreaterThan(0);
     await p.context().close();
 
-    ({ page, errors } = await openDashboard(browser, node.url, undefined, { reducedMotion: 'reduce' }));
+    ({ page, errors } = await openDashboard(suite.browser, suite.node.url, undefined, { reducedMotion: 'reduce' }));
     await pricesMove(page);
     expect((await watchFlashes(page)).total).toBe(0);
     expect(errors).toEqual([]);
@@ -198,9 +180,12 @@ describe('dashboard', () => {
     const p = await open();
     await pricesMove(p);
     await p.getByTestId('pause-button').click();
-    await p.waitForTimeout(100);
+    await p.waitForTimeout(100); // a frame already under way when the click landed
     const held = await lastPrices(p);
-    await p.waitForTimeout(1500);
+    // Held while the market moves on: a few events on every shown symbol, by the server's seqs.
+    const seqs = async () => new Map(((await (await fetch(`${suite.node.url}/api/snapshot?symbols=${Object.keys(held).join(',')}&channels=ticker`)).json()) as { items: { s: string; seq: number }[] }).items.map((it) => [it.s, it.seq]));
+    const atPause = await seqs();
+    await until('the market to move on', async () => [...(await seqs())].every(([s, seq]) => seq > atPause.get(s)! + 3));
     expect(await lastPrices(p)).toEqual(held);
     expect(await p.locator('.flash-up, .flash-down').count()).toBe(0); // no flash left lit
     await p.getByTestId('pause-button').click();
@@ -210,8 +195,8 @@ describe('dashboard', () => {
 
   // Its frame rate is measured by `npm run bench:dashboard` (scripts/bench/dashboard.ts), not here.
   it('streams 30 busy symbols at FEED_RATE=20 into 30 moving rows', async () => {
-    const symbols = ((await (await fetch(`${node.url}/api/symbols`)).json()) as { symbol: string }[]).slice(0, 30).map((s) => s.symbol);
-    const opened = await openWatching(browser, node.url, symbols, 0, 15_000);
+    const symbols = ((await (await fetch(`${suite.node.url}/api/symbols`)).json()) as { symbol: string }[]).slice(0, 30).map((s) => s.symbol);
+    const opened = await openWatching(suite.browser, suite.node.url, symbols, 0, 15_000);
     ({ page, errors } = opened);
     const { page: p, prices: first } = opened;
     await until('20 or more rows to move', async () => {

@@ -3,32 +3,29 @@
  * time, paused), and its controls for a token with the replay right only: pause / resume,
  * speed and the time slider drive the server's clock.
  */
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, launchBrowser, NETWORK_NOISE, openDashboard, until, WEB_DIR } from '../helpers/browser.js';
+import { dashboardSuite, NETWORK_NOISE, openDashboard, WEB_DIR } from '../helpers/browser.js';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { T0_MS } from '../replay/fixtures.js';
 import { startReplay, writeMinute } from '../replay/replay-node.js';
 import type { ReplayNode } from '../../server/node/replay-node.js';
+import { until } from '../helpers/wait.js';
 
 let run: { node: ReplayNode; url: string };
-let browser: Browser;
+const suite = dashboardSuite();
 
 beforeAll(async () => {
-  await ensureWebBuilt();
   run = await startReplay({ REPLAY_FILES: writeMinute(), REPLAY_SPEED: '1', AUTH_JWT_SECRET: TEST_JWT_SECRET, WEB_DIR });
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
   await run?.node.close();
 });
 
 describe('the replay badge', () => {
   it('shows the replay to a viewer without controls', async () => {
     const token = await mintToken({ sub: 'viewer' });
-    const { page, errors } = await openDashboard(browser, `${run.url}/?token=${token}`);
+    const { page, errors } = await openDashboard(suite.browser, `${run.url}/?token=${token}`);
     try {
       const badge = page.getByTestId('replay-badge');
       await badge.waitFor();
@@ -46,7 +43,7 @@ describe('the replay badge', () => {
 
   it('lets an operator pause, resume, change the speed and seek', { timeout: 60_000 }, async () => {
     const token = await mintToken({ sub: 'ops', replay: true });
-    const { page, errors } = await openDashboard(browser, `${run.url}/?token=${token}`);
+    const { page, errors } = await openDashboard(suite.browser, `${run.url}/?token=${token}`);
     const clock = async () => (await (await fetch(`${run.url}/api/replay`, { headers: { authorization: `Bearer ${token}` } })).json()) as { paused: boolean; speed: unknown; at: number };
     try {
       await page.getByTestId('replay-toggle').click({ timeout: 10_000 });

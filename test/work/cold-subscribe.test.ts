@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { EventSource } from 'eventsource';
 import { MarketClient } from '../../shared/client/index.js';
 import type { StreamChange } from '../../shared/client/types.js';
+import { until } from '../helpers/wait.js';
 
 let srv: Running;
 const CHANNELS = ['ticker', 'book', 'candles:1m'] as const;
@@ -99,15 +100,14 @@ describe('the TypeScript client', () => {
     client.subscribe(symbols, { channels: ['ticker', 'book'] });
     const snapped = new Set<string>();
     const bad: string[] = [];
-    const t0 = Date.now();
-    while (snapped.size < symbols.length * 2 && Date.now() - t0 < 60_000) {
+    await until('a snapshot of every stream', () => {
       for (const c of changes.splice(0)) {
         const key = `${c.symbol}|${c.channel}`;
         if (c.kind === 'snapshot') snapped.add(key);
         else if (!snapped.has(key)) bad.push(key);
       }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+      return snapped.size >= symbols.length * 2;
+    }, 60_000).catch(() => {}); // the counts below say what was missing
     client.close();
     expect(snapped.size).toBe(symbols.length * 2);
     expect(bad).toEqual([]);

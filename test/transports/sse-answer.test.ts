@@ -1,6 +1,6 @@
 /** How a control POST on an SSE session is answered (pure). */
 import { describe, expect, it } from 'vitest';
-import { controlAnswer } from '../server/transports/sse-answer.js';
+import { controlAnswer } from '../../server/transports/sse-answer.js';
 
 describe('controlAnswer', () => {
   const now = 1;

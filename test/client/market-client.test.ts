@@ -1,43 +1,14 @@
 /** MarketClient against real servers: reconnects, gap repair, several URLs. */
-import { EventSource } from 'eventsource';
 import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MarketClient } from '../shared/client/index.js';
-import type { ClientEvents, ClientOptions, ClientStatus, StreamChange } from '../shared/client/types.js';
-import { decode } from '../shared/codec.js';
-import type { Ticker, UpdateMsg } from '../shared/protocol.js';
-import { sleep, startNode, type Running } from './helpers/node.js';
-
-/** Records a client's events and waits for conditions on them. */
-class Recorder {
-  readonly statuses: ClientStatus[] = [];
-  readonly changes: StreamChange[] = [];
-  readonly gaps: Parameters<ClientEvents['gap']>[0][] = [];
-  readonly rtts: number[] = [];
-  constructor(readonly client: MarketClient) {
-    client.on('status', (s) => this.statuses.push(s));
-    client.on('change', (c) => this.changes.push(c));
-    client.on('gap', (g) => this.gaps.push(g));
-    client.on('rtt', (ms) => this.rtts.push(ms));
-  }
-  async until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-    const end = Date.now() + timeoutMs;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; statuses: ${JSON.stringify(this.statuses.slice(-5))}`);
-      await sleep(20);
-    }
-  }
-  /** Checks that each stream's applied seqs rise, with snapshots allowed to restart them. */
-  expectOrdered(): void {
-    const last = new Map<string, number>();
-    for (const c of this.changes) {
-      const key = `${c.symbol}|${c.channel}`;
-      if (c.kind === 'update') expect(c.seq, key).toBeGreaterThan(last.get(key)!);
-      last.set(key, c.seq);
-    }
-  }
-}
+import { MarketClient } from '../../shared/client/index.js';
+import type { ClientOptions } from '../../shared/client/types.js';
+import { decode } from '../../shared/codec.js';
+import type { Ticker, UpdateMsg } from '../../shared/protocol.js';
+import { startNode, type Running } from '../helpers/node.js';
+import { sleep } from '../helpers/wait.js';
+import { makeClient as makeRecorder } from './recorder.js';
 
 const clients: MarketClient[] = [];
 const nodes: Running[] = [];
@@ -46,11 +17,7 @@ afterEach(async () => {
   await Promise.all(nodes.splice(0).map((n) => n.close()));
 });
 
-function makeClient(o: Partial<ClientOptions> & Pick<ClientOptions, 'urls'>): Recorder {
-  const c = new MarketClient({ WebSocket, EventSource, baseDelayMs: 50, maxDelayMs: 400, pingMs: 300, ...o });
-  clients.push(c);
-  return new Recorder(c);
-}
+const makeClient = (o: Partial<ClientOptions> & Pick<ClientOptions, 'urls'>) => makeRecorder({ maxDelayMs: 400, pingMs: 300, ...o }, clients);
 
 async function node(env: Record<string, string> = {}, port = 0): Promise<Running> {
   const n = await startNode({ FEED_RATE: '20', FEED_SYMBOLS: '20', HEARTBEAT_MS: '1000', ...env }, { port });
@@ -67,21 +34,21 @@ describe.each(['ws', 'sse'] as const)('MarketClient over %s', (transport) => {
     r.client.subscribe(['AAPL'], { channels: ['ticker', 'trades'] });
     r.client.subscribe(['MSFT'], { throttle: 100 });
     const count = (s: string, ch: string, kind: string, from = 0) => r.changes.slice(from).filter((c) => c.symbol === s && c.channel === ch && c.kind === kind).length;
-    await r.until(() => count('AAPL', 'ticker', 'update') > 2 && count('MSFT', 'ticker', 'update') > 0, 'updates before the restart');
+    await r.until('updates before the restart', () => count('AAPL', 'ticker', 'update') > 2 && count('MSFT', 'ticker', 'update') > 0);
     expect(r.client.status).toMatchObject({ state: 'live', transport, fallback: false });
-    await r.until(() => r.rtts.length > 0, 'an RTT sample');
+    await r.until('an RTT sample', () => r.rtts.length > 0);
     const session = r.client.connection!.session;
 
     await a.close();
     nodes.splice(nodes.indexOf(a), 1);
-    await r.until(() => r.statuses.some((s) => s.state === 'reconnecting'), 'reconnecting');
-    await sleep(300); // a few refused attempts while the server is down
+    await r.until('reconnecting', () => r.statuses.some((s) => s.state === 'reconnecting'));
+    await r.until('a few refused attempts while the server is down', () => r.statuses.filter((s) => s.state === 'reconnecting').length >= 3);
     const mark = r.changes.length;
     const b = await node({}, portOf(a.url));
-    await r.until(() => r.client.status.state === 'live', 'live again');
+    await r.until('live again', () => r.client.status.state === 'live');
     expect(r.client.connection!.session).not.toBe(session);
     for (const [s, ch] of [['AAPL', 'ticker'], ['AAPL', 'trades'], ['MSFT', 'ticker']])
-      await r.until(() => count(s, ch, 'snapshot', mark) > 0 && count(s, ch, 'update', mark) > 0, `${s} ${ch} after the restart`);
+      await r.until(`${s} ${ch} after the restart`, () => count(s, ch, 'snapshot', mark) > 0 && count(s, ch, 'update', mark) > 0);
     const [sess] = b.node.hub.sessions;
     expect([...sess.subs.values()].map((sub) => `${sub.rec.key}@${sub.throttle}`).sort()).toEqual(['AAPL|ticker@0', 'AAPL|trades@0', 'MSFT|ticker@100']);
     r.expectOrdered();
@@ -120,25 +87,26 @@ describe('MarketClient', () => {
     r.client.subscribe(['AAPL', 'MSFT']);
     // The lost frame may have carried MSFT too, and MSFT's gap may show first.
     const aaplGap = () => r.gaps.find((g) => g.symbol === 'AAPL' && g.channel === 'ticker');
-    await r.until(() => aaplGap() !== undefined, 'a gap on AAPL ticker');
+    await r.until('a gap on AAPL ticker', () => aaplGap() !== undefined);
     expect(dropped).toBe(1);
     const gap = aaplGap()!;
     expect(gap).toMatchObject({ symbol: 'AAPL', channel: 'ticker' });
     expect(gap.prev).toBeGreaterThan(gap.have);
     // The first snapshot is older than the gap; the repairing one is at least at `prev`.
     const repair = () => r.changes.findIndex((c) => c.symbol === 'AAPL' && c.kind === 'snapshot' && c.seq >= gap.prev);
-    await r.until(() => repair() >= 0, 'the repairing snapshot');
-    await r.until(() => r.changes.slice(repair()).some((c) => c.symbol === 'AAPL' && c.kind === 'update'), 'updates after the repair');
+    await r.until('the repairing snapshot', () => repair() >= 0);
+    await r.until('updates after the repair', () => r.changes.slice(repair()).some((c) => c.symbol === 'AAPL' && c.kind === 'update'));
     // A gap shows only when the stream's next update comes: wait until every stream of the lost
     // frame has seen its gap and its repairing snapshot before stopping the feed.
     const repaired = (k: string) => {
       const g = r.gaps.find((x) => `${x.symbol}|${x.channel}` === k);
       return g !== undefined && r.changes.some((c) => `${c.symbol}|${c.channel}` === k && c.kind === 'snapshot' && c.seq >= g.prev);
     };
-    await r.until(() => [...lostStreams].every(repaired), 'every lost stream repaired');
+    await r.until('every lost stream repaired', () => [...lostStreams].every(repaired));
 
     n.node.feed.stop();
-    await sleep(300);
+    const caughtUp = (s: string) => r.client.state(s, 'ticker')?.seq === n.node.market.snapshot(s, 'ticker')!.seq;
+    await r.until('the client at the server\'s seqs', () => caughtUp('AAPL') && caughtUp('MSFT'));
     for (const s of ['AAPL', 'MSFT']) {
       const server = n.node.market.snapshot(s, 'ticker')!;
       expect(r.client.state<Ticker>(s, 'ticker'), s).toMatchObject({ seq: server.seq, state: server.d });
@@ -158,7 +126,7 @@ describe('MarketClient', () => {
     const n = await node();
     const r = makeClient({ urls: [dead, n.url], transport: 'auto' });
     r.client.subscribe(['MSFT']);
-    await r.until(() => r.changes.filter((c) => c.kind === 'update').length > 2, 'updates from the second server');
+    await r.until('updates from the second server', () => r.changes.filter((c) => c.kind === 'update').length > 2);
     const connecting = r.statuses.filter((s) => s.state === 'connecting').map((s) => s.state === 'connecting' && `${s.url} ${s.transport}`);
     expect(connecting.slice(0, 3)).toEqual([`${dead} ws`, `${dead} sse`, `${n.url} ws`]);
     expect(r.client.status).toMatchObject({ state: 'live', url: n.url, transport: 'ws' });
@@ -168,16 +136,50 @@ describe('MarketClient', () => {
     const n = await node();
     const r = makeClient({ urls: n.url, transport: 'ws' });
     r.client.subscribe(['AAPL', 'MSFT'], { channels: ['ticker', 'trades'] });
-    await r.until(() => r.client.state('AAPL', 'trades') !== undefined && r.client.state('MSFT', 'trades') !== undefined, 'snapshots');
+    await r.until('snapshots', () => r.client.state('AAPL', 'trades') !== undefined && r.client.state('MSFT', 'trades') !== undefined);
     r.client.unsubscribe(['AAPL']);
     r.client.unsubscribe(['MSFT'], ['trades']);
     expect(r.client.state('AAPL', 'ticker')).toBeUndefined();
     expect(r.client.subscriptions).toEqual([{ symbol: 'MSFT', channel: 'ticker', throttle: 0 }]);
-    await sleep(200);
+    await sleep(200); // changes already on their way when the unsubscribe went out land
     const mark = r.changes.length;
-    await r.until(() => r.changes.slice(mark).some((c) => c.symbol === 'MSFT'), 'MSFT keeps coming');
+    await r.until('MSFT keeps coming', () => r.changes.slice(mark).some((c) => c.symbol === 'MSFT'));
     expect(r.changes.slice(mark).filter((c) => c.symbol === 'AAPL' || c.channel === 'trades')).toEqual([]);
     const [sess] = n.node.hub.sessions;
     expect([...sess.subs.keys()]).toEqual(['MSFT|ticker']);
+  });
+});
+
+describe('MarketClient', () => {
+  it('lists what it asked for, names its live connection, drops a removed listener, and goes quiet on close', async () => {
+    const n = await node();
+    const r = makeClient({ urls: n.url, transport: 'ws' });
+    r.client.subscribe(['AAPL', 'MSFT'], { channels: ['ticker'], throttle: 100 });
+    r.client.subscribe(['AAPL'], { channels: ['trades'] }); // asked before live: sent once it is
+    expect(r.client.subscriptions).toEqual([
+      { symbol: 'AAPL', channel: 'ticker', throttle: 100 },
+      { symbol: 'AAPL', channel: 'trades', throttle: 0 },
+      { symbol: 'MSFT', channel: 'ticker', throttle: 100 },
+    ]);
+    expect(r.client.connection).toBeUndefined();
+    await r.until('live', () => r.client.status.state === 'live');
+    const [session] = n.node.hub.sessions;
+    expect(r.client.connection).toEqual({ transport: 'ws', session: session!.id });
+
+    let seen = 0;
+    const off = r.client.on('change', () => seen++);
+    await r.until('changes to the extra listener', () => seen > 2);
+    off();
+    const at = seen;
+    const mark = r.changes.length;
+    await r.until('more changes', () => r.changes.length > mark + 2);
+    expect(seen).toBe(at);
+
+    r.client.close();
+    expect(r.client.status).toEqual({ state: 'closed' });
+    expect(r.client.connection).toBeUndefined();
+    const statuses = r.statuses.length;
+    await r.until('the server to drop the session', () => n.node.hub.sessions.size === 0);
+    expect(r.statuses.length).toBe(statuses); // no reconnect after close
   });
 });

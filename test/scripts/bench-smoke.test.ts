@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:http';
-import { spread } from '../scripts/bench/fairness.js';
-import { startProbe } from '../scripts/bench/healthz-probe.js';
+import { spread } from '../../scripts/bench/fairness.js';
+import { startProbe } from '../../scripts/bench/healthz-probe.js';
 
 const run = promisify(execFile);
-const root = new URL('..', import.meta.url).pathname;
+const root = new URL('../..', import.meta.url).pathname;
 const out = mkdtempSync(join(tmpdir(), 'tickwire-bench-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { latencyChart } from '../scripts/compare/chart.js';
-import { startNode, type Running } from './helpers/node.js';
+import { latencyChart } from '../../scripts/compare/chart.js';
+import { startNode, type Running } from '../helpers/node.js';
 
 const run = promisify(execFile);
 let srv: Running;

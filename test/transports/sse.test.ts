@@ -2,8 +2,9 @@
 import { EventSource } from 'eventsource';
 import { get } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../shared/protocol.js';
-import { sleep, startNode, type Running } from './helpers/node.js';
+import type { ServerMessage } from '../../shared/protocol.js';
+import { startNode, type Running } from '../helpers/node.js';
+import { sleep, until } from '../helpers/wait.js';
 
 type Msg<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const TYPES = ['hello', 'subscribed', 'unsubscribed', 'snapshot', 'update', 'heartbeat', 'pong', 'error'] as const;
@@ -103,7 +104,7 @@ describe('GET /sse', () => {
     const snap = await c.next('snapshot');
     expect(snap.items.map((i) => `${i.s}|${i.ch}`).sort()).toEqual(['AAPL|ticker', 'AAPL|trades', 'MSFT|ticker', 'MSFT|trades']);
     await c.next('update', (m) => m.items.some((i) => i.s === 'MSFT' && i.ch === 'ticker'));
-    await sleep(600);
+    await until('four update items', () => c.of('update').flatMap((m) => m.items).length > 3);
     c.es.close();
     expect(expectChained(c.messages)).toBeGreaterThan(3);
     expect(c.of('heartbeat').length + c.of('update').length).toBeGreaterThan(0);
@@ -112,9 +113,9 @@ describe('GET /sse', () => {
   it('throttles: updates of a stream at most one per throttle period, conflated', async () => {
     const { c } = await open('?symbols=AAPL&throttle=300');
     expect((await c.next('subscribed')).throttle).toBe(300);
-    await sleep(1800);
+    const aapl = () => c.of('update').filter((m) => m.items.some((i) => i.s === 'AAPL'));
+    const updates = await until('four throttled updates', () => (aapl().length >= 4 ? aapl() : undefined));
     c.es.close();
-    const updates = c.of('update').filter((m) => m.items.some((i) => i.s === 'AAPL'));
     expect(updates.length).toBeGreaterThanOrEqual(2);
     for (let i = 1; i < updates.length; i++) expect(updates[i].t - updates[i - 1].t).toBeGreaterThanOrEqual(300);
     // 20 events/s into 300 ms windows: items skip seqs (conflation), and still chain.
@@ -155,9 +156,9 @@ describe('POST /sse/{session}', () => {
 
     const unsub = await post(control, JSON.stringify({ type: 'unsubscribe', id: 10, symbols: ['MSFT'] }));
     expect(unsub).toMatchObject({ status: 200, body: { type: 'unsubscribed', id: 10, symbols: ['MSFT'], channels: ['ticker'] } });
-    await sleep(300);
+    await sleep(300); // updates already on their way when the unsubscribe was answered land
     const after = c.messages.length;
-    await sleep(500);
+    await sleep(500); // a window in which nothing may come: no event marks "no update"
     expect(c.messages.slice(after).filter((m) => m.type === 'update')).toHaveLength(0);
     c.es.close();
     expectChained(c.messages);
@@ -201,14 +202,14 @@ describe('POST /sse/{session}', () => {
     const { c, control } = await open();
     expect((await post(control, '{"type":"ping"}')).status).toBe(200);
     c.es.close();
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
     expect((await post(control, '{"type":"ping"}')).status).toBe(404);
   });
 });
 
 describe('session lifetime', () => {
   it('frees the session as soon as the client goes away: no leak over 100 cycles', async () => {
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
     let peak = 0;
     for (let round = 0; round < 10; round++) {
       const clients = await Promise.all(Array.from({ length: 10 }, () => open('?symbols=AAPL&channels=ticker,trades')));
@@ -216,7 +217,7 @@ describe('session lifetime', () => {
       for (const { c } of clients) c.es.close();
     }
     expect(peak).toBeGreaterThanOrEqual(10);
-    await waitFor(() => run.node.hub.sessions.size === 0);
+    await until('the session freed', () => run.node.hub.sessions.size === 0);
   });
 
   it('does not hold up the server closing, and the stream then ends', async () => {
@@ -230,12 +231,4 @@ describe('session lifetime', () => {
     expect(other.node.hub.sessions.size).toBe(0);
   });
 });
-
-async function waitFor(cond: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(20);
-  }
-}
 

@@ -2,11 +2,11 @@
 import { EventSource } from 'eventsource';
 import WebSocket from 'ws';
 import { afterEach, expect, it } from 'vitest';
-import { createNode, type Node } from '../server/node/all.js';
-import { loadConfig } from '../server/config.js';
-import { MarketClient } from '../shared/client/index.js';
-import type { ClientStatus, StreamChange } from '../shared/client/types.js';
-import { sleep } from './helpers/node.js';
+import { createNode, type Node } from '../../server/node/all.js';
+import { loadConfig } from '../../server/config.js';
+import { MarketClient } from '../../shared/client/index.js';
+import type { ClientStatus, StreamChange } from '../../shared/client/types.js';
+import { sleep, until } from '../helpers/wait.js';
 
 let node: Node | undefined;
 let client: MarketClient | undefined;
@@ -28,14 +28,6 @@ async function nodeRefusingWs(refuse: { on: boolean; count: number }): Promise<{
   return { node: n, url: await n.start() };
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 it('falls back to SSE when WebSocket is refused, keeps data flowing, and returns to WebSocket later', async () => {
   const refuse = { on: true, count: 0 };
   const started = await nodeRefusingWs(refuse);
@@ -47,26 +39,26 @@ it('falls back to SSE when WebSocket is refused, keeps data flowing, and returns
   client.on('change', (c) => changes.push(c));
   client.subscribe(['AAPL'], { channels: ['ticker', 'trades'] });
 
-  await until(() => client!.status.state === 'live', 'live');
+  await until('live', () => client!.status.state === 'live');
   expect(statuses.slice(0, 3)).toEqual([
     { state: 'connecting', url: started.url, transport: 'ws' },
     { state: 'connecting', url: started.url, transport: 'sse' },
     { state: 'live', url: started.url, transport: 'sse', fallback: true },
   ]);
   expect(refuse.count).toBe(1);
-  await until(() => changes.filter((c) => c.kind === 'update').length >= 5, 'updates over SSE');
+  await until('updates over SSE', () => changes.filter((c) => c.kind === 'update').length >= 5);
   expect(client.connection?.transport).toBe('sse');
 
   // The retry probes WebSocket while SSE keeps serving; once upgrades work it switches.
-  await until(() => refuse.count >= 2, 'a WebSocket retry');
+  await until('a WebSocket retry', () => refuse.count >= 2);
   expect(client.status).toMatchObject({ transport: 'sse', fallback: true });
   refuse.on = false;
-  await until(() => client!.connection?.transport === 'ws', 'back on WebSocket');
+  await until('back on WebSocket', () => client!.connection?.transport === 'ws');
   expect(client.status).toEqual({ state: 'live', url: started.url, transport: 'ws', fallback: false });
   const mark = changes.length;
-  await until(() => changes.slice(mark).filter((c) => c.kind === 'update' && c.symbol === 'AAPL').length >= 3, 'updates over WebSocket');
+  await until('updates over WebSocket', () => changes.slice(mark).filter((c) => c.kind === 'update' && c.symbol === 'AAPL').length >= 3);
   // The SSE session was given up: one session is left on the server.
-  await until(() => node!.hub.sessions.size === 1, 'the SSE session freed');
+  await until('the SSE session freed', () => node!.hub.sessions.size === 1);
   expect(statuses.some((s) => s.state === 'reconnecting')).toBe(false);
 
   // Every stream's seq only rises (snapshots may restart a stream on the new session).

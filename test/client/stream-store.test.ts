@@ -1,8 +1,8 @@
 /** The client's pure parts: stream state rules, backoff, URL derivation. */
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, nextAttempt } from '../shared/client/backoff.js';
-import { controlEndpoint, sseEndpoint, wsEndpoint } from '../shared/client/endpoints.js';
-import { StreamStore } from '../shared/client/stream-store.js';
+import { backoffDelay, nextAttempt } from '../../shared/client/backoff.js';
+import { controlEndpoint, sseEndpoint, wsEndpoint } from '../../shared/client/endpoints.js';
+import { StreamStore } from '../../shared/client/stream-store.js';
 
 const trade = (id: number) => ({ id, price: 100 + id, size: 1, side: 'buy', ts: 1000 + id });
 
