@@ -3,7 +3,8 @@
  * back-fill (about 2-5 ms of arithmetic each), which the back-fill pool computes in worker
  * threads and hands to the simulator (`provide`); the market state then reads it at the
  * symbol's first snapshot instead of computing it there. One request per symbol at a time,
- * whoever asks. Without a pool (BACKFILL_WORKERS=0), or once the pool failed, nothing is cold:
+ * whoever asks. The pool's workers start with the node where that is cheap (the compiled
+ * server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed, nothing is cold:
  * the back-fill runs in-thread at the first snapshot, as before.
  */
 import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
@@ -31,6 +32,7 @@ export class Warmup {
     this.#feed = feed;
     this.#loaded = loaded;
     this.#pool = pool;
+    pool?.prestart();
     for (const inst of feed.instruments) this.#byName.set(inst.symbol, inst);
   }
 
@@ -41,11 +43,12 @@ export class Warmup {
 
   /**
    * Resolves when every cold symbol of these has its back-fill ready (or the pool failed: then
-   * in-thread). `inline`: with at most this many cold symbols, none is sent to the pool (the
-   * caller computes them in-thread, a few ms each: no worker started for a small request).
+   * in-thread). `inline`: while no worker has loaded yet, with at most this many cold symbols
+   * none is sent to the pool (the caller computes them in-thread, a few ms each: no worker
+   * started for a small request); once one has, every cold symbol goes to the pool.
    */
   warm(symbols: readonly string[], owner: object, inline = 0): Promise<void> {
-    if (inline > 0) {
+    if (inline > 0 && !this.#pool?.ready) {
       let n = 0;
       for (const s of symbols) if (this.cold(s) && ++n > inline) break;
       if (n <= inline) return Promise.resolve();
