@@ -50,7 +50,8 @@ export const SLICE = { ms: 4, min: 512, max: 2000, heavyMs: 1 };
  * When a slice is done. A slice ends after `ms` of work once it holds at least `min` streams,
  * or as soon as it has spent `ms` if any of its streams took `heavyMs` or more to build: a
  * slice carrying first-touch work ends on time alone, so it holds the loop about `ms` plus one
- * stream's build, however few streams it holds. At `max` streams it ends whatever the time
+ * stream's build, however few streams it holds. Whatever it holds, it ends after twice `ms`
+ * (many first reads just under `heavyMs` each). At `max` streams it ends whatever the time
  * (frames stay bounded). `clock` is a monotonic ms clock (performance.now).
  */
 export class SliceBudget {
@@ -79,6 +80,7 @@ export class SliceBudget {
     const now = this.clock();
     if (now - this.#last >= this.heavyMs) this.#heavy = true;
     this.#last = now;
-    return n >= this.max || (now - this.#start >= this.ms && (this.#heavy || n >= this.min));
+    const spent = now - this.#start;
+    return n >= this.max || spent >= 2 * this.ms || (spent >= this.ms && (this.#heavy || n >= this.min));
   }
 }

@@ -27,14 +27,18 @@ describe('SliceBudget', () => {
     expect(build(0)).toBe(true); // max
   });
 
-  it('a cheap slice over its time ends at the minimum, not before', () => {
-    const { b, build } = budget(4, 3, 10);
+  it('a cheap slice over its time ends at the minimum, not before, and at twice its time whatever it holds', () => {
+    const { b, build } = budget(4, 5, 100);
     b.begin();
     expect(build(0.9)).toBe(false);
     expect(build(0.9)).toBe(false);
     expect(build(0.9)).toBe(false); // 2.7 ms
     expect(build(0.9)).toBe(false); // 3.6 ms
     expect(build(0.9)).toBe(true); // 4.5 ms, 5 >= min
+    const big = budget(4, 512, 2000);
+    big.b.begin();
+    for (let i = 0; i < 8; i++) expect(big.build(0.95)).toBe(false); // 7.6 ms: each just under heavyMs
+    expect(big.build(0.95)).toBe(true); // 8.55 ms >= twice the time
   });
 
   it('ends a slice carrying first-touch work on time alone, below the minimum', () => {
