@@ -33,7 +33,8 @@ function usage(): string {
   --sample     decode one message in N per connection for data age (default 10)
   --quick      smoke run: 1/100 of the clients, 50 symbols, 1 s; F at 500 symbols only
   --profile    run Tickwire under node --cpu-prof; top costs go into the report
-  --rss        G only: seconds after the first subscribe at which RSS is read (default 130,600; the run lasts that long)
+  --rss        G only: seconds after the first subscribe at which RSS is read (default 130; the run lasts that long)
+  --long       G only: RSS at 130 s and at 10 min (--rss 130,600)
   (G, "watch everything", is not in the default list: --scenario G; --quick: 500 symbols, 2 clients, no RSS wait;
    it runs dist/server/main.js when built: npm run build first. See scripts/bench/watch-all.ts.)
   --out        report folder (default reports/bench-<timestamp>)`;
@@ -43,7 +44,7 @@ const { values: a } = parseArgs({
   options: {
     scenario: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, systems: { type: 'string' },
     sample: { type: 'string' }, quick: { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' },
-    rss: { type: 'string' },
+    rss: { type: 'string' }, long: { type: 'boolean' },
   },
 });
 if (a.help) {
@@ -177,7 +178,7 @@ if (ids.includes('BOOK')) {
   console.log(bookMarkdown(bookRows));
 }
 if (ids.includes('G')) {
-  const rssAtS = (a.rss ?? (a.quick ? '' : '130,600')).split(',').filter(Boolean).map(Number);
+  const rssAtS = (a.rss ?? (a.quick ? '' : a.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number);
   const r = await watchAll({ symbols: a.quick ? 500 : 10_000, clients: a.quick ? 2 : 10, feedRate: 5, windowS: a.duration ? Number(a.duration) : a.quick ? 2 : 10, rssAtS });
   watchRows.push(r);
   note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms`);

@@ -6,10 +6,14 @@
  * every 50 ms (healthz-probe.ts). Reports the time from the first subscribe to the last
  * snapshot item, /healthz max and p99 over that and the following `--window` seconds, the
  * bystander's longest silence and chain breaks, the server's event-loop delay histogram
- * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130 and 600).
+ * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130; `--long`:
+ * 130 and 600). Bounded: it waits at most `--wait` s (default 120) for the snapshots (then
+ * reports how many items never came), probes `--window` s more, reads RSS at its times, stops.
+ * The load clients count snapshot items without decoding anything else (raw-ws.ts, peek), so
+ * 70,000 streams' updates a second do not make the load client the bottleneck.
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
- * `npm run bench -- --scenario G`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130,600] [--wait 120] [--channels ticker,...] [--source | --server PATH]`.
+ * `npm run bench -- --scenario G [--long]`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -19,7 +23,9 @@ import { decode, encode } from '../../shared/codec.js';
 import type { ServerMessage } from '../../shared/protocol.js';
 import { buildUniverse } from '../../server/feed/universe.js';
 import { startProbe, type ProbeSummary } from './healthz-probe.js';
+import { peek } from './msgpack-peek.js';
 import { cpuSeconds, rssBytes, startServer } from './proc.js';
+import { RawWs } from './raw-ws.js';
 
 export interface WatchAllOptions {
   symbols: number;
@@ -33,7 +39,7 @@ export interface WatchAllOptions {
   source?: boolean;
   /** The server script (default dist/server/main.js when built, else server/main.ts): e.g. another build's, for a before/after. */
   script?: string;
-  /** Longest wait for all snapshots, s (default 120, or the last RSS reading). */
+  /** Longest wait for all snapshots, s (default 120). */
   waitS?: number;
   /** Channels subscribed (default all seven). */
   channels?: string[];
@@ -43,8 +49,10 @@ export interface WatchAllResult {
   symbols: number;
   clients: number;
   server: string;
-  /** First subscribe sent to the last snapshot item received, s (NaN: not all came). */
+  /** First subscribe sent to the last snapshot item received, s (NaN: not all came within the wait). */
   allSnapshotsS: number;
+  /** Snapshot items not received when the wait ended (0: all came). */
+  snapshotItemsMissing: number;
   /** Snapshot frames received (all clients): more than `clients` means parts. */
   snapshotFrames: number;
   healthzMs: ProbeSummary;
@@ -94,6 +102,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
   });
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
   const sockets: WebSocket[] = [];
+  const loads: RawWs[] = [];
   try {
     await sleep(3000); // past start-up
     const cpu0 = cpuSeconds(srv.pid);
@@ -130,24 +139,25 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     let lastSnapshotAt = NaN;
     let done: () => void = () => {};
     const allIn = new Promise<void>((r) => (done = r));
-    const clients = await Promise.all(Array.from({ length: o.clients }, (_, i) => {
+    const clients = await Promise.all(Array.from({ length: o.clients }, async (_, i) => {
       const mine = universe.slice(i * per, (i + 1) * per);
-      const need = new Set(mine.flatMap((s) => channels.map((ch) => `${s}|${ch}`)));
-      pending += need.size;
-      return open(wsUrl, (m) => {
-        if (m.type !== 'snapshot' || need.size === 0) return;
-        frames++;
-        for (const it of m.items) if (need.delete(`${it.s}|${it.ch}`)) pending--;
-        if (pending === 0) (lastSnapshotAt = performance.now()), done();
-      }).then((ws) => ({ ws, mine }));
+      pending += mine.length * channels.length;
+      // One snapshot item per stream of the subscribe (1.2 section 1): counting items is enough.
+      const ws = await RawWs.open(wsUrl, {
+        message(p) {
+          const m = peek(p);
+          if (m?.type !== 'snapshot' || pending <= 0) return;
+          frames++;
+          if ((pending -= m.items) <= 0) (lastSnapshotAt = performance.now()), done();
+        },
+      }, 30_000);
+      loads.push(ws);
+      return { ws, mine };
     }));
     const t0 = performance.now();
-    for (const c of clients) {
-      sockets.push(c.ws);
-      c.ws.send(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 }));
-    }
-    const limitS = Math.max(o.waitS ?? 120, ...o.rssAtS);
-    await Promise.race([allIn, sleep(limitS * 1000)]);
+    for (const c of clients) c.ws.send(Buffer.from(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 })));
+    await Promise.race([allIn, sleep((o.waitS ?? 120) * 1000)]);
+    const missing = Math.max(0, pending);
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
     measuring = false;
@@ -161,11 +171,12 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     }
     return {
       symbols: o.symbols, clients: o.clients, server: script,
-      allSnapshotsS: (lastSnapshotAt - t0) / 1000, snapshotFrames: frames, healthzMs, bystander: by, loopDelayMs: loop,
+      allSnapshotsS: (lastSnapshotAt - t0) / 1000, snapshotItemsMissing: missing, snapshotFrames: frames, healthzMs, bystander: by, loopDelayMs: loop,
       rssMiB: { before, at }, cpuShareBefore, loadAvg: [load0, loadavg()[0]!],
     };
   } finally {
     for (const ws of sockets) ws.terminate();
+    for (const ws of loads) ws.socket.destroy();
     await srv.stop();
   }
 }
@@ -177,15 +188,15 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
   md += '|--|--|--:|--:|--:|--:|--:|--|--:|\n';
   for (const r of rs) {
     const at = Object.entries(r.rssMiB.at).map(([k, v]) => `${k}: ${f(v)}`).join(', ');
-    md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${f(r.allSnapshotsS, 1)} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
+    md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${Number.isFinite(r.allSnapshotsS) ? f(r.allSnapshotsS, 1) : `not all (${f(r.snapshotItemsMissing)} items missing)`} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
       `${f(r.bystander.longestSilenceMs)} (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
   }
   return md;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string', default: '130,600' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: v.rss!.split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait) });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait) });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }

@@ -13,7 +13,10 @@ export interface SliceOptions {
 
 const nextTurn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** `fn` over `xs` in order, yielding after every `ms` of work. */
+/**
+ * `fn` over `xs` in order, yielding once a slice has taken `ms` (the clock is read after every
+ * item: one item may be a cold symbol's first read, a few ms on its own).
+ */
 export async function mapInSlices<T, R>(xs: readonly T[], fn: (x: T, i: number) => R, o: SliceOptions = {}): Promise<R[]> {
   const ms = o.ms ?? 4;
   const clock = o.clock ?? (() => performance.now());
@@ -22,7 +25,7 @@ export async function mapInSlices<T, R>(xs: readonly T[], fn: (x: T, i: number) 
   let start = clock();
   for (let i = 0; i < xs.length; i++) {
     out[i] = fn(xs[i]!, i);
-    if ((i & 7) === 7 && clock() - start >= ms) {
+    if (clock() - start >= ms) {
       await pause();
       start = clock();
     }

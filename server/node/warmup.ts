@@ -3,12 +3,22 @@
  * back-fill (about 2-5 ms of arithmetic each), which the back-fill pool computes in worker
  * threads and hands to the simulator (`provide`); the market state then reads it at the
  * symbol's first snapshot instead of computing it there. One request per symbol at a time,
- * whoever asks. Without a pool (BACKFILL_WORKERS=0), or once the pool failed, nothing is cold:
- * the back-fill runs in-thread at the first snapshot, as before.
+ * whoever asks. The pool's workers start with the node where that is cheap (the compiled
+ * server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
+ * nothing is cold: the back-fill runs in-thread at the first snapshot, as before.
+ *
+ * A window bounds the histories computed and not read yet: each is about 210 KB until its
+ * first read takes it, and when the workers outrun the reads (ten clients subscribing 10,000
+ * symbols) thousands piled up, a peak the allocator then kept as RSS. Requests (`warm` calls)
+ * are admitted whole, owners in turn (fair-queue.ts), while fewer than `window` histories are
+ * out; a history stops counting once read, or `staleMs` after it came (a requester that went
+ * away). Admitting whole requests in each owner's order cannot deadlock: a request waits only
+ * for its own histories, and its owner reads them after its earlier requests, admitted before.
  */
 import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
 import type { Instrument } from '../feed/tick-source.js';
 import type { BackfillPool } from '../work/backfill-pool.js';
+import { FairQueue } from '../work/fair-queue.js';
 
 /** What the warm-up needs of the feed (SimSource). */
 export interface Provider {
@@ -18,19 +28,48 @@ export interface Provider {
   provided(symbol: string): boolean;
 }
 
+export interface WarmupOptions {
+  /** Histories out (asked or answered, not read) before requests wait (default 256: two groups of 128). */
+  window?: number;
+  /** A history answered this long ago (ms) and not read stops counting (default 10,000). */
+  staleMs?: number;
+  /** How often the histories out are checked for reads while any are (ms, default 10). */
+  everyMs?: number;
+  now?: () => number;
+}
+
+interface Request {
+  symbols: readonly string[];
+  /** Lets its symbols' computations start. */
+  done: () => void;
+}
+
 export class Warmup {
   readonly #feed: Provider;
   readonly #loaded: (symbol: string) => boolean;
   readonly #pool: BackfillPool | undefined;
   readonly #byName = new Map<string, Instrument>();
   readonly #inflight = new Map<string, Promise<void>>();
+  readonly #waiting = new FairQueue<Request>();
+  /** Symbols whose history is out: when it came (NaN: still being computed). */
+  readonly #out = new Map<string, number>();
+  readonly #window: number;
+  readonly #staleMs: number;
+  readonly #everyMs: number;
+  readonly #now: () => number;
+  #sweep: NodeJS.Timeout | undefined;
   #failed = false;
 
   /** `loaded`: whether the market state has read the symbol's history already. */
-  constructor(feed: Provider, loaded: (symbol: string) => boolean, pool: BackfillPool | undefined) {
+  constructor(feed: Provider, loaded: (symbol: string) => boolean, pool: BackfillPool | undefined, o: WarmupOptions = {}) {
     this.#feed = feed;
     this.#loaded = loaded;
     this.#pool = pool;
+    this.#window = Math.max(1, o.window ?? 256);
+    this.#staleMs = o.staleMs ?? 10_000;
+    this.#everyMs = o.everyMs ?? 10;
+    this.#now = o.now ?? (() => performance.now());
+    pool?.prestart();
     for (const inst of feed.instruments) this.#byName.set(inst.symbol, inst);
   }
 
@@ -39,38 +78,84 @@ export class Warmup {
     return !!this.#pool && !this.#failed && this.#byName.has(symbol) && !this.#loaded(symbol) && !this.#feed.provided(symbol);
   }
 
+  /** Histories asked or answered and not read yet (at most the window, plus one request). */
+  get outstanding(): number {
+    return this.#out.size;
+  }
+
   /**
    * Resolves when every cold symbol of these has its back-fill ready (or the pool failed: then
-   * in-thread). `inline`: with at most this many cold symbols, none is sent to the pool (the
-   * caller computes them in-thread, a few ms each: no worker started for a small request).
+   * in-thread). `inline`: while no worker has loaded yet, with at most this many cold symbols
+   * none is sent to the pool (the caller computes them in-thread, a few ms each: no worker
+   * started for a small request); once one has, every cold symbol goes to the pool.
    */
   warm(symbols: readonly string[], owner: object, inline = 0): Promise<void> {
-    if (inline > 0) {
+    if (inline > 0 && !this.#pool?.ready) {
       let n = 0;
       for (const s of symbols) if (this.cold(s) && ++n > inline) break;
       if (n <= inline) return Promise.resolve();
     }
+    const cold = symbols.filter((s) => !this.#inflight.has(s) && this.cold(s));
     const waits: Promise<void>[] = [];
-    for (const s of symbols) {
-      let p = this.#inflight.get(s);
-      if (!p && this.cold(s)) {
-        p = this.#pool!.run(this.#byName.get(s)!, owner).then(
-          (h) => {
-            if (!this.#loaded(s)) this.#feed.provide(h);
-          },
-          () => {
-            this.#failed = true;
-          },
-        );
-        p = p.finally(() => this.#inflight.delete(s));
+    if (cold.length) {
+      // Each symbol's promise exists from now on (a later request for it waits for this one).
+      let done: () => void = () => {};
+      const admitted = new Promise<void>((r) => (done = r));
+      for (const s of cold) {
+        const p = admitted.then(() => this.#compute(s, owner)).finally(() => this.#inflight.delete(s));
         this.#inflight.set(s, p);
       }
+      this.#waiting.add(owner, { symbols: cold, done });
+      this.#admit();
+    }
+    for (const s of symbols) {
+      const p = this.#inflight.get(s);
       if (p) waits.push(p);
     }
     return waits.length ? Promise.all(waits).then(() => undefined) : Promise.resolve();
   }
 
   close(): Promise<void> {
+    clearInterval(this.#sweep);
+    this.#sweep = undefined;
+    for (const r of this.#waiting.drain()) r.done();
     return this.#pool?.close() ?? Promise.resolve();
+  }
+
+  /** Admits waiting requests, owners in turn, while the window has room (or the pool failed: all). */
+  #admit(): void {
+    while (this.#waiting.size > 0 && (this.#failed || this.#out.size < this.#window)) {
+      const [r] = this.#waiting.take(1);
+      if (!this.#failed) for (const s of r!.symbols) this.#out.set(s, NaN);
+      r!.done();
+    }
+    if (this.#out.size > 0 && !this.#sweep) {
+      this.#sweep = setInterval(() => this.#check(), this.#everyMs);
+      this.#sweep.unref();
+    }
+  }
+
+  async #compute(s: string, owner: object): Promise<void> {
+    if (this.#failed || !this.cold(s)) return void this.#out.delete(s);
+    try {
+      const h = await this.#pool!.run(this.#byName.get(s)!, owner);
+      if (!this.#loaded(s)) this.#feed.provide(h);
+      this.#out.set(s, this.#now());
+    } catch {
+      this.#failed = true;
+      this.#out.clear();
+      this.#admit();
+    }
+  }
+
+  /** Stops counting the histories read (or stale), then admits what fits. */
+  #check(): void {
+    const now = this.#now();
+    for (const [s, at] of this.#out) if (!Number.isNaN(at) && (!this.#feed.provided(s) || now - at >= this.#staleMs)) this.#out.delete(s);
+    this.#admit();
+    if (this.#out.size === 0 && this.#waiting.size === 0) {
+      clearInterval(this.#sweep);
+      this.#sweep = undefined;
+    }
   }
 }

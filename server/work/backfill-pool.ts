@@ -2,7 +2,9 @@
  * Back-fills off the event loop: a pool of worker threads (backfill-worker.ts), each computing
  * histories from the simulator's recipe and an instrument (history-job.ts), handed back with
  * their buffers transferred. Work is queued per owner and served round-robin (fair-queue.ts),
- * a few symbols per message. Workers start on first use and are unref'd. A worker that fails
+ * a few symbols per message. Workers start on first use, or at `prestart` in the compiled
+ * server (where one starts in tens of ms; under tsx its loader takes seconds), and are
+ * unref'd. A worker says when it has loaded (`ready`). A worker that fails
  * breaks the pool: every waiting task rejects, and so does every later one (the caller then
  * computes in-thread, as without a pool).
  */
@@ -12,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
 import type { Instrument } from '../feed/tick-source.js';
-import type { WorkerAnswer, WorkerJob } from './backfill-worker.js';
+import type { WorkerAnswer, WorkerJob, WorkerReady } from './backfill-worker.js';
 import { FairQueue } from './fair-queue.js';
 
 export interface BackfillPoolOptions {
@@ -30,6 +32,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** It has loaded its module (its first message). */
+  ready: boolean;
   /** The tasks of the message it works on (empty: idle). */
   tasks: Task[];
 }
@@ -68,6 +72,17 @@ export class BackfillPool {
     return this.#queue.size;
   }
 
+  /** Whether a worker has loaded and none failed: a task sent now waits for no start-up. */
+  get ready(): boolean {
+    return !this.#broken && this.#slots.some((s) => s.ready);
+  }
+
+  /** Starts every worker now when that is cheap (the compiled server); under tsx they start on first use. */
+  prestart(): void {
+    if (import.meta.url.endsWith('.ts')) return;
+    while (!this.#broken && this.#start());
+  }
+
   /** The instrument's history, computed by a worker; `owner` is whose turn it waits for. */
   run(inst: Instrument, owner: object): Promise<PackedHistory> {
     if (this.#broken) return Promise.reject(this.#broken);
@@ -97,8 +112,10 @@ export class BackfillPool {
     if (this.#slots.length >= this.#size) return undefined;
     const worker = startWorker(this.#recipe);
     worker.unref();
-    const slot: Slot = { worker, tasks: [] };
-    worker.on('message', (a: WorkerAnswer) => {
+    const slot: Slot = { worker, ready: false, tasks: [] };
+    worker.on('message', (a: WorkerAnswer | WorkerReady) => {
+      slot.ready = true;
+      if ('ready' in a) return;
       const tasks = slot.tasks;
       slot.tasks = [];
       tasks.forEach((t, i) => t.resolve(a.histories[i]!));

@@ -17,8 +17,14 @@ export interface WorkerAnswer {
   histories: PackedHistory[];
 }
 
+/** Posted once, when the module has loaded. */
+export interface WorkerReady {
+  ready: true;
+}
+
 const recipe = workerData as HistoryRecipe;
 parentPort!.on('message', (job: WorkerJob) => {
   const histories = job.instruments.map((inst) => historyOf(recipe, inst));
   parentPort!.postMessage({ id: job.id, histories } satisfies WorkerAnswer, histories.flatMap(buffersOf));
 });
+parentPort!.postMessage({ ready: true } satisfies WorkerReady);

@@ -7,7 +7,6 @@ import { historyOf } from '../../server/feed/history-job.js';
 import { SimSource } from '../../server/feed/sim-source.js';
 import { BackfillPool } from '../../server/work/backfill-pool.js';
 import { FairQueue } from '../../server/work/fair-queue.js';
-import { SliceBudget } from '../../server/fanout/turns.js';
 import { MarketState } from '../../server/market/market-state.js';
 
 const feed = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
@@ -84,21 +83,6 @@ describe('FairQueue', () => {
     expect(q.take(2)).toEqual(['s1']);
     expect(q.take(2)).toEqual([]);
     expect(q.size).toBe(0);
-  });
-});
-
-describe('SliceBudget', () => {
-  it('ends a slice after its time once it holds the minimum, and at the maximum whatever the time', () => {
-    let t = 0;
-    const b = new SliceBudget(() => t, 4, 3, 10);
-    b.begin();
-    t = 100;
-    expect(b.spend()).toBe(false); // 1 < min
-    expect(b.spend()).toBe(false);
-    expect(b.spend()).toBe(true); // min reached, time spent
-    b.begin();
-    for (let i = 0; i < 9; i++) expect(b.spend()).toBe(false); // no time spent
-    expect(b.spend()).toBe(true); // max
   });
 });
 

@@ -1,0 +1,110 @@
+/**
+ * One symbol's state in the market state (market-state.ts): the ticker as a typed array, the
+ * recent trades, one candle series per interval, the book; and the reading of a lazy history
+ * into it at the symbol's first use.
+ */
+import { INTERVAL_NAMES, type Interval, type Ticker } from '../../shared/protocol.js';
+import type { SymbolHistory } from '../feed/tick-source.js';
+import type { BookState } from './book-state.js';
+import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
+import type { TradeRing } from './trade-ring.js';
+
+/** Bars kept per interval: an hour of 1s, two days of 1m, a week of 5m, a month of 1h. */
+export const HISTORY_CAP: Record<Interval, number> = { '1s': 3600, '1m': 2880, '5m': 2016, '1h': 720 };
+/** Recent trades kept per symbol: what a `trades` snapshot carries. */
+export const SNAPSHOT_TRADES = 50;
+
+export interface CandleStream {
+  /** Its newest bar is the open one, updated in place. */
+  series: CandleSeries;
+  seq: number;
+}
+
+/**
+ * The ticker's fields as numbers in one typed array (indices below): updated in place per event,
+ * no boxed number allocated (fields of long-lived objects would be, and live to be promoted).
+ */
+export const LAST = 0, BID = 1, ASK = 2, BID_SIZE = 3, ASK_SIZE = 4, OPEN = 5, HIGH_ = 6, LOW_ = 7, VOL = 8, TS = 9;
+
+export interface SymbolState {
+  ticker: Float64Array;
+  tickerSeq: number;
+  trades: TradeRing;
+  tradesSeq: number;
+  candles: Record<Interval, CandleStream>;
+  /** Absent when the source has no book for the symbol (its `book` stream stays empty). */
+  book: BookState | undefined;
+  bookSeq: number;
+  /** A quiet symbol's book changes left unapplied (see MarketStateOptions.quiet), and the time of the last. */
+  bookStale: boolean;
+  bookTs: number;
+  /**
+   * A lazy history not read yet (see addSymbol): meanwhile the ticker's open/high/low/volume
+   * and the candle series hold the live part only.
+   */
+  pending: SymbolHistory | undefined;
+  /** Whether its events are built (see MarketStateOptions.quiet); set for good by its first snapshot. */
+  watched: boolean;
+}
+
+/** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */
+export const addSize = (a: number, b: number): number => Math.round((a + b) * 1e8) / 1e8;
+
+/** Sets ticker field `i` and, when it changed and there is a `d` (a loud symbol), records it there as `k`. */
+export function set(t: Float64Array, i: number, v: number, d: Record<string, number> | undefined, k: keyof Ticker): void {
+  if (t[i] !== v) {
+    t[i] = v;
+    if (d) d[k] = v;
+  }
+}
+
+/** The ticker object of a ticker array. */
+export function tickerOf(t: Float64Array): Ticker & Record<string, number> {
+  return { last: t[LAST]!, bid: t[BID]!, ask: t[ASK]!, bidSize: t[BID_SIZE]!, askSize: t[ASK_SIZE]!, open: t[OPEN]!, high: t[HIGH_]!, low: t[LOW_]!, volume: t[VOL]!, ts: t[TS]! };
+}
+
+/**
+ * Reads a pending history into `st`: the session under the live extremes and volume, the
+ * history's bars under the live ones (the history's open bar and the first live bar of the
+ * same period become one bar).
+ */
+export function load(st: SymbolState): void {
+  const h = st.pending!;
+  st.pending = undefined;
+  const t = st.ticker;
+  const s = h.session;
+  t[OPEN] = s.open;
+  t[HIGH_] = Math.max(s.high, t[HIGH_]!);
+  t[LOW_] = Math.min(s.low, t[LOW_]!);
+  t[VOL] = addSize(s.volume, t[VOL]!);
+  for (const iv of INTERVAL_NAMES) {
+    const cs = st.candles[iv];
+    const live = cs.series.tail(cs.series.length);
+    const series = new CandleSeries(HISTORY_CAP[iv]);
+    if (h.eachBar) {
+      // The same bars as below, without a Candle object per past bar.
+      h.eachBar(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
+      const first = live[0];
+      if (first !== undefined && series.length > 0 && series.lastAt(TIME) === first.time) {
+        series.setLast(HIGH, Math.max(series.lastAt(HIGH), first.high));
+        series.setLast(LOW, Math.min(series.lastAt(LOW), first.low));
+        series.setLast(CLOSE, first.close);
+        series.setLast(VOLUME, addSize(series.lastAt(VOLUME), first.volume));
+        live.shift();
+      }
+      for (const c of live) series.push(c);
+      cs.series = series;
+      continue;
+    }
+    const past = h.bars[iv];
+    const open = past.at(-1);
+    const first = live[0];
+    const merge = open !== undefined && first !== undefined && first.time === open.time;
+    for (let i = 0; i < past.length - (merge ? 1 : 0); i++) series.push(past[i]!);
+    if (merge) {
+      live[0] = { time: open.time, open: open.open, high: Math.max(open.high, first.high), low: Math.min(open.low, first.low), close: first.close, volume: addSize(open.volume, first.volume) };
+    }
+    for (const c of live) series.push(c);
+    cs.series = series;
+  }
+}
