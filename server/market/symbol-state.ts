@@ -4,7 +4,7 @@
  * into it at the symbol's first use.
  */
 import { INTERVAL_NAMES, type Interval, type Ticker } from '../../shared/protocol.js';
-import type { SymbolHistory } from '../feed/tick-source.js';
+import type { SymbolHistory } from './market-event.js';
 import type { BookState } from './book-state.js';
 import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
 import type { TradeRing } from './trade-ring.js';
