@@ -38,8 +38,12 @@ export interface ControlPort {
   forbidden(s: Session, refused: Forbidden): void;
   /** Whether a symbol's first snapshot needs work first (a back-fill); absent: never. */
   cold?(symbol: string): boolean;
-  /** Does that work off the event loop, `owner` taking turns with others; never rejects. */
-  warm?(symbols: string[], owner: object): Promise<void>;
+  /**
+   * Does that work off the event loop, `owner` taking turns with others; never rejects.
+   * `inline`: while no worker has loaded, up to this many cold symbols are left to the caller's
+   * first read (in-thread) instead.
+   */
+  warm?(symbols: string[], owner: object, inline?: number): Promise<void>;
   /** Resolves at this session's next turn (turns.ts): a large request is built in slices. */
   turn(): Promise<void>;
   /** A fresh budget for one slice of snapshot items. */

@@ -46,7 +46,7 @@ export function hubPort(p: PortParts): ControlPort {
     record: (symbol, ch) => streams.record(symbol, ch, now()),
     recover: (pos) => source.recover?.(pos, now()) ?? { ok: false },
     cold: (symbol) => source.cold?.(symbol) ?? false,
-    warm: (symbols, owner) => source.warm?.(symbols, owner) ?? Promise.resolve(),
+    warm: (symbols, owner, inline) => source.warm?.(symbols, owner, inline) ?? Promise.resolve(),
     turn: () => turns.next(),
     budget: () => new SliceBudget(() => performance.now(), p.slice.ms, p.slice.min, p.slice.max),
   };

@@ -27,16 +27,16 @@ export async function sendParts(
 ): Promise<void> {
   if (entries.length === 0) return;
   const symbolOf = (e: string) => (e.includes('|') ? e.slice(0, e.indexOf('|')) : e);
-  let cold = port.warm ? [...new Set(entries.map(symbolOf))].filter((x) => port.cold!(x)) : [];
-  // A few are computed in-thread (a few ms each): a small request stays one frame and starts no
-  // worker.
-  if (cold.length <= WARM_INLINE) cold = [];
+  const cold = port.warm ? [...new Set(entries.map(symbolOf))].filter((x) => port.cold!(x)) : [];
+  // While no worker has loaded, a few are computed in-thread (a few ms each): a small request
+  // starts no worker. Once one has, every cold symbol goes to the pool (warmup.ts decides).
+  const inline = cold.length <= WARM_INLINE ? WARM_INLINE : 0;
   const coldSet = new Set(cold);
   const warming = new Map<string, Promise<void>>();
   // Asked in groups, in order: the pool serves each owner's groups first come, first served.
   for (let i = 0; i < cold.length; i += WARM_GROUP) {
     const group = cold.slice(i, i + WARM_GROUP);
-    const ready = port.warm!(group, s);
+    const ready = port.warm!(group, s, inline);
     for (const x of group) warming.set(x, ready);
   }
   const budget = port.budget();

@@ -17,8 +17,11 @@ export interface StateSource {
   prepare?(symbols: string[], since?: StreamPosition[]): Promise<void> | void;
   /** Whether a symbol's first snapshot needs work first (a back-fill); absent: never. */
   cold?(symbol: string): boolean;
-  /** Does that work off the event loop (`owner` takes turns with other owners); never rejects. */
-  warm?(symbols: string[], owner: object): Promise<void>;
+  /**
+   * Does that work off the event loop (`owner` takes turns with other owners); never rejects.
+   * `inline`: while no worker has loaded, up to this many cold symbols are left to the first read.
+   */
+  warm?(symbols: string[], owner: object, inline?: number): Promise<void>;
   /** No session holds this symbol any more. */
   release?(symbol: string): void;
   /**

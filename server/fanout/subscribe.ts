@@ -36,7 +36,7 @@ export async function handleSubscribe(port: ControlPort, s: Session, msg: Subscr
   const named = new Set<string>();
   for (const p of msg.since ?? []) named.add(p.s);
   const coldNamed = port.warm && named.size ? accepted.filter((x) => named.has(x) && port.cold!(x)) : [];
-  if (coldNamed.length > WARM_INLINE) await port.warm!(coldNamed, s);
+  if (coldNamed.length) await port.warm!(coldNamed, s, WARM_INLINE);
   if (s.closed) return;
   const r = recover(port, s, accepted, wanted, named, msg.since ?? [], throttle);
   port.stats.recovered += r.recovered.length;

@@ -8,6 +8,7 @@ import type { Bus } from '../bus/bus.js';
 import { MemoryBus } from '../bus/memory.js';
 import type { Config } from '../config.js';
 import type { Hub } from '../fanout/hub.js';
+import { WARM_INLINE } from '../fanout/snapshot-parts.js';
 import { SimSource } from '../feed/sim-source.js';
 import type { TickSource } from '../feed/tick-source.js';
 import { newEpoch } from '../history/epoch.js';
@@ -61,7 +62,7 @@ export async function createNode(config: Config): Promise<Node> {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
-    warm: (syms, owner) => source.warmup?.warm(syms, owner, 64) ?? Promise.resolve(),
+    warm: (syms, owner) => source.warmup?.warm(syms, owner, WARM_INLINE) ?? Promise.resolve(),
     done: (syms) => source.quietNow(syms, (s) => hub.streams.inUse(s)),
   };
   // Watching ends: symbols nobody holds go quiet again (QUIET_AFTER_MS after their last snapshot).

@@ -46,8 +46,8 @@ export class LocalSource implements StateSource {
     return this.warmup?.cold(symbol) ?? false;
   }
 
-  warm(symbols: string[], owner: object): Promise<void> {
-    return this.warmup?.warm(symbols, owner) ?? Promise.resolve();
+  warm(symbols: string[], owner: object, inline?: number): Promise<void> {
+    return this.warmup?.warm(symbols, owner, inline) ?? Promise.resolve();
   }
 
   /** The stream's state in this epoch; the first one handed out starts the stream's history. */

@@ -43,7 +43,7 @@ export class SwitchSource implements FeedingSource {
     return this.current.cold(symbol);
   }
 
-  warm(symbols: string[], owner: object): Promise<void> {
-    return this.current.warm(symbols, owner);
+  warm(symbols: string[], owner: object, inline?: number): Promise<void> {
+    return this.current.warm(symbols, owner, inline);
   }
 }
