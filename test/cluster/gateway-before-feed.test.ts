@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
-
 import { startRedis, type RedisProcess } from '../helpers/redis.js';
 import { until } from '../helpers/wait.js';
 

@@ -15,7 +15,6 @@ import { loadConfig, type Config } from '../../server/config.js';
 import { createFeedNode, type FeedNode } from '../../server/node/feed.js';
 import { createGatewayNode, type GatewayNode } from '../../server/node/gateway.js';
 import type { Channel, StreamPosition } from '../../shared/protocol.js';
-
 import { FaultWatch } from '../helpers/fault-watch.js';
 import { RawClient } from '../helpers/node.js';
 import { Positions } from '../helpers/positions.js';

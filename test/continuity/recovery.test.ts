@@ -6,7 +6,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Channel, ServerMessage, SnapshotMsg, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
-
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 import { until } from '../helpers/wait.js';
 

@@ -2,7 +2,6 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
-
 import { startNode, type Running } from '../helpers/node.js';
 import { until } from '../helpers/wait.js';
 

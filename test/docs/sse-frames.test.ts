@@ -8,7 +8,6 @@
 import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition } from '../../shared/protocol.js';
-
 import { startNode, type Running } from '../helpers/node.js';
 import { operationPayloads, parseAsyncApi, replyPayloads, SchemaCheck } from './doc-schemas.js';
 import { EXPECTED, FrameCheck } from './frame-check.js';

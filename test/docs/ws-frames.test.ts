@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerMessage, SnapshotItem, StreamPosition } from '../../shared/protocol.js';
-
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 import { operationPayloads, parseAsyncApi, SchemaCheck } from './doc-schemas.js';

@@ -15,7 +15,6 @@ import { MarketState } from '../../server/market/market-state.js';
 import type { StreamEvent } from '../../server/market/stream-event.js';
 import type { Trade } from '../../shared/protocol.js';
 import { RawClient } from '../helpers/node.js';
-
 import { tmpDir } from './fixtures.js';
 import { until } from '../helpers/wait.js';
 
