@@ -54,8 +54,8 @@ describe('a limited token on a WebSocket', () => {
     expect(sub.channels).toEqual(['ticker']);
     const err = await c.next('error', (m) => m.id === 1);
     expect(err).toMatchObject({ code: 'forbidden', symbols: ['MSFT'], channels: ['trades'] });
-    const snap = await c.next('snapshot');
-    expect(snap.items.map((i) => `${i.s}|${i.ch}`).sort()).toEqual(['AAPL|ticker', 'BTC-USD|ticker']);
+    const items = await c.snapshotItems(2);
+    expect(items.map((i) => `${i.s}|${i.ch}`).sort()).toEqual(['AAPL|ticker', 'BTC-USD|ticker']);
 
     c.send({ type: 'snapshot', id: 2, symbols: ['NVDA', 'AAPL'] });
     expect(await c.next('error', (m) => m.id === 2)).toMatchObject({ code: 'forbidden', symbols: ['NVDA'] });

@@ -3,7 +3,8 @@ import WebSocket from 'ws';
 import { createNode, type Node } from '../../server/node/all.js';
 import { loadConfig, type Config } from '../../server/config.js';
 import { decode, encode } from '../../shared/codec.js';
-import type { ServerMessage } from '../../shared/protocol.js';
+import type { ServerMessage, SnapshotItem } from '../../shared/protocol.js';
+import { until } from './wait.js';
 
 export interface Running {
   node: Node;
@@ -63,6 +64,16 @@ export class RawClient {
       const timer = setTimeout(() => reject(new Error(`no ${type} within ${timeoutMs} ms`)), timeoutMs);
       this.#waiters.push({ pred: match, resolve: (m) => (clearTimeout(timer), resolve(m as Extract<ServerMessage, { type: T }>)) });
     });
+  }
+
+  /**
+   * Snapshot items gathered across parts (protocol 1.2: a request may be answered in several
+   * `snapshot` frames): those of the `snapshot` messages from index `from` of `messages` on,
+   * once they number at least `count`.
+   */
+  snapshotItems(count: number, from = 0, timeoutMs = 10_000): Promise<SnapshotItem[]> {
+    const items = () => this.messages.slice(from).flatMap((m) => (m.type === 'snapshot' ? m.items : []));
+    return until(`${count} snapshot items`, () => (items().length >= count ? items() : undefined), timeoutMs);
   }
 
   of<T extends ServerMessage['type']>(type: T): Extract<ServerMessage, { type: T }>[] {

@@ -50,8 +50,8 @@ describe('bad input gets its error code and the connection lives on', () => {
     const unknownSymbol = await c.next('error', (e) => e.code === 'unknown_symbol');
     expect(unknownSymbol).toMatchObject({ id: 1, symbols: ['NOPE'] });
     expect(await c.next('error', (e) => e.code === 'unknown_channel')).toMatchObject({ id: 1, channels: ['quotes'] });
-    const snap = await c.next('snapshot');
-    expect(snap.items.map((i) => i.s).sort()).toEqual(['AAPL', 'MSFT']);
+    const items = await c.snapshotItems(2);
+    expect(items.map((i) => i.s).sort()).toEqual(['AAPL', 'MSFT']);
     c.send({ type: 'subscribe', id: 2, symbols: ['AAPL'], channels: ['quotes'] });
     expect(await c.next('error', (e) => e.id === 2)).toMatchObject({ code: 'unknown_channel' });
     c.close();

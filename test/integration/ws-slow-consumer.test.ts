@@ -18,7 +18,7 @@ describe('slow consumers', () => {
     const slow = await RawClient.open(srv.wsUrl);
     const symbols = (await (await fetch(`${srv.url}/api/symbols`)).json()).map((s: { symbol: string }) => s.symbol);
     slow.send({ type: 'subscribe', symbols, channels: ['ticker', 'trades', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'] });
-    await slow.next('snapshot');
+    await slow.snapshotItems(symbols.length * 6);
     const session = [...srv.node.hub.sessions].find((s) => s.subs.size === symbols.length * 6)!;
     expect(session).toBeDefined();
     (slow.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();

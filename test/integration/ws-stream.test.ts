@@ -29,10 +29,10 @@ describe('WebSocket streaming', () => {
     b.send(sub);
     const subscribed = await a.next('subscribed');
     expect(subscribed).toMatchObject({ id: 7, symbols, channels, throttle: 0 });
-    const snap = await a.next('snapshot');
-    expect(snap.items.length).toBe(symbols.length * channels.length);
-    expect(a.messages.indexOf(subscribed)).toBeLessThan(a.messages.indexOf(snap));
-    await b.next('snapshot');
+    const streams = symbols.length * channels.length;
+    expect(await a.snapshotItems(streams)).toHaveLength(streams);
+    expect(a.messages.indexOf(subscribed)).toBeLessThan(a.messages.indexOf(a.of('snapshot')[0]));
+    await b.snapshotItems(streams);
     await until('20 updates a symbol on both clients', () => Math.min(ca.updates, cb.updates) > symbols.length * 20, 20_000);
     srv.node.feed.stop();
     // The final state: both clients have it once their seqs reach the server's (REST, so that no
@@ -51,9 +51,9 @@ describe('WebSocket streaming', () => {
       expect(cb.state.get(key), key).toEqual(st);
     }
     // a fresh snapshot from the server equals what the updates built
+    const from = a.messages.length;
     a.send({ type: 'snapshot', id: 8, symbols, channels });
-    const fresh = await a.next('snapshot', (m) => m !== snap);
-    for (const it of fresh.items) {
+    for (const it of await a.snapshotItems(streams, from)) {
       const mine = built.get(`${it.s}|${it.ch}`)!;
       expect(mine.seq, `${it.s}|${it.ch}`).toBe(it.seq);
       if (it.ch === 'trades') expect((mine.d as unknown[]).slice(-10)).toEqual((it.d as unknown[]).slice(-10));
