@@ -4,7 +4,7 @@
  * positions and trades beyond HISTORY_TRADES get snapshots; a restarted server is a new epoch.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Channel, ServerMessage, SnapshotMsg, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
+import type { Channel, ServerMessage, StreamPosition, SubscribedMsg, Trade, UpdateMsg } from '../../shared/protocol.js';
 import { ChainChecker } from '../helpers/chain.js';
 import { RawClient, startNode, type Running } from '../helpers/node.js';
 import { until } from '../helpers/wait.js';
@@ -112,11 +112,11 @@ describe('recovery on one process', () => {
     const { c, sub } = await watch(n.wsUrl, h, since);
     expect(sub.recovered).toEqual([]);
     expect(sub.unrecovered).toHaveLength(since.length);
-    const snap = await c.next('snapshot');
-    expect(snap.items).toHaveLength(since.length);
+    const items = await c.snapshotItems(since.length);
+    expect(items).toHaveLength(since.length);
     const epoch = (await tradesSeq(n.url, 'AAPL')).epoch;
     expect(typeof epoch).toBe('string');
-    for (const it of snap.items) expect(it.epoch).toBe(epoch);
+    for (const it of items) expect(it.epoch).toBe(epoch);
     c.close();
   });
 
@@ -149,8 +149,8 @@ describe('the recovery window', () => {
     const tickers = sub.unrecovered!.filter((r) => r.ch === 'ticker').map((r) => r.s);
     expect(tickers.sort()).toEqual([...symbols].sort());
     expect(sub.unrecovered!.filter((r) => r.ch === 'trades')).toHaveLength(2);
-    const snap = (await c.next('snapshot')) as SnapshotMsg;
-    expect(snap.items.filter((i) => i.ch === 'ticker')).toHaveLength(2);
+    const items = await c.snapshotItems(sub.unrecovered!.length);
+    expect(items.filter((i) => i.ch === 'ticker')).toHaveLength(2);
 
     // A position at the current seq is recovered, whatever its age: nothing was missed.
     const now = await (await fetch(`${n.url}/api/snapshot?symbols=AAPL&channels=candles:1h`)).json();
