@@ -6,7 +6,7 @@
 import { tick } from 'svelte';
 import type { Candle, Channel, Interval, Ticker, Trade } from '../../../shared/protocol.js';
 import type { ClientStatus, MarketClientApi, StreamChange, TransportChoice } from '../../../shared/client/types.js';
-import { fetchCandles, fetchSymbols, UnauthorizedError } from '../lib/api.js';
+import { fetchCandles } from '../lib/api.js';
 import { LaneBeat, laneOf } from '../lib/cadence.js';
 import { createClient } from '../lib/client.js';
 import { replayClock } from './replay.svelte.js';
@@ -15,6 +15,7 @@ import { SampleWindow } from '../lib/stats.js';
 import { BOOK_CHANNEL, SubscriptionSync, type Focus, type Wanted } from '../lib/subscriptions.js';
 import type { BookLevels } from '../lib/book-ladder.js';
 import { Staleness } from './stale.svelte.js';
+import { LinkHealth } from './link-health.svelte.js';
 import { BookState } from './book.svelte.js';
 import { QuoteRow } from './quote-row.svelte.js';
 import { Tape } from './tape.svelte.js';
@@ -34,10 +35,6 @@ const LANES = 3;
 const ROW_LANES = 2;
 const BOOK_LANE = 2;
 
-/** How long a server error stays in the top bar, ms. */
-const ERROR_MS = 10_000;
-/** Shortest time between two token checks while reconnecting, ms. */
-const TOKEN_CHECK_MS = 2000;
 
 /** A live bar of the focused stream, with the symbol and interval it belongs to. */
 export type BarListener = (bar: Candle, symbol: string, interval: Interval) => void;
@@ -50,22 +47,17 @@ export class Market {
   readonly book = new BookState();
   /** Since when the shown data may be out of date (the stream dropped); cleared when live. */
   readonly stale = new Staleness();
+  /** The connection as the top bar tells it. */
+  readonly link = new LinkHealth(this.stale);
   readonly #loop: FrameLoop;
   readonly #rows = new Map<string, QuoteRow>();
-  #status = $state.raw<ClientStatus>({ state: 'closed' });
   #latencyMs = $state(NaN);
   #rttMs = $state(NaN);
-  #lastError = $state('');
-  #reconnects = $state(0);
-  #tokenRefused = $state(false);
-  #tokenCheckedAt = -Infinity;
-  #dropped = false;
 
   #client: MarketClientApi | undefined;
   #sync: SubscriptionSync | undefined;
   #offs: (() => void)[] = [];
   #timer: ReturnType<typeof setInterval> | undefined;
-  #errorTimer: ReturnType<typeof setTimeout> | undefined;
   #want: Wanted = new Map();
   #throttle = 0;
   #focus: Focus | undefined;
@@ -96,7 +88,7 @@ export class Market {
   }
 
   get status(): ClientStatus {
-    return this.#status;
+    return this.link.status;
   }
   /** Median transport latency (server send → browser) over the last 3 s, ms. */
   get latencyMs(): number {
@@ -105,16 +97,14 @@ export class Market {
   get rttMs(): number {
     return this.#rttMs;
   }
-  /** Rises each time the stream is live again after a drop: history may have a hole to refill. */
   get reconnects(): number {
-    return this.#reconnects;
+    return this.link.reconnects;
   }
   get lastError(): string {
-    return this.#lastError;
+    return this.link.lastError;
   }
-  /** The server refused the token (expired, or not valid any more): the dashboard asks for a new one. */
   get tokenRefused(): boolean {
-    return this.#tokenRefused;
+    return this.link.tokenRefused;
   }
 
   /** The row of `symbol`, made on first use (its sparkline history is fetched then). */
@@ -143,17 +133,14 @@ export class Market {
     const c = createClient(transport);
     this.#client = c;
     this.#sync = new SubscriptionSync(c);
-    this.#status = c.status;
+    this.link.status = c.status;
     this.#offs = [
-      c.on('status', (s) => this.#onStatus(s)),
+      c.on('status', (s) => this.link.follow(s)),
       c.on('change', (ch) => this.#onChange(ch)),
       c.on('latency', (s) => this.#latency.add(performance.now(), s.transportMs)),
       c.on('rtt', (ms) => (this.#rttMs = ms)),
       c.on('clock', (k) => replayClock.set(k, () => c.marketNow())), // protocol 1.2: the replay badge
-      c.on('error', (e) => {
-        if (e.code === 'token_expired' || e.code === 'unauthorized') this.#tokenRefused = true;
-        this.#showError(`${e.code}: ${e.message}`);
-      }),
+      c.on('error', (e) => this.link.error(e.code, e.message)),
       // Every gap of the focused trades stream is lost trades; 'unrecovered' after a reconnect too.
       c.on('gap', (g) => {
         if (g.channel === 'trades' && g.symbol === this.#focus?.symbol) {
@@ -176,7 +163,7 @@ export class Market {
     this.#client?.close();
     this.#client = undefined;
     this.#sync = undefined;
-    this.#status = { state: 'closed' };
+    this.link.status = { state: 'closed' };
   }
 
   /** Sets what to stream: `want` from `wantedFor`, and the throttle (ms). */
@@ -210,41 +197,6 @@ export class Market {
   onBeat(fn: BeatListener): () => void {
     this.#beatListeners.add(fn);
     return () => this.#beatListeners.delete(fn);
-  }
-
-  /** Shows the server's latest error for ERROR_MS. */
-  #showError(text: string): void {
-    this.#lastError = text;
-    clearTimeout(this.#errorTimer);
-    this.#errorTimer = setTimeout(() => (this.#lastError = ''), ERROR_MS);
-  }
-
-  #onStatus(s: ClientStatus): void {
-    this.#status = s;
-    this.stale.follow(s.state, Date.now());
-    if (s.state === 'live') {
-      if (this.#dropped) this.#reconnects++;
-      this.#dropped = false;
-    } else if (s.state === 'reconnecting') {
-      this.#dropped = true;
-      // A close for an expired or refused token: reconnecting with it cannot help.
-      if (/unauthori[sz]ed|token_expired|\b401\b/i.test(s.reason)) this.#tokenRefused = true;
-      else this.#checkToken();
-    }
-  }
-
-  /**
-   * While reconnecting, asks REST whether the token still holds: a browser never sees the 401
-   * that refuses a WebSocket upgrade or an EventSource, so an expired token would otherwise look
-   * like a server that is down. At most once per TOKEN_CHECK_MS.
-   */
-  #checkToken(): void {
-    const now = Date.now();
-    if (now - this.#tokenCheckedAt < TOKEN_CHECK_MS) return;
-    this.#tokenCheckedAt = now;
-    fetchSymbols().catch((err) => {
-      if (err instanceof UnauthorizedError) this.#tokenRefused = true;
-    });
   }
 
   #onChange(c: StreamChange): void {
