@@ -90,5 +90,3 @@ export class RawClient {
   }
 }
 
-// Temporary: test/python-client.test.ts (the newcomer helper's file) still imports `sleep` from here.
-export { sleep } from './wait.js';
