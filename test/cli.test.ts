@@ -7,7 +7,7 @@ import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
 import { bookSummary, changeLine, colorWanted, errorLine, fitLines, gapLine, levelsToFit, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
 import { resolveSymbols, suggestion } from '../scripts/subscribe/names.js';
 import type { ErrorMsg } from '../shared/protocol.js';
-import { expectRising, jsonLines, type Line, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
+import { bookLines, expectRising, jsonLines, type Line, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 
 
@@ -165,24 +165,7 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expect(out).not.toContain('Ctrl-C');
   });
 
-  it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', async () => {
-    const { out, err, code } = await runToExit(['AAPL', '--channels', 'book', '--count', '8', '--url', run.url]);
-    expect(code, err).toBe(EXIT.done);
-    const lines = jsonLines(out);
-    expect(lines).toHaveLength(8);
-    expectRising(lines);
-    for (const l of lines) {
-      const b = l.state as { bids: [number, number][]; asks: [number, number][]; checksum: number };
-      expect(l.channel).toBe('book');
-      expect(b.bids.length).toBeGreaterThan(0);
-      expect(b.asks.length).toBeGreaterThan(0);
-      expect(b.bids[0][0]).toBeLessThan(b.asks[0][0]);
-      for (let i = 1; i < b.bids.length; i++) expect(b.bids[i][0]).toBeLessThan(b.bids[i - 1][0]);
-      for (let i = 1; i < b.asks.length; i++) expect(b.asks[i][0]).toBeGreaterThan(b.asks[i - 1][0]);
-      expect(Number.isInteger(b.checksum)).toBe(true);
-    }
-    expect(err).not.toMatch(/checksum mismatch/);
-  });
+  it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', () => bookLines(runToExit, run.url));
 
   it('shows the book as a ladder in the table, its checksum verified', async () => {
     const { out, err, code } = await runToExit(['AAPL', '--channels', 'ticker,book', '--format', 'table', '--count', '30', '--url', run.url]);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLine } from '../scripts/subscribe/view.js';
 import type { StreamChange } from '../shared/client/types.js';
 import { follow, py, PY_DIR, PYTHON, pythonProblem, runPyCli, type Followed } from './client/python.js';
-import { expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
+import { bookLines, expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 import { sleep } from './helpers/wait.js';
 
@@ -162,20 +162,7 @@ describe('python3 -m tickwire (the CLI), flag by flag as the Node CLI', { timeou
     expect(lines.slice(1).every((l) => l.trades!.length >= 1 && l.trades!.length < 20)).toBe(true);
   });
 
-  it('streams the book channel: bids and asks best first, with a checksum', async () => {
-    const { out, err, code } = await runPyCli(['AAPL', '--channels', 'book', '--count', '8', '--url', run.url]);
-    expect(code, err).toBe(EXIT.done);
-    const lines = jsonLines(out);
-    expect(lines).toHaveLength(8);
-    expectRising(lines);
-    for (const l of lines) {
-      const b = l.state as { bids: [number, number][]; asks: [number, number][]; checksum: number };
-      expect(b.bids[0][0]).toBeLessThan(b.asks[0][0]);
-      for (let i = 1; i < b.bids.length; i++) expect(b.bids[i][0]).toBeLessThan(b.bids[i - 1][0]);
-      for (let i = 1; i < b.asks.length; i++) expect(b.asks[i][0]).toBeGreaterThan(b.asks[i - 1][0]);
-      expect(Number.isInteger(b.checksum)).toBe(true);
-    }
-  });
+  it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', () => bookLines(runPyCli, run.url));
 
   it('writes a piped --format table once, at the end, without escape codes', async () => {
     const { out, err, code } = await runPyCli(['AAPL', 'MSFT', '--format', 'table', '--count', '6', '--url', run.url]);

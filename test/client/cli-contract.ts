@@ -1,7 +1,8 @@
 /**
  * What both command-line subscribers (`npm run subscribe`, test/cli.test.ts, and the Python
  * `python3 -m tickwire`, test/python-client.test.ts) must do alike: exit codes and messages for
- * refused symbols, failed connections and tokens. Each case takes a runner of one CLI.
+ * refused symbols, failed connections and tokens, and the book's lines. Each case takes a runner
+ * of one CLI.
  */
 import { expect } from 'vitest';
 import { mintToken, TEST_JWT_SECRET } from '../helpers/jwt.js';
@@ -103,4 +104,24 @@ export async function jwtRights(run: CliRunner): Promise<void> {
   } finally {
     await guarded.close();
   }
+}
+
+/** The book channel in NDJSON: bids and asks best first, with a checksum, none mismatched. */
+export async function bookLines(run: CliRunner, url: string): Promise<void> {
+  const { out, err, code } = await run(['AAPL', '--channels', 'book', '--count', '8', '--url', url]);
+  expect(code, err).toBe(EXIT.done);
+  const lines = jsonLines(out);
+  expect(lines).toHaveLength(8);
+  expectRising(lines);
+  for (const l of lines) {
+    const b = l.state as { bids: [number, number][]; asks: [number, number][]; checksum: number };
+    expect(l.channel).toBe('book');
+    expect(b.bids.length).toBeGreaterThan(0);
+    expect(b.asks.length).toBeGreaterThan(0);
+    expect(b.bids[0][0]).toBeLessThan(b.asks[0][0]);
+    for (let i = 1; i < b.bids.length; i++) expect(b.bids[i][0]).toBeLessThan(b.bids[i - 1][0]);
+    for (let i = 1; i < b.asks.length; i++) expect(b.asks[i][0]).toBeGreaterThan(b.asks[i - 1][0]);
+    expect(Number.isInteger(b.checksum)).toBe(true);
+  }
+  expect(err).not.toMatch(/checksum mismatch/);
 }
