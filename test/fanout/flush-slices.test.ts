@@ -5,18 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HubOptions } from '../../server/fanout/hub.js';
-import { testHub } from '../helpers/hub.js';
+import { tickerHub } from '../helpers/hub.js';
 
 type Item = { s: string; seq: number; prev: number; d: Record<string, number> };
 
 function setup(flush: HubOptions['flush']) {
-  const seq = new Map<string, number>();
-  const { hub, client: open, advance } = testHub({
-    source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
-    heartbeatMs: 1e9,
-    policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
-    flush,
-  });
+  const { hub, client: open, advance, event } = tickerHub(flush);
   /** Which session wrote, in write order. */
   const writes: number[] = [];
   const client = (i: number) => {
@@ -31,11 +25,6 @@ function setup(flush: HubOptions['flush']) {
       out.push(c);
     }
     return out;
-  };
-  const event = (s: string) => {
-    const n = (seq.get(s) ?? 0) + 1;
-    seq.set(s, n);
-    hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
   };
   return { hub, clients, event, writes, advance };
 }

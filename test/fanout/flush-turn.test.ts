@@ -7,32 +7,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HubOptions } from '../../server/fanout/hub.js';
-import { testHub } from '../helpers/hub.js';
+import { tickerHub } from '../helpers/hub.js';
 
 type Update = { items: { s: string; seq: number; prev: number }[] };
 
 function setup(flush: HubOptions['flush']) {
-  const seq = new Map<string, number>();
-  const { hub, client: open, advance, now } = testHub(
-    {
-      source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
-      heartbeatMs: 1e9,
-      policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
-      flush,
-    },
-    5_000_000,
-  );
+  const { hub, client: open, advance, now, event } = tickerHub(flush, 5_000_000);
   /** A subscribed client: the updates it is written, as they come. */
   const client = async (symbols: string[], throttle = 0) => {
     const updates: Update[] = [];
     const c = open({ onSend: (m) => void (m.type === 'update' && updates.push(m as unknown as Update)) });
     await hub.receive(c.session, { ok: true, value: { type: 'subscribe', symbols, throttle } });
     return updates;
-  };
-  const event = (s: string) => {
-    const n = (seq.get(s) ?? 0) + 1;
-    seq.set(s, n);
-    hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
   };
   return { hub, client, event, advance, now };
 }

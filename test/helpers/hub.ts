@@ -78,6 +78,29 @@ export function testHub(o: Partial<HubOptions> & Pick<HubOptions, 'source'>, sta
   return { hub, client, advance: (ms: number) => (now += ms), now: () => now };
 }
 
+/**
+ * A hub over a one-channel market the test drives: snapshots are at each symbol's latest seq,
+ * `event(s)` publishes the symbol's next ticker event; no heartbeats, no slow-consumer cut.
+ */
+export function tickerHub(flush: HubOptions['flush'], start?: number) {
+  const seq = new Map<string, number>();
+  const t = testHub(
+    {
+      source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
+      heartbeatMs: 1e9,
+      policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
+      flush,
+    },
+    start,
+  );
+  const event = (s: string) => {
+    const n = (seq.get(s) ?? 0) + 1;
+    seq.set(s, n);
+    t.hub.publish([{ s, ch: 'ticker', seq: n, d: { last: n, ts: n } }]);
+  };
+  return { ...t, event };
+}
+
 /** A decoded client message as the transports hand it to `hub.receive`. */
 export const msg = (value: object) => ({ ok: true as const, value });
 
