@@ -1,7 +1,9 @@
 /**
  * Keeps one live link to one of several servers: tries the URLs in turn, backs off with full
  * jitter once a whole round has failed, and in `auto` mode falls back from WebSocket to SSE on
- * the same server when WebSocket cannot connect, trying WebSocket again every `wsRetryMs`.
+ * the same server when WebSocket cannot connect, trying WebSocket again after at most
+ * FIRST_WS_RETRY_MS (its failure may have been the outage a reconnect rides out, not a proxy
+ * that blocks it), then every `wsRetryMs`.
  * A link is live once the server's `hello` arrives; one that stays silent for twice the
  * heartbeat is dropped. Knows nothing of subscriptions: its owner resubscribes on `live`.
  * With `getToken`, every attempt (and every WebSocket retry) asks it for the token to use, so
@@ -15,6 +17,9 @@ import { openSseLink, type EventSourceCtor, type FetchLike } from './sse-link.js
 import { linkAfterToken } from './token-link.js';
 import type { ClientStatus, TransportChoice, TransportKind } from './types.js';
 import { openWsLink, type WebSocketCtor } from './ws-link.js';
+
+/** The first WebSocket retry after falling back to SSE comes after at most this, ms. */
+export const FIRST_WS_RETRY_MS = 2000;
 
 export interface ConnectorOptions {
   urls: string[];
@@ -50,6 +55,8 @@ export class Connector {
   #probe?: Link;
   #urlIndex = 0;
   #failures = 0;
+  /** WebSocket retries since the last fallback to SSE. */
+  #wsRetries = 0;
   #closed = false;
   #lastRecv = 0;
   #silenceMs = 0;
@@ -176,6 +183,7 @@ export class Connector {
     this.#watchdog = setInterval(() => this.#checkSilence(), Math.max(250, hello.heartbeat / 2));
     this.#h.status({ state: 'live', url: this.#o.urls[this.#urlIndex], transport: link.kind, fallback });
     this.#h.live(link, hello);
+    this.#wsRetries = 0;
     if (fallback) this.#scheduleWsRetry();
   }
 
@@ -220,7 +228,8 @@ export class Connector {
   /** On SSE fallback: try WebSocket again later; the SSE link stays until a WebSocket is live. */
   #scheduleWsRetry(): void {
     if (!this.#o.WebSocket) return;
-    this.#later(this.#o.wsRetryMs, () => {
+    const wait = this.#wsRetries++ === 0 ? Math.min(this.#o.wsRetryMs, FIRST_WS_RETRY_MS) : this.#o.wsRetryMs;
+    this.#later(wait, () => {
       if (!this.#live || this.#link?.kind !== 'sse' || this.#probe) return;
       const probe = this.#open('ws', this.#o.urls[this.#urlIndex]);
       this.#probe = probe;

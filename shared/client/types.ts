@@ -26,7 +26,11 @@ export interface ClientOptions {
   /** Reconnect backoff: full jitter between 0 and min(maxDelayMs, baseDelayMs * 2^attempt). */
   baseDelayMs?: number;
   maxDelayMs?: number;
-  /** With `auto` on SSE fallback: how often to try WebSocket again (ms). */
+  /**
+   * With `auto` on SSE fallback: how often to try WebSocket again (ms). The first retry after
+   * a fallback comes after at most 2 s: a WebSocket that failed while the server was restarting
+   * should not leave the client on SSE for a whole period.
+   */
   wsRetryMs?: number;
   /** Client ping period for RTT (ms). */
   pingMs?: number;

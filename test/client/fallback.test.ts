@@ -5,8 +5,9 @@ import { afterEach, expect, it } from 'vitest';
 import { createNode, type Node } from '../../server/node/all.js';
 import { loadConfig } from '../../server/config.js';
 import { MarketClient } from '../../shared/client/index.js';
+import { FIRST_WS_RETRY_MS } from '../../shared/client/connector.js';
 import type { ClientStatus, StreamChange } from '../../shared/client/types.js';
-import { sleep, until } from '../helpers/wait.js';
+import { until } from '../helpers/wait.js';
 
 let node: Node | undefined;
 let client: MarketClient | undefined;
@@ -68,4 +69,17 @@ it('falls back to SSE when WebSocket is refused, keeps data flowing, and returns
     if (c.kind === 'update') expect(c.seq).toBeGreaterThan(last.get(key)!);
     last.set(key, c.seq);
   }
+});
+
+it('tries WebSocket again soon after a fallback (it may have failed only because the server was restarting), then every wsRetryMs', async () => {
+  const refuse = { on: true, count: 0 };
+  const started = await nodeRefusingWs(refuse);
+  node = started.node;
+  client = new MarketClient({ urls: started.url, transport: 'auto', WebSocket, EventSource, wsRetryMs: 60_000, baseDelayMs: 50 });
+  client.subscribe(['AAPL']);
+  await until('live on the SSE fallback', () => client!.status.state === 'live' && client!.connection?.transport === 'sse');
+  refuse.on = false;
+  // Well before wsRetryMs: the first retry comes after at most FIRST_WS_RETRY_MS.
+  await until('back on WebSocket', () => client!.connection?.transport === 'ws', FIRST_WS_RETRY_MS + 5000);
+  expect(client.status).toMatchObject({ state: 'live', transport: 'ws', fallback: false });
 });
