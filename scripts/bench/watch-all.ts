@@ -13,7 +13,7 @@
  * 70,000 streams' updates a second do not make the load client the bottleneck.
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario G [--long]`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH]`.
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH] [--profile DIR]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -43,6 +43,8 @@ export interface WatchAllOptions {
   waitS?: number;
   /** Channels subscribed (default all seven). */
   channels?: string[];
+  /** Write the server's CPU profile (--cpu-prof) into this folder. */
+  profileDir?: string;
 }
 
 export interface WatchAllResult {
@@ -99,6 +101,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     script,
     env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
     timeoutMs: 180_000,
+    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
   });
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
   const sockets: WebSocket[] = [];
@@ -195,8 +198,8 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait) });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }

@@ -39,6 +39,15 @@ export interface SimSourceOptions {
    * on a busy machine): the event loop gets back within about that long instead of a second.
    */
   maxLagMs?: number;
+  /**
+   * Work bound of one wake, ms (default WAKE_BUDGET_MS): when more is due than the measured cost
+   * per event lets a wake hand on within it (10,000 watched symbols on a busy loop), a wake takes
+   * the oldest events only and the rest follows on the next turn of the event loop, so sockets,
+   * timers and control work run in between. Catching up still stops at `maxLagMs`.
+   */
+  wakeBudgetMs?: number;
+  /** Clock for the wake's own work, ms (default performance.now): how long handing on events takes. */
+  workClock?: () => number;
   /** Probability that an event is also a trade (default 0.5). */
   tradeProbability?: number;
   /** Levels per side the `book` channel publishes (default 20). */
@@ -49,6 +58,10 @@ export interface SimSourceOptions {
 const STAMP_STEP_MS = 0.001;
 /** Most events per batch handed to onEvents (a wake with more gives several, in time order). */
 export const CHUNK = 256;
+/** Default work bound of one wake, ms (see SimSourceOptions.wakeBudgetMs). */
+export const WAKE_BUDGET_MS = 8;
+/** Fewest events a wake may take, however costly they were (progress before all else). */
+const WAKE_MIN_EVENTS = 64;
 
 export class SimSource implements TickSource {
   readonly instruments: readonly Instrument[];
@@ -63,6 +76,10 @@ export class SimSource implements TickSource {
   #clearTimer: (handle: unknown) => void;
   #maxLagMs: number;
   #meanGapMs: number;
+  #wakeBudgetMs: number;
+  #workClock: () => number;
+  /** Measured cost of handing on one event (the consumer's work included), ms; 0 until measured. */
+  #perEventMs = 0;
   /** Per symbol (by index): next scheduled event time and last emitted event time. */
   #due: Float64Array;
   #lastTs: Float64Array;
@@ -92,6 +109,8 @@ export class SimSource implements TickSource {
     this.#clearTimer = opts.clearTimer ?? defaultClearTimer;
     this.#maxLagMs = opts.maxLagMs ?? 250;
     this.#meanGapMs = 1000 / rate;
+    this.#wakeBudgetMs = opts.wakeBudgetMs ?? WAKE_BUDGET_MS;
+    this.#workClock = opts.workClock ?? (() => performance.now());
 
     const rng = new Rng(opts.seed);
     this.instruments = buildUniverse(symbols);
@@ -192,10 +211,15 @@ export class SimSource implements TickSource {
     this.#cursor = t;
   }
 
-  /** Emits every event due by `now`; returns the earliest due time left (after `now`). */
+  /**
+   * Emits the events due by `now`, or (more due than the wake's budget) the oldest of them, those
+   * due by `until`; returns the earliest due time left (after `until`, at or before `now` when
+   * events are left over: the next wake is then the next turn).
+   */
   #emit(now: number, onEvents: (events: MarketEvent[]) => void): number {
     // Stalled: drop the oldest events rather than burst them.
     this.#skipTo(now - this.#maxLagMs);
+    const until = Math.min(now, this.#cursor + this.#span());
     // Pass 1: what fell due, per symbol in universe order: its scheduled time and its place from
     // the end of the symbol's run in this wake (0: its last event, stamped `now`).
     let m = 0;
@@ -203,12 +227,12 @@ export class SimSource implements TickSource {
     let next = Infinity;
     for (let i = 0; i < this.#due.length; i++) {
       let due = this.#due[i]!;
-      if (due > now) {
+      if (due > until) {
         if (due < next) next = due;
         continue;
       }
       const first = m;
-      while (due <= now) {
+      while (due <= until) {
         this.#room(m + 1);
         this.#at[m] = due;
         this.#sym[m++] = i;
@@ -220,8 +244,9 @@ export class SimSource implements TickSource {
       maxBack = Math.max(maxBack, m - 1 - first);
     }
     // Nothing is due before `next` either: a wake timed to it is not a stall.
-    this.#cursor = Math.max(this.#cursor, now, next);
+    this.#cursor = Math.max(this.#cursor, until, next);
     if (m === 0) return next;
+    const t0 = this.#workClock();
     // Stamped at emission (the walk still steps by the scheduled gaps): how late the timer
     // fired is not part of data age. A symbol's k-th of n events is STAMP_STEP_MS apart, so its ts stay
     // strictly increasing and never pass the clock. Time order is then by `back`, descending,
@@ -246,7 +271,18 @@ export class SimSource implements TickSource {
       }
     }
     if (batch.length) onEvents(batch);
+    if (m >= WAKE_MIN_EVENTS) {
+      const cost = (this.#workClock() - t0) / m;
+      this.#perEventMs = this.#perEventMs > 0 ? 0.7 * this.#perEventMs + 0.3 * cost : cost;
+    }
     return next;
+  }
+
+  /** Market time whose events one wake takes at most: the budget's worth at the measured cost (Infinity until measured). */
+  #span(): number {
+    if (!(this.#perEventMs > 0)) return Infinity;
+    const events = Math.max(WAKE_MIN_EVENTS, this.#wakeBudgetMs / this.#perEventMs);
+    return (events * this.#meanGapMs) / this.#due.length;
   }
 
   /** Grows the per-wake scratch to hold `n` entries. */

@@ -156,6 +156,37 @@ describe('SimSource', { timeout: 30_000 }, () => {
     expect(m.delays.at(-1)).toBeGreaterThanOrEqual(WAKE_MIN_MS);
   });
 
+  it('takes only a budget of the oldest events per wake when handing them on is costly, and the rest on the next turns, in order, none lost', () => {
+    // The consumer takes 0.05 ms per event, on the work clock and the feed's clock alike.
+    let work = 0;
+    const m = manual({ symbols: 200, rate: 50, wakeBudgetMs: 8, workClock: () => work }, () => {
+      const ms = 0.05 * m.batches.at(-1)!.events.length;
+      work += ms;
+      m.move(ms);
+    });
+    m.jump(100); // about 1,000 events due: the first wake, before any cost is known, takes them all
+    const firstWake = m.events().length;
+    expect(firstWake).toBeGreaterThan(700);
+    m.jump(100); // as many again: now about 160 (8 ms / 0.05 ms) per wake, each next one on the next turn
+    const sizes = [m.events().length - firstWake];
+    while (m.delays.at(-1) === 0 && sizes.length < 100) {
+      const before = m.events().length;
+      m.advance(0);
+      sizes.push(m.events().length - before);
+    }
+    expect(sizes.length).toBeGreaterThan(4);
+    expect(Math.max(...sizes)).toBeLessThan(260);
+    // Caught up with nothing skipped: the lag stayed within maxLagMs.
+    expect(m.delays.at(-1)).toBeGreaterThan(0);
+    expect(m.events().length - firstWake).toBeGreaterThan(0.7 * firstWake);
+    // Per symbol, stamps rise across the wakes.
+    const last = new Map<string, number>();
+    for (const e of m.events()) {
+      expect(e.ts).toBeGreaterThan(last.get(e.symbol) ?? -Infinity);
+      last.set(e.symbol, e.ts);
+    }
+  });
+
   it('keeps a fixed beat when asked for one (the baselines\' 10 ms feed)', () => {
     const { batches, advance, delays } = manual({ tickMs: 10 });
     advance(1000);
