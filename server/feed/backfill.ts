@@ -7,6 +7,7 @@
 import type { Interval } from '../../shared/protocol.js';
 import type { Instrument, Quote, SymbolHistory } from './tick-source.js';
 import { microstructure, type Microstructure } from './universe.js';
+import type { CandleSeriesState } from '../market/candle-series.js';
 import type { Rng } from './rng.js';
 import { refineMinute, walkMinutes, type MinuteWalk } from './day-walk.js';
 import { DAY, VOL_SD, volMultiplier, type WalkState } from './walk.js';
@@ -38,6 +39,8 @@ export interface BackfillBars {
   last: number;
   session: SymbolHistory['session'];
   micro: Microstructure;
+  /** The bars as candle series, when built elsewhere with them (history-job.ts). */
+  series?: Record<Interval, CandleSeriesState>;
 }
 
 export interface BackfillOptions {

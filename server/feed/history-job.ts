@@ -3,10 +3,13 @@
  * rate) and the instrument: what Simulator.backfill computes, without the
  * simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
  */
-import type { Interval } from '../../shared/protocol.js';
+import { INTERVAL_NAMES, type Interval } from '../../shared/protocol.js';
+import { CandleSeries, type CandleSeriesState } from '../market/candle-series.js';
+import { HISTORY_CAP } from '../market/symbol-state.js';
 import { anchorState, backfillBars, type BackfillBars, type PackedBars } from './backfill.js';
 import { Rng } from './rng.js';
 import type { Instrument } from './tick-source.js';
+import type { Microstructure } from './universe.js';
 
 /** What a back-fill depends on besides the symbol. */
 export interface HistoryRecipe {
@@ -24,6 +27,12 @@ export interface PackedHistory {
   bars: Record<Interval, PackedBars>;
   last: number;
   session: BackfillBars['session'];
+  /**
+   * The bars as the market state keeps them (candle-series.ts, HISTORY_CAP per interval), built
+   * where the back-fill was: the first read on the event loop then adopts them instead of
+   * pushing every bar (most of a cold symbol's first-read cost).
+   */
+  series?: Record<Interval, CandleSeriesState>;
 }
 
 /** The back-fill of `inst` under `recipe`: the same bars Simulator.backfill gives. */
@@ -32,8 +41,24 @@ export function historyOf(recipe: HistoryRecipe, inst: Instrument): PackedHistor
   const rng = new Rng(recipe.simSeed).fork(inst.symbol);
   const anchor = anchorState(inst, rng);
   const b = backfillBars(inst, anchor, rng.fork('history'), recipe.startMs, { tradeRate: recipe.tradeRate });
-  return { symbol: inst.symbol, bars: b.bars, last: b.last, session: b.session };
+  return { symbol: inst.symbol, bars: b.bars, last: b.last, session: b.session, series: seriesOf(b.bars, b.micro) };
 }
 
-/** The buffers to transfer with a PackedHistory (each bar array's own). */
-export const buffersOf = (h: PackedHistory): ArrayBuffer[] => Object.values(h.bars).map((b) => b.data.buffer as ArrayBuffer);
+/** The candle series of packed bars, as the market state's first read would build them (symbol-state.ts load). */
+export function seriesOf(bars: Record<Interval, PackedBars>, ms: Microstructure): Record<Interval, CandleSeriesState> {
+  const out = {} as Record<Interval, CandleSeriesState>;
+  for (const iv of INTERVAL_NAMES) {
+    const b = bars[iv];
+    const d = b.data;
+    const series = new CandleSeries(HISTORY_CAP[iv]);
+    for (let i = 0, o = 0; i < b.count; i++, o += 5) series.pushBar(b.time0 + i * b.seconds, ms.fromTicks(d[o]!), ms.fromTicks(d[o + 1]!), ms.fromTicks(d[o + 2]!), ms.fromTicks(d[o + 3]!), d[o + 4]!);
+    out[iv] = series.state();
+  }
+  return out;
+}
+
+/** The buffers to transfer with a PackedHistory (each bar array's and each series' own). */
+export const buffersOf = (h: PackedHistory): ArrayBuffer[] => [
+  ...Object.values(h.bars).map((b) => b.data.buffer as ArrayBuffer),
+  ...Object.values(h.series ?? {}).map((s) => s.cols.buffer),
+];

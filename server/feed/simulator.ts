@@ -9,6 +9,7 @@ import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
 import type { HistoryRecipe, PackedHistory } from './history-job.js';
+import { CandleSeries } from '../market/candle-series.js';
 
 export interface SimulatorOptions {
   /** Probability that an event carries a trade (default 0.5). */
@@ -107,6 +108,15 @@ export class Simulator {
       const d = b.data;
       for (let i = 0, o = 0; i < b.count; i++, o += 5) push(b.time0 + i * b.seconds, ms.fromTicks(d[o]), ms.fromTicks(d[o + 1]), ms.fromTicks(d[o + 2]), ms.fromTicks(d[o + 3]), d[o + 4]);
     };
+    // A series built with a provided back-fill is adopted once (its storage moves to the reader).
+    const takeSeries: SymbolHistory['takeSeries'] = (iv) => {
+      const all = history().series;
+      const st = all?.[iv];
+      if (!st) return undefined;
+      delete all[iv];
+      return CandleSeries.from(st);
+    };
+    Object.defineProperty(h, 'takeSeries', { value: takeSeries, enumerable: false });
     return Object.defineProperty(h, 'eachBar', { value: eachBar, enumerable: false });
   }
 
@@ -120,7 +130,7 @@ export class Simulator {
     const given = this.#provided.get(symbol);
     if (given) {
       this.#provided.delete(symbol);
-      return { bars: given.bars, last: given.last, session: given.session, micro: st.ms };
+      return { bars: given.bars, last: given.last, session: given.session, micro: st.ms, series: given.series };
     }
     return backfillBars(st.inst, st.anchor, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
   }

@@ -15,7 +15,7 @@
  * allocates nothing, so 10,000 symbols' bars leave the young generation alone.
  */
 import type { Candle } from '../../shared/protocol.js';
-import { IntColumns } from './int-columns.js';
+import { IntColumns, type IntColumnsState } from './int-columns.js';
 import { decimalsFor, POW10 } from './decimal-column.js';
 
 /** Columns a series starts with; doubled as bars come, up to the capacity. */
@@ -28,6 +28,22 @@ export const HIGH = 2;
 export const LOW = 3;
 export const CLOSE = 4;
 export const VOLUME = 5;
+
+/** A CandleSeries as plain data (structured-clonable; `cols.buffer` transferable): see `state` and `from`. */
+export interface CandleSeriesState {
+  cap: number;
+  size: number;
+  start: number;
+  len: number;
+  raw: boolean;
+  pd: number;
+  vd: number;
+  maxP: number;
+  maxV: number;
+  time: number;
+  ref: number;
+  cols: IntColumnsState;
+}
 
 /** Largest magnitude of a scaled value (as decimal-column.ts). */
 const LIMIT = 2 ** 51;
@@ -59,6 +75,31 @@ export class CandleSeries {
 
   get length(): number {
     return this.#len;
+  }
+
+  /**
+   * The series as plain data sharing its storage, to build a series in one thread and hand it
+   * to another (a worker's back-fill: see history-job.ts); drop this one after.
+   */
+  state(): CandleSeriesState {
+    return { cap: this.#cap, size: this.#size, start: this.#start, len: this.#len, raw: this.#raw, pd: this.#pd, vd: this.#vd, maxP: this.#maxP, maxV: this.#maxV, time: this.#time, ref: this.#ref, cols: this.#cols.state() };
+  }
+
+  /** The series a `state` describes, its storage adopted (not copied): the same bars, read and written alike. */
+  static from(st: CandleSeriesState): CandleSeries {
+    const s = new CandleSeries(st.cap);
+    s.#size = st.size;
+    s.#start = st.start;
+    s.#len = st.len;
+    s.#raw = st.raw;
+    s.#pd = st.pd;
+    s.#vd = st.vd;
+    s.#maxP = st.maxP;
+    s.#maxV = st.maxV;
+    s.#time = st.time;
+    s.#ref = st.ref;
+    s.#cols = IntColumns.from(st.cols);
+    return s;
   }
 
   /** Bytes of storage held (for tests and memory accounting). */

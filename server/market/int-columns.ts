@@ -7,6 +7,14 @@
  */
 const WIDTH = [1, 2, 4, 8];
 
+/** IntColumns as plain data (structured-clonable; `buffer` transferable): see `state` and `from`. */
+export interface IntColumnsState {
+  size: number;
+  widths: number[];
+  offsets: number[];
+  buffer: ArrayBuffer;
+}
+
 export class IntColumns {
   #size: number;
   /** Per column: width code (index in WIDTH) and byte offset of slot 0. */
@@ -20,6 +28,21 @@ export class IntColumns {
     this.#w = new Array<number>(n).fill(float ? 3 : 0);
     this.#off = new Array<number>(n).fill(0);
     this.#dv = this.#layout(size);
+  }
+
+  /** The columns as plain data, sharing this buffer: hand it on (e.g. to another thread) and drop this. */
+  state(): IntColumnsState {
+    return { size: this.#size, widths: this.#w.slice(), offsets: this.#off.slice(), buffer: this.#dv.buffer as ArrayBuffer };
+  }
+
+  /** Columns over a `state` (its buffer adopted, not copied). */
+  static from(st: IntColumnsState): IntColumns {
+    const c = new IntColumns(0, 0);
+    c.#size = st.size;
+    c.#w.push(...st.widths);
+    c.#off.push(...st.offsets);
+    c.#dv = new DataView(st.buffer);
+    return c;
   }
 
   /** Bytes held (for tests and memory accounting). */

@@ -3,6 +3,7 @@
  * history as live events begin. Feeds produce them (feed/tick-source.ts); the market state, the
  * recorder and the feed node's Redis store read them.
  */
+import type { CandleSeries } from './candle-series.js';
 import type { Candle, Interval } from '../../shared/protocol.js';
 
 export interface Quote {
@@ -63,6 +64,12 @@ export interface SymbolHistory {
    * per bar (a first watch reads thousands). Optional: readers fall back to `bars`.
    */
   eachBar?(iv: Interval, push: (time: number, open: number, high: number, low: number, close: number, volume: number) => void): void;
+  /**
+   * The bars of one interval as the candle series the market state keeps, when they were built
+   * with the back-fill (off the event loop): the reader adopts it; undefined after the first
+   * call, or when there is none (then `eachBar`).
+   */
+  takeSeries?(iv: Interval): CandleSeries | undefined;
   /**
    * When the history ends (ms since epoch). When set, `bars` and `session` may be computed on
    * first read (the market state then reads them only when the symbol is first asked for).

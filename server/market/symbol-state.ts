@@ -80,10 +80,11 @@ export function load(st: SymbolState): void {
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
     const live = cs.series.tail(cs.series.length);
-    const series = new CandleSeries(HISTORY_CAP[iv]);
-    if (h.eachBar) {
-      // The same bars as below, without a Candle object per past bar.
-      h.eachBar(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
+    const adopted = h.takeSeries?.(iv);
+    const series = adopted ?? new CandleSeries(HISTORY_CAP[iv]);
+    if (adopted || h.eachBar) {
+      // The same bars as below, without a Candle object per past bar (none at all when adopted).
+      if (!adopted) h.eachBar!(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
       const first = live[0];
       if (first !== undefined && series.length > 0 && series.lastAt(TIME) === first.time) {
         series.setLast(HIGH, Math.max(series.lastAt(HIGH), first.high));

@@ -50,15 +50,27 @@ describe('BackfillPool', () => {
     const a = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
     const b = new SimSource({ symbols: 60, rate: 5, seed: 'pool-test', now: () => 1_790_000_000_123 });
     const sym = a.instruments[33]!.symbol;
-    b.provide(await pool.run(b.instruments[33]!, A));
+    const given = await pool.run(b.instruments[33]!, A);
+    // The worker built the candle series too: the first read adopts them instead of pushing every bar.
+    expect(Object.keys(given.series ?? {}).sort()).toEqual(['1h', '1m', '1s', '5m']);
+    b.provide(given);
     const ma = new MarketState();
     const mb = new MarketState();
-    // ma reads Candle objects (`bars`), mb the packed fields (`eachBar`) of the worker's history.
+    // ma reads Candle objects (`bars`), mb the worker's series (`takeSeries`).
     const h = a.history(sym);
     ma.addSymbol(sym, { bars: h.bars, quote: h.quote, last: h.last, session: h.session, book: h.book, asOf: h.asOf });
     mb.addSymbol(sym, b.history(sym));
     for (const ch of ['ticker', 'candles:1s', 'candles:1h'] as const) expect(mb.snapshot(sym, ch)).toEqual(ma.snapshot(sym, ch));
     expect(mb.candles(sym, '1m', 3000)).toEqual(ma.candles(sym, '1m', 3000));
+    // And they go on alike: live trades open new bars and move the open ones.
+    const t0 = h.asOf!;
+    for (let k = 1; k <= 40; k++) {
+      const price = h.last * (1 + (k % 7) * 0.001);
+      const e = { symbol: sym, ts: t0 + k * 700, quote: h.quote, trade: { price, size: 1, side: 'buy' as const } };
+      ma.apply(e);
+      mb.apply(e);
+    }
+    for (const iv of ['1s', '1m', '5m', '1h'] as const) expect(mb.candles(sym, iv, 5000)).toEqual(ma.candles(sym, iv, 5000));
   });
 
   it('rejects after close', async () => {
