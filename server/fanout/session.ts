@@ -30,6 +30,8 @@ export interface Sub {
   epoch: string;
   /** In the session's `dirty` list (set only by Session). */
   dirty: boolean;
+  /** The flush-clock tick that last sent it (0: none): a tick flushed in parts sends a stream once. */
+  tick: number;
 }
 
 /** What a session asks of the hub around it. */
@@ -46,7 +48,18 @@ export interface SessionHooks {
   cut(s: Session): void;
 }
 
-export type FlushResult = 'idle' | 'sent' | 'stalled' | 'cut';
+/** 'more': the flush stopped at its item bound; what is left is still due (flush again). */
+export type FlushResult = 'idle' | 'sent' | 'more' | 'stalled' | 'cut';
+
+/** How a flush is bounded, and which tick of throttled classes it serves (see Sub.tick). */
+export interface FlushPart {
+  /** Items after which the frame is written and the rest left for the next flush. */
+  maxItems: number;
+  /** The tick (> 0), or 0 for unthrottled news. */
+  tick: number;
+}
+
+const WHOLE: FlushPart = { maxItems: Infinity, tick: 0 };
 
 /** Replies kept while gated; later ones are dropped. */
 const MAX_PENDING = 16;
@@ -166,7 +179,7 @@ export class Session {
   subscribe(rec: StreamRecord<Sub>, throttle: number): Sub {
     let sub = this.subs.get(rec.key);
     if (!sub) {
-      sub = { rec, session: this, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false };
+      sub = { rec, session: this, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false, tick: 0 };
       this.subs.set(rec.key, sub);
       this.#hooks.attach(sub);
     }
@@ -209,8 +222,10 @@ export class Session {
    * (conflated on the next flush). `due(throttle)` says which throttle classes flush now; the
    * rest stay dirty. `late`: this session waited past the scheduler's bound (overload), so its
    * unthrottled state streams get one conflated item each, not one per event (prev still chains).
+   * `part`: at `maxItems` items the frame goes out and the due streams not reached stay dirty
+   * ('more'); a throttled stream already sent in `part.tick` waits for its class's next tick.
    */
-  flush(now: number, due: (throttle: number) => boolean, keep: (sub: Sub) => void, late = false): FlushResult {
+  flush(now: number, due: (throttle: number) => boolean, keep: (sub: Sub) => void, late = false, part: FlushPart = WHOLE): FlushResult {
     if (this.closed) return 'idle';
     if (this.dirty.length === 0 && this.pending.length === 0) return 'idle';
     if (this.gated(now)) return this.closed ? 'cut' : 'stalled';
@@ -222,13 +237,24 @@ export class Session {
     let behind: StreamRecord<Sub>[] | undefined;
     const dirty = this.dirty;
     let kept = 0;
+    let more = false;
     for (let i = 0; i < dirty.length; i++) {
       const sub = dirty[i];
-      if (!due(sub.throttle)) {
+      if (more) {
+        dirty[kept++] = sub;
+        continue;
+      }
+      if (!due(sub.throttle) || (part.tick > 0 && sub.throttle > 0 && sub.tick === part.tick)) {
         dirty[kept++] = sub;
         keep(sub);
         continue;
       }
+      if (items.length + (behind?.length ?? 0) >= part.maxItems) {
+        more = true;
+        dirty[kept++] = sub;
+        continue;
+      }
+      if (sub.throttle > 0) sub.tick = part.tick;
       sub.dirty = false;
       const rec = sub.rec;
       if (sub.epoch !== rec.epoch || sub.sent > rec.seq) (behind ??= []).push(rec);
@@ -241,7 +267,7 @@ export class Session {
     const held = this.pending;
     const sent = items.length;
     const writes = held.length + (sent > 0 ? 1 : 0) + (behind ? 1 : 0);
-    if (writes === 0) return 'idle';
+    if (writes === 0) return more ? 'more' : 'idle';
     const cork = writes > 1 && this.transport.cork !== undefined;
     if (cork) this.transport.cork!();
     try {
@@ -257,6 +283,6 @@ export class Session {
     } finally {
       if (cork) this.transport.uncork!();
     }
-    return 'sent';
+    return more ? 'more' : 'sent';
   }
 }

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { HubOptions } from '../../server/fanout/hub.js';
+import { FLUSH_ITEMS } from '../../server/fanout/flush-clock.js';
 import { tickerHub } from '../helpers/hub.js';
 
 type Item = { s: string; seq: number; prev: number; d: Record<string, number> };
@@ -116,5 +117,37 @@ describe('a session served late (past capacity)', () => {
     expect(late.map((x) => [x.s, x.prev, x.seq])).toEqual([['AAA', 3, 6], ['BBB', 1, 2]]);
     expect(late[0].d).toMatchObject({ last: 6 });
     expect(t.hub.stats.conflated).toBe(2);
+  });
+
+  it('flushes a session with more due streams than FLUSH_ITEMS in parts, one frame per slice, each stream once per tick', async () => {
+    const m = manual();
+    const { hub, client, advance, now, event } = tickerHub(m.flush, undefined, { symbols: 3000 });
+    const symbols = Array.from({ length: 2500 }, (_, i) => `S${i}`);
+    const frames: { items: Item[] }[] = [];
+    const c = client({ onSend: (msg) => void (msg.type === 'update' && frames.push(msg as unknown as { items: Item[] })) });
+    await hub.receive(c.session, { ok: true, value: { type: 'subscribe', symbols, throttle: 1000 } });
+    for (const s of symbols) event(s);
+    advance(1000);
+    hub.tick(now()); // releases the throttle class: its first slice runs at once
+    // News for every stream between the parts: none is sent twice within the tick.
+    while (m.pending()) {
+      for (const s of symbols) event(s);
+      m.step();
+    }
+    const tick1 = frames.splice(0);
+    expect(tick1.length).toBe(Math.ceil(2500 / FLUSH_ITEMS));
+    for (const f of tick1) expect(f.items.length).toBeLessThanOrEqual(FLUSH_ITEMS);
+    const sent = tick1.flatMap((f) => f.items.map((x) => x.s));
+    expect(sent.length).toBe(2500);
+    expect(new Set(sent).size).toBe(2500);
+    // The news that came after a stream's part goes out on the next tick, conflated: one item
+    // per stream (those of the last part had none after theirs).
+    const newsAfter = new Set(tick1.slice(0, -1).flatMap((f) => f.items.map((x) => x.s)));
+    advance(1000);
+    hub.tick(now());
+    while (m.step());
+    const tick2 = frames.flatMap((f) => f.items.map((x) => x.s));
+    expect(tick2.length).toBe(newsAfter.size);
+    expect(new Set(tick2)).toEqual(newsAfter);
   });
 });

@@ -20,7 +20,7 @@ function setup() {
   };
   const table = new StreamTable(source, 1000);
   const { session } = bareSession();
-  const sub = (rec: StreamRecord<Sub>, throttle = 0): Sub => ({ rec, session, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false });
+  const sub = (rec: StreamRecord<Sub>, throttle = 0): Sub => ({ rec, session, throttle, sent: rec.seq, epoch: rec.epoch, dirty: false, tick: 0 });
   return { table, state, released, sub };
 }
 

@@ -82,13 +82,14 @@ export function testHub(o: Partial<HubOptions> & Pick<HubOptions, 'source'>, sta
  * A hub over a one-channel market the test drives: snapshots are at each symbol's latest seq,
  * `event(s)` publishes the symbol's next ticker event; no heartbeats, no slow-consumer cut.
  */
-export function tickerHub(flush: HubOptions['flush'], start?: number) {
+export function tickerHub(flush: HubOptions['flush'], start?: number, limits: Partial<HubOptions['limits']> = {}) {
   const seq = new Map<string, number>();
   const t = testHub(
     {
       source: { isSymbol: () => true, snapshot: (s, ch) => ({ s, ch, seq: seq.get(s) ?? 0, epoch: 'e1', d: { last: 0, ts: 0 } }) },
       heartbeatMs: 1e9,
       policy: { highWater: 1e9, graceMs: 1e9, snapshotTrades: 10 },
+      limits: { ...TEST_LIMITS, ...limits },
       flush,
     },
     start,
