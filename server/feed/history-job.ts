@@ -24,7 +24,8 @@ export interface HistoryRecipe {
 /** A back-fill without its Microstructure (functions do not cross threads): plain, transferable. */
 export interface PackedHistory {
   symbol: string;
-  bars: Record<Interval, PackedBars>;
+  /** Absent when handed on with `series` only (`withoutBars`): the bars are then computed again if ever read. */
+  bars?: Record<Interval, PackedBars>;
   last: number;
   session: BackfillBars['session'];
   /**
@@ -57,8 +58,14 @@ export function seriesOf(bars: Record<Interval, PackedBars>, ms: Microstructure)
   return out;
 }
 
+/**
+ * What a worker hands on: the series without the packed bars. The market state reads only the
+ * series; the bars (about 210 KB a symbol) would be garbage on the event loop's side at once.
+ */
+export const withoutBars = (h: PackedHistory): PackedHistory => ({ symbol: h.symbol, last: h.last, session: h.session, series: h.series });
+
 /** The buffers to transfer with a PackedHistory (each bar array's and each series' own). */
 export const buffersOf = (h: PackedHistory): ArrayBuffer[] => [
-  ...Object.values(h.bars).map((b) => b.data.buffer as ArrayBuffer),
+  ...Object.values(h.bars ?? {}).map((b) => b.data.buffer as ArrayBuffer),
   ...Object.values(h.series ?? {}).map((s) => s.cols.buffer),
 ];

@@ -128,11 +128,13 @@ export class Simulator {
   backfill(symbol: string): BackfillBars {
     const st = this.#state(symbol);
     const given = this.#provided.get(symbol);
+    const own = () => backfillBars(st.inst, st.anchor, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
     if (given) {
       this.#provided.delete(symbol);
-      return { bars: given.bars, last: given.last, session: given.session, micro: st.ms, series: given.series };
+      // Handed on without its bars (series only): computed here only if something reads them.
+      return { get bars() { return (given.bars ??= own().bars); }, last: given.last, session: given.session, micro: st.ms, series: given.series };
     }
-    return backfillBars(st.inst, st.anchor, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate });
+    return own();
   }
 
   /** What a back-fill depends on besides the symbol: historyOf(recipe, inst) equals backfill(symbol). */
