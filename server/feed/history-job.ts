@@ -4,7 +4,8 @@
  * simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
  */
 import { INTERVAL_NAMES, type Interval } from '../../shared/protocol.js';
-import { CandleSeries, type CandleSeriesState } from '../market/candle-series.js';
+import type { CandleSeriesState } from '../market/candle-series.js';
+import { buildSeries } from '../market/series-build.js';
 import { HISTORY_CAP } from '../market/symbol-state.js';
 import { anchorState, backfillBars, type BackfillBars, type PackedBars } from './backfill.js';
 import { Rng } from './rng.js';
@@ -51,9 +52,13 @@ export function seriesOf(bars: Record<Interval, PackedBars>, ms: Microstructure)
   for (const iv of INTERVAL_NAMES) {
     const b = bars[iv];
     const d = b.data;
-    const series = new CandleSeries(HISTORY_CAP[iv]);
-    for (let i = 0, o = 0; i < b.count; i++, o += 5) series.pushBar(b.time0 + i * b.seconds, ms.fromTicks(d[o]!), ms.fromTicks(d[o + 1]!), ms.fromTicks(d[o + 2]!), ms.fromTicks(d[o + 3]!), d[o + 4]!);
-    out[iv] = series.state();
+    const v = new Float64Array(6 * b.count);
+    for (let i = 0, o = 0, k = 0; i < b.count; i++, o += 5, k += 6) {
+      v[k] = b.time0 + i * b.seconds;
+      for (let f = 0; f < 4; f++) v[k + 1 + f] = ms.fromTicks(d[o + f]!);
+      v[k + 5] = d[o + 4]!;
+    }
+    out[iv] = buildSeries(HISTORY_CAP[iv], v).state();
   }
   return out;
 }

@@ -273,7 +273,8 @@ export class SimSource implements TickSource {
     if (batch.length) onEvents(batch);
     if (m >= WAKE_MIN_EVENTS) {
       const cost = (this.#workClock() - t0) / m;
-      this.#perEventMs = this.#perEventMs > 0 ? 0.7 * this.#perEventMs + 0.3 * cost : cost;
+      // Up at once, down slowly: a cost that jumps (thousands of symbols just watched) bounds the next wake already.
+      this.#perEventMs = cost > this.#perEventMs ? cost : 0.9 * this.#perEventMs + 0.1 * cost;
     }
     return next;
   }
