@@ -21,7 +21,8 @@ export interface MarketStateOptions {
    * seqs but builds no events (no deltas, no book window or checksum). For a node whose every
    * client position comes from a snapshot (ROLE=all): nobody can hold state an event of an
    * unwatched symbol would apply to, and with 10,000 symbols most are never watched. A quiet
-   * symbol's book changes are counted, not applied: at its first snapshot its book is rebuilt
+   * book (the symbol's, or its `book` stream's while only its other streams are watched) has
+   * its changes counted, not applied: at the first snapshot of its `book` stream it is rebuilt
    * from `bookOf`, the source's whole book of the symbol as it stands (the book the events'
    * level changes describe). Keeping a second copy of every unwatched book cost a sixth of the
    * feed's time at 10,000 symbols.
@@ -77,6 +78,7 @@ export class MarketState {
       bookTs: lastTs,
       pending: lazy ? h : undefined,
       watched: !this.#bookOf,
+      bookWatched: !this.#bookOf,
     });
   }
 
@@ -119,7 +121,7 @@ export class MarketState {
     const loud = st.watched;
     let bookDelta: BookDelta | undefined;
     if (book && e.book) {
-      if (loud) bookDelta = book.apply(e.book, e.ts);
+      if (st.bookWatched) bookDelta = book.apply(e.book, e.ts);
       else if (e.book.bids.length + e.book.asks.length > 0) {
         ++st.bookSeq;
         st.bookStale = true;
@@ -208,8 +210,11 @@ export class MarketState {
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined {
     const st = this.#loaded(symbol);
     if (!st) return undefined;
-    if (!st.watched) {
-      st.watched = true;
+    st.watched = true;
+    // The book is kept up only once its own stream is watched (its window and checksum are the
+    // costliest part of an event, and most clients watch tickers).
+    if (ch === 'book' && !st.bookWatched) {
+      st.bookWatched = true;
       if (st.bookStale) st.book = new BookState(this.#bookOf!(symbol), this.bookDepth, st.bookTs);
       st.bookStale = false;
     }
@@ -237,10 +242,11 @@ export class MarketState {
     const st = this.#symbols.get(symbol);
     if (!st || !st.watched || !this.#bookOf) return false;
     st.watched = false;
-    if (st.book) {
+    if (st.book && st.bookWatched) {
       st.bookStale = true;
       st.bookTs = st.book.ts;
     }
+    st.bookWatched = false;
     return true;
   }
 

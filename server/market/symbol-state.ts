@@ -43,8 +43,10 @@ export interface SymbolState {
    * and the candle series hold the live part only.
    */
   pending: SymbolHistory | undefined;
-  /** Whether its events are built (see MarketStateOptions.quiet); set for good by its first snapshot. */
+  /** Whether its events are built (see MarketStateOptions.quiet); set by its first snapshot. */
   watched: boolean;
+  /** Whether its book is kept up and its `book` events built: set by the first snapshot of its `book` stream (quiet states). */
+  bookWatched: boolean;
 }
 
 /** Sums of fractional sizes (crypto) without float noise such as 0.30000000000000004. */

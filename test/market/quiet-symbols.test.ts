@@ -56,6 +56,27 @@ describe('quiet symbols', () => {
   });
 });
 
+describe('a quiet book under a watched symbol', () => {
+  it('builds no book events while only the other streams are watched; its first book snapshot equals the loud book, and its changes follow', () => {
+    const { quiet, loud, run, outQ, outL, symbols } = rig();
+    const [s] = symbols as [string];
+    for (const ch of CHANNELS.filter((c) => c !== 'book')) quiet.snapshot(s, ch);
+    run(300);
+    const ofS = (out: StreamEvent[]) => out.filter((e) => e.s === s);
+    expect(ofS(outQ).length).toBeGreaterThan(100);
+    expect(ofS(outQ).filter((e) => e.ch === 'book')).toEqual([]);
+    expect(ofS(outL).some((e) => e.ch === 'book')).toBe(true);
+    // The ticker's touch still follows the source while the book sleeps.
+    expect(quiet.snapshot(s, 'ticker')!.d).toEqual(loud.snapshot(s, 'ticker')!.d);
+    expect(quiet.snapshot(s, 'book')!.d).toEqual(loud.snapshot(s, 'book')!.d); // checksum included
+    const bookOffset = loud.seq(s, 'book')! - quiet.seq(s, 'book')!;
+    run(300);
+    const books = (out: StreamEvent[], off = 0) => ofS(out).filter((e) => e.ch === 'book').map((e) => ({ ...e, seq: e.seq - off }));
+    expect(books(outQ).length).toBeGreaterThan(20);
+    expect(books(outQ)).toEqual(books(outL, bookOffset));
+  });
+});
+
 describe('watching ends (unwatch)', () => {
   it('a watched symbol made quiet again builds no events, and its next snapshot equals the loud state', () => {
     const { quiet, loud, run, outQ, outL, symbols } = rig();
