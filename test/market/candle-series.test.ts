@@ -4,7 +4,7 @@ import { INTERVAL_NAMES, INTERVALS } from '../../shared/protocol.js';
 import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from '../../server/market/candle-series.js';
 import { HISTORY_CAP } from '../../server/market/market-state.js';
 import { SimSource } from '../../server/feed/sim-source.js';
-import { ReferenceSeries } from './reference-candle-series.js';
+import { ReferenceSeries, sameSeries } from './reference-candle-series.js';
 
 type Series = Pick<ReferenceSeries, 'pushBar' | 'setLast' | 'lastAt' | 'tail' | 'length'>;
 
@@ -18,14 +18,6 @@ function print(s: Series, len: number, price: number, size: number, ts: number):
   if (price < s.lastAt(LOW)) s.setLast(LOW, price);
 }
 
-/** Same values, bit for bit (Object.is: -0 and NaN too). */
-function same(a: Series, b: Series): void {
-  expect(a.length).toBe(b.length);
-  const x = a.tail(a.length);
-  const y = b.tail(b.length);
-  for (let i = 0; i < x.length; i++) for (const k of Object.keys(y[i]!) as (keyof (typeof y)[0])[]) if (!Object.is(x[i]![k], y[i]![k])) expect(x[i]).toEqual(y[i]);
-  for (let c = TIME; c <= VOLUME; c++) expect(Object.is(a.lastAt(c), b.lastAt(c))).toBe(true);
-}
 
 describe('CandleSeries (compact) against plain objects', () => {
   it('gives back the simulator\'s back-filled bars and live bars exactly, every instrument kind, with a seeded run', () => {
@@ -58,7 +50,7 @@ describe('CandleSeries (compact) against plain objects', () => {
     feed.stop();
     for (const ps of pairs.values())
       for (const [a, b] of ps) {
-        same(a, b);
+        sameSeries(a, b);
         compactBytes += a.bytes;
         plainBytes += b.length * 48;
       }
@@ -84,7 +76,7 @@ describe('CandleSeries (compact) against plain objects', () => {
             const v = o.col === TIME ? (time += Math.abs(Math.trunc(o.v)) % 50) : o.v;
             a.setLast(o.col, v), b.setLast(o.col, v);
           } else expect(a.tail(o.n).length).toBe(b.tail(o.n).length);
-          same(a, b);
+          sameSeries(a, b);
         }
       }),
       { numRuns: 300 },

@@ -3,15 +3,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CLOSE, HIGH, LOW, TIME, VOLUME } from '../../server/market/candle-series.js';
 import { buildSeries } from '../../server/market/series-build.js';
-import { ReferenceSeries } from './reference-candle-series.js';
+import { ReferenceSeries, sameSeries } from './reference-candle-series.js';
 
-function same(a: Pick<ReferenceSeries, 'lastAt' | 'tail' | 'length'>, b: ReferenceSeries): void {
-  expect(a.length).toBe(b.length);
-  const x = a.tail(a.length);
-  const y = b.tail(b.length);
-  for (let i = 0; i < x.length; i++) for (const k of Object.keys(y[i]!) as (keyof (typeof y)[0])[]) if (!Object.is(x[i]![k], y[i]![k])) expect(x[i]).toEqual(y[i]);
-  for (let c = TIME; c <= VOLUME; c++) expect(Object.is(a.lastAt(c), b.lastAt(c))).toBe(true);
-}
 
 describe('buildSeries', () => {
   it('holds what pushing each bar holds, at any length against the capacity, and goes on alike (scales from the data; doubles when none fits)', () => {
@@ -31,10 +24,10 @@ describe('buildSeries', () => {
             b.pushBar(time, x.o, x.h, x.l, x.c, x.v);
           });
           const a = buildSeries(cap, v);
-          same(a, b);
+          sameSeries(a, b);
           for (const s of sets) a.setLast(s.col, s.v), b.setLast(s.col, s.v);
           for (const x of later) (time += x.t), a.pushBar(time, x.o, x.h, x.l, x.c, x.v), b.pushBar(time, x.o, x.h, x.l, x.c, x.v);
-          same(a, b);
+          sameSeries(a, b);
         }),
       { numRuns: 400 },
     );
