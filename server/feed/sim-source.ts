@@ -33,17 +33,12 @@ export interface SimSourceOptions {
    */
   setTimer?: (fn: () => void, ms: number) => unknown;
   clearTimer?: (handle: unknown) => void;
-  /**
-   * Catch-up bound: after a stall, events older than this many ms before now are skipped
-   * (default 250). It also bounds one wake's work when the feed cannot keep up (10,000 symbols
-   * on a busy machine): the event loop gets back within about that long instead of a second.
-   */
+  /** Catch-up bound: after a stall, or while the feed cannot keep up, events older than this many ms are skipped (default 250). */
   maxLagMs?: number;
   /**
-   * Work bound of one wake, ms (default WAKE_BUDGET_MS): when more is due than the measured cost
-   * per event lets a wake hand on within it (10,000 watched symbols on a busy loop), a wake takes
-   * the oldest events only and the rest follows on the next turn of the event loop, so sockets,
-   * timers and control work run in between. Catching up still stops at `maxLagMs`.
+   * Work bound of one wake, ms (default WAKE_BUDGET_MS): with more due than that at the measured
+   * cost per event, a wake takes the oldest and leaves the rest to the next turns of the event
+   * loop (sockets, timers and control work run between). Catching up still stops at `maxLagMs`.
    */
   wakeBudgetMs?: number;
   /** Clock for the wake's own work, ms (default performance.now): how long handing on events takes. */
@@ -58,9 +53,8 @@ export interface SimSourceOptions {
 const STAMP_STEP_MS = 0.001;
 /** Most events per batch handed to onEvents (a wake with more gives several, in time order). */
 export const CHUNK = 256;
-/** Default work bound of one wake, ms (see SimSourceOptions.wakeBudgetMs). */
+/** Default work bound of one wake, ms (SimSourceOptions.wakeBudgetMs); the fewest events a wake takes whatever their cost. */
 export const WAKE_BUDGET_MS = 8;
-/** Fewest events a wake may take, however costly they were (progress before all else). */
 const WAKE_MIN_EVENTS = 64;
 
 export class SimSource implements TickSource {
@@ -212,9 +206,8 @@ export class SimSource implements TickSource {
   }
 
   /**
-   * Emits the events due by `now`, or (more due than the wake's budget) the oldest of them, those
-   * due by `until`; returns the earliest due time left (after `until`, at or before `now` when
-   * events are left over: the next wake is then the next turn).
+   * Emits the events due by `now` (over the wake's budget: only those due by `until`); returns
+   * the earliest due time left (at or before `now` when some are left: the next turn wakes).
    */
   #emit(now: number, onEvents: (events: MarketEvent[]) => void): number {
     // Stalled: drop the oldest events rather than burst them.
