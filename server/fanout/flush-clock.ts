@@ -74,6 +74,8 @@ export class FlushClock {
   readonly #ticks: TickWork[] = [];
   /** Ticks released so far: each one's id (see Sub.tick). */
   #tickCount = 0;
+  /** Whether this slice serves the queue before the ticks (flips every slice). */
+  #readyFirst = false;
   #scheduled = false;
   /** A throttled sub that was not due at a flush waits for its group's next one. */
   readonly #keep = (sub: Sub) => this.enqueue(sub);
@@ -123,28 +125,43 @@ export class FlushClock {
   }
 
   /**
-   * One slice: released throttled flushes first (they are periodic and bounded), then the
-   * queue. The budget is checked after every session (a clock read is some 40 ns; one session
-   * watching 7,000 streams at throttle 1000 writes them all in one flush, tens of ms): a slice
-   * always flushes at least one session.
+   * One slice: released throttled flushes and the queue of unthrottled news, each going first
+   * in every other slice (a tick flushed in parts, thousands of streams, must not hold back the
+   * queue's news for its whole length, nor the queue the tick). The budget is checked after
+   * every session (a clock read is some 40 ns; one session's flush part is up to FLUSH_ITEMS
+   * items): a slice always flushes at least one session.
    */
   #slice(): void {
     const end = this.#elapsed() + this.#sliceMs;
     const now = this.#o.now();
-    let over = false;
-    while (this.#ticks.length && !over) {
+    this.#readyFirst = !this.#readyFirst;
+    if (this.#readyFirst) {
+      if (!this.#readyPass(now, end)) this.#tickPass(now, end);
+    } else if (!this.#tickPass(now, end)) this.#readyPass(now, end);
+    if (this.#ticks.length || this.#ready.size) this.#schedule();
+  }
+
+  /** Released throttled flushes until `end`; true when the budget ran out. */
+  #tickPass(now: number, end: number): boolean {
+    while (this.#ticks.length) {
       const w = this.#ticks[0];
       while (w.next < w.sessions.length) {
         // A session flushed in part keeps its place: the next slice goes on with it.
         if (this.#flush(w.sessions[w.next], now, w.isDue, false, w.part) !== 'more') w.next++;
         if (this.#elapsed() >= end) {
-          over = true;
-          break;
+          if (w.next >= w.sessions.length) this.#ticks.shift();
+          return true;
         }
       }
-      if (w.next >= w.sessions.length) this.#ticks.shift();
+      this.#ticks.shift();
     }
+    return false;
+  }
+
+  /** The queue of unthrottled news until `end`; true when the budget ran out. */
+  #readyPass(now: number, end: number): boolean {
     let flushed = 0;
+    let over = false;
     while (!over) {
       const s = this.#ready.shift();
       if (!s) break;
@@ -155,7 +172,7 @@ export class FlushClock {
       if (this.#elapsed() >= end) over = true;
     }
     if (flushed) this.#o.onUnthrottledFlush?.(now);
-    if (this.#ticks.length || this.#ready.size) this.#schedule();
+    return over;
   }
 
   /**

@@ -150,4 +150,28 @@ describe('a session served late (past capacity)', () => {
     expect(tick2.length).toBe(newsAfter.size);
     expect(new Set(tick2)).toEqual(newsAfter);
   });
+
+  it('serves unthrottled news while a tick is flushed in parts: the two go first in turn', async () => {
+    const m = manual();
+    const { hub, client, advance, now, event } = tickerHub(m.flush, undefined, { symbols: 8000 });
+    const symbols = Array.from({ length: 8000 }, (_, i) => `S${i}`);
+    let bigFrames = 0;
+    const big = client({ onSend: (msg) => void (msg.type === 'update' && bigFrames++) });
+    const small = client();
+    await hub.receive(big.session, { ok: true, value: { type: 'subscribe', symbols, throttle: 1000 } });
+    await hub.receive(small.session, { ok: true, value: { type: 'subscribe', symbols: ['X'], throttle: 0 } });
+    for (const s of symbols) event(s);
+    while (m.step());
+    advance(1000);
+    const parts = Math.ceil(8000 / FLUSH_ITEMS);
+    hub.tick(now()); // the tick's first slice: a part or two
+    expect(bigFrames).toBeLessThan(3);
+    event('X');
+    m.step();
+    m.step();
+    expect(small.updates()).toHaveLength(1); // well before the tick's last part
+    expect(bigFrames).toBeLessThan(parts);
+    while (m.step());
+    expect(bigFrames).toBe(parts);
+  });
 });
