@@ -7,7 +7,7 @@ import { EXIT, RunOutcome } from '../scripts/subscribe/outcome.js';
 import { bookSummary, changeLine, colorWanted, errorLine, fitLines, gapLine, levelsToFit, palette, redraw, tableLines } from '../scripts/subscribe/view.js';
 import { resolveSymbols, suggestion } from '../scripts/subscribe/names.js';
 import type { ErrorMsg } from '../shared/protocol.js';
-import { bookLines, expectRising, jsonLines, type Line, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
+import { bookLines, pipedTable, expectRising, jsonLines, type Line, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 
 
@@ -154,16 +154,7 @@ describe('npm run subscribe in scripts', { timeout: 90_000 }, () => {
     expectRising(lines);
   });
 
-  it('writes a piped --format table once, at the end, without escape codes', async () => {
-    const { out, err, code } = await runToExit(['AAPL', 'MSFT', '--format', 'table', '--count', '6', '--url', run.url]);
-    expect(code, err).toBe(EXIT.done);
-    expect(out).not.toContain('\x1b');
-    const rows = out.split('\n');
-    expect(rows[0].split(/\s+/).slice(0, 2)).toEqual(['symbol', 'last']);
-    expect(rows.filter((r) => r.startsWith('AAPL '))).toHaveLength(1);
-    expect(out).toMatch(/live ws .* \| 6 changes/);
-    expect(out).not.toContain('Ctrl-C');
-  });
+  it('writes a piped --format table once, at the end, without escape codes', () => pipedTable(runToExit, run.url));
 
   it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', () => bookLines(runToExit, run.url));
 

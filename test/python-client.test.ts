@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { changeLine } from '../scripts/subscribe/view.js';
 import type { StreamChange } from '../shared/client/types.js';
 import { follow, py, PY_DIR, PYTHON, pythonProblem, runPyCli, type Followed } from './client/python.js';
-import { bookLines, expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
+import { bookLines, pipedTable, expectRising, jsonLines, type Line, EXIT, failedConnections, jwtRights, refusedSymbols, staticToken } from './client/cli-contract.js';
 import { startNode, type Running } from './helpers/node.js';
 import { sleep } from './helpers/wait.js';
 
@@ -164,15 +164,7 @@ describe('python3 -m tickwire (the CLI), flag by flag as the Node CLI', { timeou
 
   it('streams the book channel: bids and asks best first, with a checksum, and no mismatch', () => bookLines(runPyCli, run.url));
 
-  it('writes a piped --format table once, at the end, without escape codes', async () => {
-    const { out, err, code } = await runPyCli(['AAPL', 'MSFT', '--format', 'table', '--count', '6', '--url', run.url]);
-    expect(code, err).toBe(EXIT.done);
-    expect(out).not.toContain('\x1b');
-    const rows = out.split('\n');
-    expect(rows[0].split(/\s+/).slice(0, 2)).toEqual(['symbol', 'last']);
-    expect(rows.filter((r) => r.startsWith('AAPL '))).toHaveLength(1);
-    expect(out).toMatch(/live ws .* \| 6 changes/);
-  });
+  it('writes a piped --format table once, at the end, without escape codes', () => pipedTable(runPyCli, run.url));
 
   it('draws a live table on a terminal that fits its height', async () => {
     const cmd = `stty rows 12 cols 120; cd ${PY_DIR} && ${PYTHON} -m tickwire AAPL MSFT BTC-USD --channels ticker,book --count 40 --url ${run.url}`;

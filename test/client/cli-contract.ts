@@ -125,3 +125,15 @@ export async function bookLines(run: CliRunner, url: string): Promise<void> {
   }
   expect(err).not.toMatch(/checksum mismatch/);
 }
+
+/** A piped `--format table`: written once, at the end, without escape codes or the terminal's Ctrl-C hint. */
+export async function pipedTable(run: CliRunner, url: string): Promise<void> {
+  const { out, err, code } = await run(['AAPL', 'MSFT', '--format', 'table', '--count', '6', '--url', url]);
+  expect(code, err).toBe(EXIT.done);
+  expect(out).not.toContain('\x1b');
+  const rows = out.split('\n');
+  expect(rows[0].split(/\s+/).slice(0, 2)).toEqual(['symbol', 'last']);
+  expect(rows.filter((r) => r.startsWith('AAPL '))).toHaveLength(1);
+  expect(out).toMatch(/live ws .* \| 6 changes/);
+  expect(out).not.toContain('Ctrl-C');
+}
