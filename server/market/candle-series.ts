@@ -16,7 +16,7 @@
  */
 import type { Candle } from '../../shared/protocol.js';
 import { IntColumns, type IntColumnsState } from './int-columns.js';
-import { decimalsFor, POW10 } from './decimal-column.js';
+import { decimalsFor, LIMIT, POW10 } from './decimal-column.js';
 
 /** Columns a series starts with; doubled as bars come, up to the capacity. */
 const INITIAL = 4;
@@ -45,8 +45,6 @@ export interface CandleSeriesState {
   cols: IntColumnsState;
 }
 
-/** Largest magnitude of a scaled value (as decimal-column.ts). */
-const LIMIT = 2 ** 51;
 
 export class CandleSeries {
   readonly #cap: number;

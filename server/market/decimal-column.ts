@@ -9,7 +9,7 @@ import { IntColumn } from './int-column.js';
 
 export const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 /** Largest magnitude of a scaled value: differences of two stay safe integers. */
-const LIMIT = 2 ** 51;
+export const LIMIT = 2 ** 51;
 
 /** The smallest decimals d >= from at which `x` is an exact integer of 10^-d, keeping `maxAbs` in range; -1 when none. */
 export function decimalsFor(x: number, from: number, maxAbs: number): number {

@@ -7,6 +7,10 @@
  */
 const WIDTH = [1, 2, 4, 8];
 
+/** The narrowest width code (0: Int8 .. 3: Float64) holding every integer from `lo` to `hi`: the ranges `set` widens by. */
+export const widthFor = (lo: number, hi: number): number =>
+  lo >= -128 && hi <= 127 ? 0 : lo >= -32768 && hi <= 32767 ? 1 : lo >= -2147483648 && hi <= 2147483647 ? 2 : 3;
+
 /** IntColumns as plain data (structured-clonable; `buffer` transferable): see `state` and `from`. */
 export interface IntColumnsState {
   size: number;
@@ -28,6 +32,16 @@ export class IntColumns {
     this.#w = new Array<number>(n).fill(float ? 3 : 0);
     this.#off = new Array<number>(n).fill(0);
     this.#dv = this.#layout(size);
+  }
+
+  /** Columns of `size` slots laid out at these width codes from the start (values known ahead: nothing widens). */
+  static withWidths(widths: readonly number[], size: number): IntColumns {
+    const c = new IntColumns(0, 0);
+    c.#size = size;
+    c.#w.push(...widths);
+    c.#off.push(...widths.map(() => 0));
+    c.#dv = c.#layout(size);
+    return c;
   }
 
   /** The columns as plain data, sharing this buffer: hand it on (e.g. to another thread) and drop this. */

@@ -5,15 +5,8 @@
  * computing them). Pure.
  */
 import { CandleSeries, CLOSE, HIGH, LOW, OPEN, TIME, VOLUME } from './candle-series.js';
-import { decimalsFor, POW10 } from './decimal-column.js';
-
-/** Largest magnitude of a scaled value (as candle-series.ts). */
-const LIMIT = 2 ** 51;
-/** Bytes per slot of each width code, as int-columns.ts. */
-const WIDTH = [1, 2, 4, 8];
-
-/** Width code (int-columns.ts) holding every integer from `lo` to `hi`. */
-const widthFor = (lo: number, hi: number): number => (lo >= -128 && hi <= 127 ? 0 : lo >= -32768 && hi <= 32767 ? 1 : lo >= -2147483648 && hi <= 2147483647 ? 2 : 3);
+import { decimalsFor, LIMIT, POW10 } from './decimal-column.js';
+import { IntColumns, widthFor } from './int-columns.js';
 
 /**
  * The series of the bars in `v`, oldest first, six numbers each (time, open, high, low, close,
@@ -68,27 +61,14 @@ export function buildSeries(cap: number, v: Float64Array): CandleSeries {
     }
   }
   const size = Math.max(1, Math.min(cap, m));
-  const widths = Array.from(lo, (l, c) => widthFor(l, hi[c]!));
-  const offsets: number[] = [];
-  let bytes = 0;
-  for (const w of widths) offsets.push(bytes), (bytes += WIDTH[w]! * size);
-  const dv = new DataView(new ArrayBuffer(bytes));
-  for (let c = 0; c < 6; c++) {
-    const w = widths[c]!;
-    const o = offsets[c]!;
-    for (let i = 0; i < m; i++) {
-      const x = ints[6 * i + c]!;
-      if (w === 0) dv.setInt8(o + i, x);
-      else if (w === 1) dv.setInt16(o + 2 * i, x, true);
-      else if (w === 2) dv.setInt32(o + 4 * i, x, true);
-      else dv.setFloat64(o + 8 * i, x, true);
-    }
-  }
+  // Every column at its final width: each value fits, so `set` never widens (no copy).
+  const cols = IntColumns.withWidths(Array.from(lo, (l, c) => widthFor(l, hi[c]!)), size);
+  for (let c = 0; c < 6; c++) for (let i = 0; i < m; i++) cols.set(c, i, ints[6 * i + c]!);
   return CandleSeries.from({
     cap, size, start: 0, len: m, raw: false, pd, vd, maxP, maxV,
     time: n > 0 ? v[6 * (n - 1) + TIME]! : 0,
     ref: n > 0 ? ref : 0,
-    cols: { size, widths, offsets, buffer: dv.buffer },
+    cols: cols.state(),
   });
 }
 
