@@ -7,7 +7,7 @@
  */
 const WIDTH = [1, 2, 4, 8];
 
-/** The narrowest width code (0: Int8 .. 3: Float64) holding every integer from `lo` to `hi`: the ranges `set` widens by. */
+/** The narrowest width code (0: Int8 .. 3: Float64) holding every integer from `lo` to `hi` (`set` widens by it). */
 export const widthFor = (lo: number, hi: number): number =>
   lo >= -128 && hi <= 127 ? 0 : lo >= -32768 && hi <= 32767 ? 1 : lo >= -2147483648 && hi <= 2147483647 ? 2 : 3;
 
@@ -82,12 +82,13 @@ export class IntColumns {
   /** Writes `v` (a safe integer; any double in a Float64 column) at slot `i`, widening the column when it does not fit. */
   set(c: number, i: number, v: number): void {
     const w = this.#w[c]!;
-    const int = Number.isInteger(v);
-    if (w === 0 && int && v >= -128 && v <= 127) return this.#dv.setInt8(this.#off[c]! + i, v);
-    if (w <= 1 && int && v >= -32768 && v <= 32767) return w === 1 ? this.#dv.setInt16(this.#off[c]! + 2 * i, v, true) : this.#widen(c, 1, i, v);
-    if (w <= 2 && int && v >= -2147483648 && v <= 2147483647) return w === 2 ? this.#dv.setInt32(this.#off[c]! + 4 * i, v, true) : this.#widen(c, 2, i, v);
-    if (w === 3) return this.#dv.setFloat64(this.#off[c]! + 8 * i, v, true);
-    this.#widen(c, 3, i, v);
+    const need = Number.isInteger(v) ? widthFor(v, v) : 3;
+    if (need > w) return this.#widen(c, need, i, v);
+    const o = this.#off[c]!;
+    if (w === 0) this.#dv.setInt8(o + i, v);
+    else if (w === 1) this.#dv.setInt16(o + 2 * i, v, true);
+    else if (w === 2) this.#dv.setInt32(o + 4 * i, v, true);
+    else this.#dv.setFloat64(o + 8 * i, v, true);
   }
 
   /** Multiplies every slot of column `c` by `f` (an integer), widening as needed (a finer scale). */
