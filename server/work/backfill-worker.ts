@@ -1,7 +1,8 @@
 /**
  * Worker thread of the back-fill pool (backfill-pool.ts): computes histories for the
- * instruments each message names, under the recipe it was started with, and posts them back
- * (as the market state's candle series, without the packed bars) with their buffers transferred. Nothing else: no state between messages.
+ * instruments each message names, under the recipe it was started with, and posts them back as
+ * the market state's candle series (without the packed bars), their buffers transferred.
+ * Nothing else: no state between messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buffersOf, historyOf, withoutBars, type HistoryRecipe, type PackedHistory } from '../feed/history-job.js';
