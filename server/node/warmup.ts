@@ -7,9 +7,9 @@
  * server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
  * nothing is cold: the back-fill runs in-thread at the first snapshot, as before.
  *
- * A window bounds the histories computed and not read yet: each is about 210 KB until its
- * first read takes it, and when the workers outrun the reads (ten clients subscribing 10,000
- * symbols) thousands piled up, a peak the allocator then kept as RSS. Requests (`warm` calls)
+ * A window bounds the histories computed and not read yet: each holds its candle series (about
+ * 60 KB) until its first read takes it, and when the workers outrun the reads (ten clients
+ * subscribing 10,000 symbols) thousands piled up, a peak the allocator then kept as RSS. Requests (`warm` calls)
  * are admitted whole, owners in turn (fair-queue.ts), while fewer than `window` histories are
  * out; a history stops counting once read, or `staleMs` after it came (a requester that went
  * away). Admitting whole requests in each owner's order cannot deadlock: a request waits only
