@@ -7,7 +7,7 @@
 import { isStateChannel, type Channel, type Trade } from '../../shared/protocol.js';
 import type { StreamEvent, StreamSnapshot } from '../market/stream-event.js';
 import type { Encoded, Wire } from './wire.js';
-import { fromFields, isTombstone, toFields, type FieldEntry } from '../history/field-codec.js';
+import { fieldStore, type FieldStore } from '../history/fields.js';
 import { TradeLog } from '../history/trade-log.js';
 
 /** Events kept per state stream for exact per-event delivery at throttle 0: three 10 ms feed ticks at the top rate (1000/s). */
@@ -37,8 +37,8 @@ export class StreamRecord<Sub = unknown> {
   epoch = '';
   /** Deltas are known only from this seq on; a client behind it needs a snapshot. */
   baseSeq = 0;
-  readonly fields: Record<string, number> = {};
-  readonly fieldSeq: Record<string, number> = {};
+  /** State channels: every field with the seq that last changed it (fields.ts, as the recovery history keeps them). */
+  readonly #fields: FieldStore | undefined;
   /**
    * The last EVENT_RING events, kept only from when an unthrottled subscriber may want them
    * (`keepEvents`): a record only throttled clients read never needs them, and 32 events' objects
@@ -58,8 +58,6 @@ export class StreamRecord<Sub = unknown> {
   #recAt = -1;
   /** When the last subscriber left (0 while it has some): the stream table drops idle records after a linger. */
   idleSince = 0;
-  /** Removed fields (a book's gone levels) still kept, so that clients behind them hear of it. */
-  tombstones = 0;
 
   constructor(s: string, ch: Channel) {
     this.s = s;
@@ -67,6 +65,17 @@ export class StreamRecord<Sub = unknown> {
     this.key = `${s}|${ch}`;
     this.isState = isStateChannel(ch);
     this.trades = this.isState ? NO_TRADES : new TradeLog(TRADE_RING);
+    this.#fields = this.isState ? fieldStore(ch) : undefined;
+  }
+
+  /** Removed fields (a book's gone levels) still kept, so that clients behind them hear of it. */
+  get tombstones(): number {
+    return this.#fields?.tombstones ?? 0;
+  }
+
+  /** Fields held (state channels), tombstones included. */
+  get fieldCount(): number {
+    return this.#fields?.size ?? 0;
   }
 
   /**
@@ -79,14 +88,11 @@ export class StreamRecord<Sub = unknown> {
     if (e.seq !== this.seq + 1) return 'gap';
     this.seq = e.seq;
     if (this.cache.size) this.cache = new Map();
-    this.snapEnc = [undefined, undefined];
-    if (this.isState) {
+    this.snapEnc[0] = this.snapEnc[1] = undefined;
+    const f = this.#fields;
+    if (f) {
       const d = e.d as Record<string, number>;
-      for (const [k, v] of toFields(this.ch, d)) {
-        if (isTombstone(this.ch, k, v) && !(k in this.fields && isTombstone(this.ch, k, this.fields[k]))) this.tombstones++;
-        this.fields[k] = v;
-        this.fieldSeq[k] = e.seq;
-      }
+      f.set(d, e.seq);
       if (this.#keepEvents) {
         this.ring.push({ seq: e.seq, d, enc: undefined });
         if (this.ring.length > EVENT_RING) this.ring.shift();
@@ -112,14 +118,9 @@ export class StreamRecord<Sub = unknown> {
     this.cache = new Map();
     this.snapEnc = [undefined, undefined];
     this.ring.length = 0;
-    if (this.isState) {
-      for (const k of Object.keys(this.fields)) delete this.fields[k];
-      for (const k of Object.keys(this.fieldSeq)) delete this.fieldSeq[k];
-      this.tombstones = 0;
-      for (const [k, v] of toFields(this.ch, snap.d as Record<string, unknown>)) {
-        this.fields[k] = v;
-        this.fieldSeq[k] = snap.seq;
-      }
+    if (this.#fields) {
+      this.#fields.clear();
+      this.#fields.set(snap.d as Record<string, unknown>, snap.seq);
     } else {
       this.trades.clear();
       for (const t of snap.d as Trade[]) this.trades.push(t);
@@ -133,19 +134,7 @@ export class StreamRecord<Sub = unknown> {
    * Without this a book's record would keep every price level it ever had.
    */
   pruneTombstones(upTo: number): number {
-    let n = 0;
-    let left = 0;
-    for (const k in this.fieldSeq) {
-      if (!isTombstone(this.ch, k, this.fields[k])) continue;
-      if (this.fieldSeq[k] > upTo) {
-        left++;
-        continue;
-      }
-      delete this.fields[k];
-      delete this.fieldSeq[k];
-      n++;
-    }
-    this.tombstones = left;
+    const n = this.#fields?.sweep(upTo + 1) ?? 0;
     if (n && upTo > this.baseSeq) this.baseSeq = upTo;
     if (n) this.cache = new Map();
     return n;
@@ -154,7 +143,7 @@ export class StreamRecord<Sub = unknown> {
   /** The whole state, as a snapshot item carries it (with its epoch). */
   snapshot(tradesInSnapshot: number): StreamSnapshot {
     const { s, ch, seq, epoch } = this;
-    if (this.isState) return { s, ch, seq, epoch, d: fromFields(ch, Object.entries(this.fields), 'snapshot') as Record<string, number> };
+    if (this.#fields) return { s, ch, seq, epoch, d: this.#fields.all() as Record<string, number> };
     return { s, ch, seq, epoch, d: this.trades.slice(this.trades.length - tradesInSnapshot) };
   }
 
@@ -173,9 +162,7 @@ export class StreamRecord<Sub = unknown> {
 
   /** Fields changed after `prev`, with their latest values. */
   changedSince(prev: number): Record<string, unknown> {
-    const changed: FieldEntry[] = [];
-    for (const k in this.fieldSeq) if (this.fieldSeq[k] > prev) changed.push([k, this.fields[k]]);
-    return fromFields(this.ch, changed, 'delta');
+    return (this.#fields?.since(prev) ?? {}) as Record<string, unknown>;
   }
 
   /** Trades after `prev`, oldest first, at most `cap` (the newest); `dropped` counts the rest. */

@@ -1,25 +1,32 @@
 /**
- * A state stream's current fields, each with the seq that last changed it (stream-history.ts):
- * what a recovery item is built from. Written once per event for every field the event sets,
- * so these avoid the per-field string keys and Map pairs of a generic map: flat channels
- * (ticker, candles: a handful of fixed keys) scan a small key array; the book keys its levels
- * by price, per side, and makes the `b:<price>` / `a:<price>` record keys only when an item is
- * built. Both give the same fields, in the same sense, as field-codec's toFields. Pure.
+ * A state stream's current fields, each with the seq that last changed it: what a conflated or
+ * recovery delta since any held position is built from ("the fields changed after it"), and
+ * the whole state a snapshot item carries. The fan-out's stream records (stream-record.ts) and
+ * the recovery history (stream-history.ts) both keep one. Written once per event for every
+ * field the event sets, so these avoid per-field string keys: flat channels (ticker, candles:
+ * a handful of fixed keys) scan a small key array; the book keeps its levels by price, per
+ * side, sorted, and builds its `d` from them directly. Both give the same fields, in the same
+ * sense, as field-codec's toFields / fromFields (test/history checks them against it). Pure.
  */
-import type { Channel } from '../../shared/protocol.js';
-import { askKey, bidKey } from '../market/book-fields.js';
-import { fromFields, toFields, type FieldEntry } from './field-codec.js';
+import type { BookDelta, BookLevel, Channel } from '../../shared/protocol.js';
+import { toFields } from './field-codec.js';
 import { insertAt, removeAt } from '../lib/arrays.js';
 
 export interface FieldStore {
   /** Sets every field that `d` (an event's or a snapshot's) sets, as changed at `seq`. */
   set(d: Record<string, unknown>, seq: number): void;
-  /** The `d` of a recovery item: every field changed after `seq`, tombstones included. */
+  /** The `d` of a delta item: every field changed after `seq`, tombstones included. A fresh object. */
   since(seq: number): unknown;
+  /** The whole state as a snapshot item's `d` (tombstones left out). A fresh object. */
+  all(): unknown;
   /** Every field's seq at or before `first` becomes `seqOf(key) ?? older` (stream-history's prepend). */
   rebase(first: number, older: number, run: readonly { seq: number; d: unknown }[]): void;
-  /** Drops removed fields (book levels at 0) last changed before `seq`. */
-  sweep(seq: number): void;
+  /** Drops removed fields (book levels at 0) last changed before `seq`; returns how many went. */
+  sweep(seq: number): number;
+  /** Removed fields held (book levels at 0). */
+  readonly tombstones: number;
+  /** Fields held, tombstones included. */
+  readonly size: number;
   clear(): void;
 }
 
@@ -30,7 +37,12 @@ class FlatFields implements FieldStore {
   #keys: string[] = [];
   #vals: number[] = [];
   #seqs: number[] = [];
+  readonly tombstones = 0; // fixed keys: nothing is ever removed
   constructor(readonly ch: Channel) {}
+
+  get size(): number {
+    return this.#keys.length;
+  }
 
   set(d: Record<string, unknown>, seq: number): void {
     const keys = this.#keys;
@@ -46,9 +58,13 @@ class FlatFields implements FieldStore {
   }
 
   since(seq: number): unknown {
-    const changed: FieldEntry[] = [];
-    for (let i = 0; i < this.#keys.length; i++) if (this.#seqs[i]! > seq) changed.push([this.#keys[i]!, this.#vals[i]!]);
-    return fromFields(this.ch, changed, 'delta');
+    const d: Record<string, number> = {};
+    for (let i = 0; i < this.#keys.length; i++) if (this.#seqs[i]! > seq) d[this.#keys[i]!] = this.#vals[i]!;
+    return d;
+  }
+
+  all(): unknown {
+    return this.since(-Infinity);
   }
 
   rebase(first: number, older: number, run: readonly { seq: number; d: unknown }[]): void {
@@ -57,7 +73,9 @@ class FlatFields implements FieldStore {
     for (let i = 0; i < this.#keys.length; i++) if (this.#seqs[i]! <= first) this.#seqs[i] = last.get(this.#keys[i]!) ?? older;
   }
 
-  sweep(): void {} // fixed keys: nothing is ever removed
+  sweep(): number {
+    return 0;
+  }
 
   clear(): void {
     this.#keys = [];
@@ -68,13 +86,15 @@ class FlatFields implements FieldStore {
 
 /**
  * One side's levels: price, size and the seq that last changed it, as parallel number arrays
- * sorted by price (unboxed doubles, 24 bytes a level; two Maps keyed by a double price were
- * over 80, their keys boxed). A few dozen levels: found by binary search, moved by shifting.
+ * sorted by price, lowest first (unboxed doubles, 24 bytes a level; two Maps keyed by a double
+ * price were over 80, their keys boxed). A few dozen levels: found by binary search, moved by shifting.
  */
 class Levels {
   readonly p: number[] = [];
   readonly q: number[] = [];
   readonly at: number[] = [];
+  /** Levels held at size 0. */
+  zeros = 0;
 
   /** Index of `price`, or -(insertion point) - 1. */
   find(price: number): number {
@@ -92,8 +112,14 @@ class Levels {
 
   put(price: number, q: number, at: number): void {
     const i = this.find(price);
-    if (i >= 0) (this.q[i] = q), (this.at[i] = at);
-    else insertAt(this.p, -i - 1, price), insertAt(this.q, -i - 1, q), insertAt(this.at, -i - 1, at);
+    if (i >= 0) {
+      this.zeros += (q === 0 ? 1 : 0) - (this.q[i] === 0 ? 1 : 0);
+      this.q[i] = q;
+      this.at[i] = at;
+    } else {
+      if (q === 0) this.zeros++;
+      insertAt(this.p, -i - 1, price), insertAt(this.q, -i - 1, q), insertAt(this.at, -i - 1, at);
+    }
   }
 
   set(levels: unknown, seq: number): void {
@@ -105,7 +131,19 @@ class Levels {
   }
 
   remove(i: number): void {
+    if (this.q[i] === 0) this.zeros--;
     removeAt(this.p, i), removeAt(this.q, i), removeAt(this.at, i);
+  }
+
+  /** Levels changed after `seq` (sizes > 0 only when `live`), best first: bids highest first. */
+  pick(seq: number, live: boolean, desc: boolean): BookLevel[] {
+    const out: BookLevel[] = [];
+    const n = this.p.length;
+    for (let k = 0; k < n; k++) {
+      const i = desc ? n - 1 - k : k;
+      if (this.at[i]! > seq && !(live && this.q[i] === 0)) out.push([this.p[i]!, this.q[i]!]);
+    }
+    return out;
   }
 }
 
@@ -118,6 +156,14 @@ class BookFields implements FieldStore {
   #ts = NaN;
   #tsAt = -Infinity;
 
+  get tombstones(): number {
+    return this.#bids.zeros + this.#asks.zeros;
+  }
+
+  get size(): number {
+    return this.#bids.p.length + this.#asks.p.length + (this.#checksumAt > -Infinity ? 1 : 0) + (this.#tsAt > -Infinity ? 1 : 0);
+  }
+
   set(d: Record<string, unknown>, seq: number): void {
     this.#bids.set(d.bids, seq);
     this.#asks.set(d.asks, seq);
@@ -125,16 +171,20 @@ class BookFields implements FieldStore {
     if (typeof d.ts === 'number') (this.#ts = d.ts), (this.#tsAt = seq);
   }
 
+  /** As bookFromFields' 'delta': checksum and ts (0 when unchanged), each side only when it has levels. */
   since(seq: number): unknown {
-    const changed: FieldEntry[] = [];
-    const b = this.#bids;
-    const a = this.#asks;
-    // Lowest price first; fromFields sorts each side best first.
-    for (let i = 0; i < b.p.length; i++) if (b.at[i]! > seq) changed.push([bidKey(b.p[i]!), b.q[i]!]);
-    for (let i = 0; i < a.p.length; i++) if (a.at[i]! > seq) changed.push([askKey(a.p[i]!), a.q[i]!]);
-    if (this.#checksumAt > seq) changed.push(['checksum', this.#checksum]);
-    if (this.#tsAt > seq) changed.push(['ts', this.#ts]);
-    return fromFields('book', changed, 'delta');
+    const d: BookDelta = { checksum: this.#checksumAt > seq ? this.#checksum : 0, ts: this.#tsAt > seq ? this.#ts : 0 };
+    const bids = this.#bids.pick(seq, false, true);
+    const asks = this.#asks.pick(seq, false, false);
+    if (bids.length) d.bids = bids;
+    if (asks.length) d.asks = asks;
+    return d;
+  }
+
+  /** As bookFromFields' 'snapshot': both sides, sizes > 0. */
+  all(): unknown {
+    const set = (at: number, v: number) => (at > -Infinity ? v : 0);
+    return { bids: this.#bids.pick(-Infinity, true, true), asks: this.#asks.pick(-Infinity, true, false), checksum: set(this.#checksumAt, this.#checksum), ts: set(this.#tsAt, this.#ts) };
   }
 
   rebase(first: number, older: number, run: readonly { seq: number; d: unknown }[]): void {
@@ -160,10 +210,13 @@ class BookFields implements FieldStore {
     if (this.#tsAt !== -Infinity && this.#tsAt <= first) this.#tsAt = tsAt ?? older;
   }
 
-  sweep(seq: number): void {
+  sweep(seq: number): number {
+    let n = 0;
     for (const side of [this.#bids, this.#asks]) {
-      for (let i = side.p.length - 1; i >= 0; i--) if (side.at[i]! < seq && side.q[i] === 0) side.remove(i);
+      if (side.zeros === 0) continue;
+      for (let i = side.p.length - 1; i >= 0; i--) if (side.at[i]! < seq && side.q[i] === 0) side.remove(i), n++;
     }
+    return n;
   }
 
   clear(): void {

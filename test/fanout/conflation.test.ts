@@ -92,7 +92,7 @@ describe('conflation and deltas', () => {
     expect(rec.apply({ s: 'X', ch: 'ticker', seq: 11, d: { bid: 2 } })).toBe('stale');
     expect(rec.apply({ s: 'X', ch: 'ticker', seq: 15, d: { bid: 3 } })).toBe('gap');
     expect(rec.seq).toBe(11);
-    expect(rec.fields.bid).toBe(1);
+    expect((rec.snapshot(0).d as Record<string, number>).bid).toBe(1);
     rec.reset({ s: 'X', ch: 'ticker', seq: 15, epoch: 'e1', d: { last: 2, bid: 3, ask: 4, volume: 6, ts: 9 } });
     expect(items(rec, 11, false).ok).toBe(false);
     expect(items(rec, 15, false).items).toEqual([]);
