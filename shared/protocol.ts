@@ -15,7 +15,9 @@ export const INTERVAL_NAMES = Object.keys(INTERVALS) as Interval[];
 
 export type Channel = 'ticker' | 'trades' | `candles:${Interval}` | 'book';
 /** `book` (protocol 1.1 section 3) is a state channel too: its fields are price levels. */
-export const CHANNELS: readonly Channel[] = ['ticker', 'trades', ...INTERVAL_NAMES.map((i) => `candles:${i}` as const), 'book'];
+/** Each interval's candles channel, one string per name: code that makes events per trade names them from here, not with a template per event. */
+export const CANDLE_CHANNEL = Object.fromEntries(INTERVAL_NAMES.map((i) => [i, `candles:${i}`])) as Readonly<Record<Interval, `candles:${Interval}`>>;
+export const CHANNELS: readonly Channel[] = ['ticker', 'trades', ...INTERVAL_NAMES.map((i) => CANDLE_CHANNEL[i]), 'book'];
 export const isChannel = (c: unknown): c is Channel => typeof c === 'string' && (CHANNELS as readonly string[]).includes(c);
 /** State channels conflate field by field; `trades` is an event channel. */
 export const isStateChannel = (c: Channel): boolean => c !== 'trades';

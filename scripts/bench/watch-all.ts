@@ -58,7 +58,7 @@ export interface WatchAllResult {
   /** Snapshot frames received (all clients): more than `clients` means parts. */
   snapshotFrames: number;
   healthzMs: ProbeSummary;
-  bystander: { longestSilenceMs: number; breaks: number; updates: number };
+  bystander: { longestSilenceMs: number; breaks: number; updates: number; /** When the longest silence ended, s after the first subscribe (where to look in a profile). */ longestSilenceEndS: number };
   /** Server's event-loop delay over the run (tickwire_event_loop_delay_seconds), ms: p99 and the top bucket reached. */
   loopDelayMs: { p99: number; max: number };
   rssMiB: { before: number; at: Record<string, number> };
@@ -118,11 +118,15 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     // The bystander: one ticker, every event; its chain and its silences.
     let last = -1;
     let lastAt = 0;
-    const by = { longestSilenceMs: 0, breaks: 0, updates: 0 };
+    const by = { longestSilenceMs: 0, breaks: 0, updates: 0, longestSilenceEndS: NaN };
+    let t0 = NaN;
+    const silence = (now: number) => {
+      if (now - lastAt > by.longestSilenceMs) (by.longestSilenceMs = now - lastAt), (by.longestSilenceEndS = (now - t0) / 1000);
+    };
     let measuring = false;
     sockets.push(await open(wsUrl, (m) => {
       const now = performance.now();
-      if (measuring && lastAt) by.longestSilenceMs = Math.max(by.longestSilenceMs, now - lastAt);
+      if (measuring && lastAt) silence(now);
       if (m.type === 'snapshot') for (const it of m.items) last = it.seq;
       if (m.type === 'update') for (const it of m.items) {
         if (it.prev !== last) by.breaks++;
@@ -157,14 +161,14 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       loads.push(ws);
       return { ws, mine };
     }));
-    const t0 = performance.now();
+    t0 = performance.now();
     for (const c of clients) c.ws.send(Buffer.from(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 })));
     await Promise.race([allIn, sleep((o.waitS ?? 120) * 1000)]);
     const missing = Math.max(0, pending);
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
     measuring = false;
-    if (lastAt) by.longestSilenceMs = Math.max(by.longestSilenceMs, performance.now() - lastAt); // a silence lasting to the end counts too
+    if (lastAt) silence(performance.now()); // a silence lasting to the end counts too
     const loop = await loopDelay(srv.url);
     const at: Record<string, number> = {};
     for (const s of [...o.rssAtS].sort((x, y) => x - y)) {
@@ -187,12 +191,12 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
 const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
 
 export function watchAllMarkdown(rs: WatchAllResult[]): string {
-  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms (breaks) | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
+  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms, when it ended (breaks) | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
   md += '|--|--|--:|--:|--:|--:|--:|--|--:|\n';
   for (const r of rs) {
     const at = Object.entries(r.rssMiB.at).map(([k, v]) => `${k}: ${f(v)}`).join(', ');
     md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${Number.isFinite(r.allSnapshotsS) ? f(r.allSnapshotsS, 1) : `not all (${f(r.snapshotItemsMissing)} items missing)`} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
-      `${f(r.bystander.longestSilenceMs)} (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
+      `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
   }
   return md;
 }

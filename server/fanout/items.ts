@@ -35,6 +35,13 @@ export function appendItems(rec: StreamRecord, prev: number, every: boolean, wir
     if (rec.isState) stats.conflated += n - 1;
     else if (n > TRADES_PER_ITEM) stats.dropped += n - TRADES_PER_ITEM;
   }
+  // Shared only where another subscriber may ask for the same `prev`: a stream's only
+  // subscriber's item would otherwise be held until the stream's next event, long enough for V8
+  // to promote it (with 70,000 watched streams that made old-space garbage, and major GCs, every few seconds).
+  if (rec.subs.size < 2) {
+    out.push(wire.item(conflated(rec, prev)));
+    return true;
+  }
   let cached = rec.cache.get(prev);
   if (!cached) rec.cache.set(prev, (cached = [undefined, undefined]));
   out.push((cached[wire.index] ??= wire.item(conflated(rec, prev))));

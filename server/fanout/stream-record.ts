@@ -87,7 +87,7 @@ export class StreamRecord<Sub = unknown> {
     if (e.seq <= this.seq) return 'stale';
     if (e.seq !== this.seq + 1) return 'gap';
     this.seq = e.seq;
-    if (this.cache.size) this.cache = new Map();
+    if (this.cache.size) this.cache.clear();
     this.snapEnc[0] = this.snapEnc[1] = undefined;
     const f = this.#fields;
     if (f) {

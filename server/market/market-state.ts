@@ -3,7 +3,7 @@
  * and the order book's top-`bookDepth` window, each stream with its own `seq`. Pure: no timers,
  * no sockets, no clock; time comes in with each event.
  */
-import { INTERVALS, INTERVAL_NAMES, type BookDelta, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
+import { CANDLE_CHANNEL, INTERVALS, INTERVAL_NAMES, type BookDelta, type Candle, type Channel, type Interval, type Ticker, type Trade } from '../../shared/protocol.js';
 import type { BookInit, MarketEvent, SymbolHistory } from './market-event.js';
 import { BookState } from './book-state.js';
 import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
@@ -188,7 +188,7 @@ export class MarketState {
     // lastAt is NaN when empty: no comparison holds, so the first trade opens a bar.
     if (!(time <= s.lastAt(TIME))) {
       s.pushBar(time, price, price, price, price, size);
-      return loud ? { s: symbol, ch: `candles:${iv}`, seq: cs.seq, d: { time, open: price, high: price, low: price, close: price, volume: size } } : undefined;
+      return loud ? { s: symbol, ch: CANDLE_CHANNEL[iv], seq: cs.seq, d: { time, open: price, high: price, low: price, close: price, volume: size } } : undefined;
     }
     // A late event for an older bar still counts in the open bar: bars never go back in time.
     const volume = addSize(s.lastAt(VOLUME), size);
@@ -203,7 +203,7 @@ export class MarketState {
       s.setLast(LOW, price);
       if (d) d.low = price;
     }
-    return d && { s: symbol, ch: `candles:${iv}`, seq: cs.seq, d };
+    return d && { s: symbol, ch: CANDLE_CHANNEL[iv], seq: cs.seq, d };
   }
 
   /** The whole state of one stream with its seq, or undefined for an unknown symbol. Watches a quiet symbol from here on. */

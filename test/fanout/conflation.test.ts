@@ -60,6 +60,7 @@ describe('conflation and deltas', () => {
 
   it('encodes an item once and shares the bytes between clients at the same prev', () => {
     const rec = ticker();
+    rec.subs.add({}).add({}); // two subscribers: the bytes are worth keeping for the other
     rec.apply({ s: 'X', ch: 'ticker', seq: 11, d: { bid: 0.95, ts: 1 } });
     const a = items(rec, 10, false).raw[0];
     const b = items(rec, 10, false).raw[0];
@@ -69,6 +70,14 @@ describe('conflation and deltas', () => {
     expect(JSON.parse(j1[0] as string)).toEqual({ ch: 'ticker', s: 'X', seq: 11, prev: 10, d: { bid: 0.95, ts: 1 } });
     rec.apply({ s: 'X', ch: 'ticker', seq: 12, d: { bid: 0.96, ts: 2 } });
     expect(items(rec, 10, false).raw[0]).not.toBe(a);
+  });
+
+  it("keeps no bytes for a stream's only subscriber (they would outlive the flush)", () => {
+    const rec = ticker();
+    rec.subs.add({});
+    rec.apply({ s: 'X', ch: 'ticker', seq: 11, d: { bid: 0.95, ts: 1 } });
+    expect(items(rec, 10, false).items).toEqual([{ ch: 'ticker', s: 'X', seq: 11, prev: 10, d: { bid: 0.95, ts: 1 } }]);
+    expect(rec.cache.size).toBe(0);
   });
 
   it('accumulates trades oldest first, caps them and counts the dropped', () => {
