@@ -90,8 +90,12 @@ export class StreamTable {
    * another epoch re-reads the stream from the source: never a partial delta under a new seq.
    */
   publish(events: readonly StreamEvent[], changed: (rec: StreamRecord<Sub>) => void): void {
+    // A market event's changes come together, one symbol's in a row: its records are looked up once.
+    let sym: string | undefined;
+    let chs: Map<Channel, StreamRecord<Sub>> | undefined;
     for (const e of events) {
-      const rec = this.#bySymbol.get(e.s)?.get(e.ch);
+      if (e.s !== sym) (sym = e.s), (chs = this.#bySymbol.get(sym));
+      const rec = chs?.get(e.ch);
       if (!rec) continue;
       const r = e.epoch !== undefined && e.epoch !== rec.epoch ? 'gap' : rec.apply(e);
       if (r === 'ok') changed(rec);

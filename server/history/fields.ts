@@ -32,34 +32,53 @@ export interface FieldStore {
 
 export const fieldStore = (ch: Channel): FieldStore => (ch === 'book' ? new BookFields() : new FlatFields(ch));
 
-/** Few fixed keys: parallel arrays, scanned (interned keys compare by identity first). */
+/**
+ * Every key a flat channel's fields have had, in the order first seen: shared by all the streams
+ * of the channel, so a stream holds values only (FlatFields). A few fixed names per channel.
+ */
+const FLAT_KEYS = new Map<Channel, string[]>();
+
+/**
+ * Few fixed keys: one number array per stream, value and seq per key of the channel's shared
+ * key list (NaN seq: never set). One array, not three: an event touches every stream of its
+ * symbol, and with thousands watched each array is a cache miss of its own.
+ */
 class FlatFields implements FieldStore {
-  #keys: string[] = [];
-  #vals: number[] = [];
-  #seqs: number[] = [];
+  readonly #keys: string[];
+  /** [value, seq] per key index. */
+  #v: number[] = [];
   readonly tombstones = 0; // fixed keys: nothing is ever removed
-  constructor(readonly ch: Channel) {}
+  constructor(readonly ch: Channel) {
+    let keys = FLAT_KEYS.get(ch);
+    if (!keys) FLAT_KEYS.set(ch, (keys = []));
+    this.#keys = keys;
+  }
 
   get size(): number {
-    return this.#keys.length;
+    let n = 0;
+    for (let i = 1; i < this.#v.length; i += 2) if (!Number.isNaN(this.#v[i])) n++;
+    return n;
   }
 
   set(d: Record<string, unknown>, seq: number): void {
     const keys = this.#keys;
+    const v = this.#v;
     for (const k in d) {
-      const v = d[k];
-      if (typeof v !== 'number') continue;
+      const x = d[k];
+      if (typeof x !== 'number') continue;
       let i = 0;
       while (i < keys.length && keys[i] !== k) i++;
       if (i === keys.length) keys.push(k);
-      this.#vals[i] = v;
-      this.#seqs[i] = seq;
+      while (v.length <= 2 * i) v.push(NaN, NaN);
+      v[2 * i] = x;
+      v[2 * i + 1] = seq;
     }
   }
 
   since(seq: number): unknown {
     const d: Record<string, number> = {};
-    for (let i = 0; i < this.#keys.length; i++) if (this.#seqs[i]! > seq) d[this.#keys[i]!] = this.#vals[i]!;
+    const v = this.#v;
+    for (let i = 0; 2 * i < v.length; i++) if (v[2 * i + 1]! > seq) d[this.#keys[i]!] = v[2 * i]!;
     return d;
   }
 
@@ -70,7 +89,9 @@ class FlatFields implements FieldStore {
   rebase(first: number, older: number, run: readonly { seq: number; d: unknown }[]): void {
     const last = new Map<string, number>();
     for (const e of run) for (const [k] of toFields(this.ch, e.d as Record<string, unknown>)) last.set(k, e.seq);
-    for (let i = 0; i < this.#keys.length; i++) if (this.#seqs[i]! <= first) this.#seqs[i] = last.get(this.#keys[i]!) ?? older;
+    const v = this.#v;
+    // NaN (never set) is not <= first: it stays unset.
+    for (let i = 0; 2 * i < v.length; i++) if (v[2 * i + 1]! <= first) v[2 * i + 1] = last.get(this.#keys[i]!) ?? older;
   }
 
   sweep(): number {
@@ -78,9 +99,7 @@ class FlatFields implements FieldStore {
   }
 
   clear(): void {
-    this.#keys = [];
-    this.#vals = [];
-    this.#seqs = [];
+    this.#v.fill(NaN);
   }
 }
 

@@ -39,9 +39,13 @@ export class History {
    */
   record(events: readonly StreamEvent[], now: number, epoch?: string): string[] {
     let broken: string[] | undefined;
+    // A market event's changes come together, one symbol's in a row: its streams are looked up once.
+    let sym: string | undefined;
+    let chs: (StreamHistory | undefined)[] | undefined;
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const st = this.#streams.get(e.s)?.[CH_INDEX[e.ch]!];
+      if (e.s !== sym) (sym = e.s), (chs = this.#streams.get(sym));
+      const st = chs?.[CH_INDEX[e.ch]!];
       if (!st) continue;
       const ep = e.epoch ?? epoch;
       if ((ep !== undefined && ep !== st.epoch) || !st.apply(e.seq, e.d, e.at ?? now)) {
