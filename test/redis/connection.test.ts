@@ -1,7 +1,8 @@
 /**
  * RedisShard (server/redis/connection.ts) against a real redis-server: the one command
  * connection its users share (the bus publishes on it, the feed store writes on it: commands
- * apply in the order sent), the key layout, and close() ending every connection it opened.
+ * apply in the order sent), the key layout, and close() ending every connection it opened,
+ * even when Redis dies as it closes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisBus } from '../../server/bus/redis.js';
@@ -46,5 +47,19 @@ describe('RedisShard', () => {
     await Promise.all([feed.close(), gateway.close()]);
     await until('every connection ended', () => conns.every((c) => c.status === 'end'));
     expect(feed.health().ok).toBe(false);
+  });
+
+  it('closes when Redis is killed as it closes (QUIT sent, the connection gone before the reply)', async () => {
+    const dying = await startRedis();
+    const shard = new RedisShard({ url: dying.url, sentinels: [], master: '' }, { commandKind: 'publisher' });
+    await shard.ready();
+    const conn = shard.commands;
+    const killed = dying.kill(); // SIGKILL goes out now; the socket's close arrives after close() sent QUIT
+    let closed = false;
+    const closing = shard.close().then(() => (closed = true));
+    await killed;
+    await until('close() to resolve', () => closed, 5000);
+    await closing;
+    expect(conn.status).toBe('end');
   });
 });
