@@ -20,7 +20,7 @@ import { RawClient } from '../helpers/node.js';
 import { Positions } from '../helpers/positions.js';
 import { startKeptRedis, type KeptRedis } from '../helpers/redis-kept.js';
 import { MASTER_NAME, startSentinels, type Sentinels } from '../helpers/sentinel.js';
-import { until } from '../helpers/wait.js';
+import { bounded, until } from '../helpers/wait.js';
 
 const DOWN_AFTER_MS = 1000;
 const symbols = ['AAPL', 'MSFT', 'BTC-USD'];
@@ -226,18 +226,18 @@ describe('Redis and the feed killed, Redis restarted from a save older than the 
   it('gives every stream a new epoch: snapshots, never a repeated seq with other content, no false recovery', async () => {
     const run = r!;
     const old = run.feed.store.epochOf('AAPL');
-    await redis.save();
+    await bounded('SAVE', redis.save());
     const batches = run.feed.stats.batches;
     await until('publishes after the save (lost with Redis)', () => run.feed.stats.batches > batches + 10);
     const back = await fault(run, 'Redis and the feed killed, Redis restarted from an older save', async () => {
-      await redis.crash();
-      await run.feed.close();
-      await redis.start();
-      run.feed = await createFeedNode({ ...run.config, role: 'feed' });
-      await run.feed.start();
+      await bounded('killing Redis', redis.crash());
+      await bounded('closing the feed', run.feed.close());
+      await redis.start(); // bounded by its PING wait
+      run.feed = await bounded('creating the feed', createFeedNode({ ...run.config, role: 'feed' }));
+      await bounded('starting the feed', run.feed.start());
     });
     expect(run.feed.store.epochOf('AAPL')).not.toBe(old);
     expect(back.recovered).toBe(0); // its positions were in the lost interval: snapshots, not a false `recovered`
     for (const w of run.watches) expect(w.pos.epoch.get('AAPL|ticker')).toBe(run.feed.store.epochOf('AAPL'));
-  }, 40_000);
+  }, 90_000); // above the sum of its steps' bounds: a slow machine's step fails by name, not by this timeout
 });

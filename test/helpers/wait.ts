@@ -24,3 +24,14 @@ export async function until<T>(what: string, fn: () => Promise<T> | T, timeoutMs
     await sleep(everyMs);
   }
 }
+
+/** `p`, or "<what> took over <ms> ms" after `ms`: a step that may hang names itself, before the test's timeout. */
+export async function bounded<T>(what: string, p: Promise<T>, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
