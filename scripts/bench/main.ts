@@ -35,6 +35,7 @@ function usage(): string {
   --profile    run Tickwire under node --cpu-prof; top costs go into the report
   --rss        G only: seconds after the first subscribe at which RSS is read (default 130; the run lasts that long)
   --long       G only: RSS at 130 s and at 10 min (--rss 130,600)
+  --ends       G only: then the clients leave; CPU share and RSS after GC S s later against the idle server's
   (G, "watch everything", is not in the default list: --scenario G; --quick: 500 symbols, 2 clients, no RSS wait;
    it runs dist/server/main.js when built: npm run build first. See scripts/bench/watch-all.ts.)
   --out        report folder (default reports/bench-<timestamp>)`;
@@ -44,7 +45,7 @@ const { values: a } = parseArgs({
   options: {
     scenario: { type: 'string' }, duration: { type: 'string' }, warmup: { type: 'string' }, systems: { type: 'string' },
     sample: { type: 'string' }, quick: { type: 'boolean' }, profile: { type: 'boolean' }, out: { type: 'string' }, help: { type: 'boolean' },
-    rss: { type: 'string' }, long: { type: 'boolean' },
+    rss: { type: 'string' }, long: { type: 'boolean' }, ends: { type: 'string' },
   },
 });
 if (a.help) {
@@ -179,7 +180,7 @@ if (ids.includes('BOOK')) {
 }
 if (ids.includes('G')) {
   const rssAtS = (a.rss ?? (a.quick ? '' : a.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number);
-  const r = await watchAll({ symbols: a.quick ? 500 : 10_000, clients: a.quick ? 2 : 10, feedRate: 5, windowS: a.duration ? Number(a.duration) : a.quick ? 2 : 10, rssAtS });
+  const r = await watchAll({ symbols: a.quick ? 500 : 10_000, clients: a.quick ? 2 : 10, feedRate: 5, windowS: a.duration ? Number(a.duration) : a.quick ? 2 : 10, rssAtS, endsS: a.ends === undefined ? undefined : Math.max(5, Number(a.ends)) });
   watchRows.push(r);
   note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms`);
   save();

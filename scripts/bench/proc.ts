@@ -1,11 +1,12 @@
 /**
  * Server processes for load runs: start one as a child (`node --import tsx <script>`, so the
  * child's pid is the server itself, not a wrapper), wait until it answers, read its CPU time
- * and RSS from /proc, stop it.
+ * and RSS from /proc (after a full GC too: gcReader), stop it.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { resolve } from 'node:path';
 
 let clkTck = 0;
 
@@ -111,4 +112,34 @@ export async function startServer(o: StartOptions): Promise<ServerProc> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Node arguments that let `afterGc` read a child's memory after a full GC (gc-signal.mjs preloaded). */
+export const GC_SIGNAL_ARGS = ['--expose-gc', '--import', resolve('scripts/bench/gc-signal.mjs')];
+
+export interface AfterGc {
+  rssMiB: number;
+  heapMiB: number;
+  externalMiB: number;
+}
+
+/**
+ * Reads a child started with GC_SIGNAL_ARGS after a full GC: each call signals it (SIGUSR2) and
+ * waits up to 120 s for its `gc-done` line. Listen before the first call (it returns the reader).
+ */
+export function gcReader(srv: ServerProc): () => Promise<AfterGc> {
+  const lines: string[] = [];
+  let buf = '';
+  srv.child.stderr!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) if (buf.startsWith('gc-done ')) lines.push(buf.slice(0, i));
+  });
+  return async () => {
+    const n = lines.length;
+    process.kill(srv.pid, 'SIGUSR2');
+    const deadline = Date.now() + 120_000;
+    while (lines.length === n && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const [, , heap, ext] = (lines[n] ?? 'gc-done NaN NaN NaN').split(' ').map(Number);
+    return { rssMiB: rssBytes(srv.pid) / 2 ** 20, heapMiB: heap! / 2 ** 20, externalMiB: ext! / 2 ** 20 };
+  };
 }

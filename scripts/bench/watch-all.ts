@@ -9,11 +9,14 @@
  * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130; `--long`:
  * 130 and 600). Bounded: it waits at most `--wait` s (default 120) for the snapshots (then
  * reports how many items never came), probes `--window` s more, reads RSS at its times, stops.
+ * `--ends S` ("watching ends"): then the load clients leave, and the server's CPU share over the
+ * 5 s up to S s later and its RSS after a full GC at S s are set against the same before the
+ * subscribe (the server then runs with gc-signal.mjs preloaded).
  * The load clients count snapshot items without decoding anything else (raw-ws.ts, peek), so
  * 70,000 streams' updates a second do not make the load client the bottleneck.
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario G [--long]`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH] [--profile DIR]`.
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH] [--profile DIR] [--ends 60]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,7 +27,7 @@ import type { ServerMessage } from '../../shared/protocol.js';
 import { buildUniverse } from '../../server/feed/universe.js';
 import { startProbe, type ProbeSummary } from './healthz-probe.js';
 import { peek } from './msgpack-peek.js';
-import { cpuSeconds, rssBytes, startServer } from './proc.js';
+import { cpuSeconds, gcReader, GC_SIGNAL_ARGS, rssBytes, startServer, type AfterGc } from './proc.js';
 import { RawWs } from './raw-ws.js';
 
 export interface WatchAllOptions {
@@ -45,6 +48,8 @@ export interface WatchAllOptions {
   channels?: string[];
   /** Write the server's CPU profile (--cpu-prof) into this folder. */
   profileDir?: string;
+  /** Watching ends: seconds after the load clients leave at which CPU and RSS after GC are read again (at least 5). */
+  endsS?: number;
 }
 
 export interface WatchAllResult {
@@ -63,6 +68,8 @@ export interface WatchAllResult {
   loopDelayMs: { p99: number; max: number };
   rssMiB: { before: number; at: Record<string, number> };
   cpuShareBefore: number;
+  /** `--ends`: CPU share (of one core) over the 5 s up to `afterS` after the load clients left, memory after GC then; `idle`: before the subscribe. */
+  ends?: { afterS: number; cpuShare: number; idle: AfterGc; after: AfterGc };
   loadAvg: [number, number];
 }
 
@@ -101,8 +108,9 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     script,
     env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
     timeoutMs: 180_000,
-    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : [],
+    nodeArgs: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...(o.endsS !== undefined ? GC_SIGNAL_ARGS : [])],
   });
+  const readGc = o.endsS !== undefined ? gcReader(srv) : undefined;
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
   const sockets: WebSocket[] = [];
   const loads: RawWs[] = [];
@@ -112,6 +120,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     await sleep(5000);
     const cpuShareBefore = (cpuSeconds(srv.pid) - cpu0) / 5;
     const before = rssBytes(srv.pid) / 2 ** 20;
+    const idle = await readGc?.();
     await loopDelay(srv.url); // resets the monitor: the figure below covers the run only
 
     const universe = buildUniverse(o.symbols).map((i) => i.symbol);
@@ -176,10 +185,20 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       if (wait > 0) await sleep(wait);
       at[`${s}s`] = rssBytes(srv.pid) / 2 ** 20;
     }
+    let ends: WatchAllResult['ends'];
+    if (readGc && idle && o.endsS !== undefined) {
+      for (const ws of loads.splice(0)) ws.socket.destroy();
+      const gone = performance.now();
+      await sleep(Math.max(0, o.endsS - 5) * 1000);
+      const c0 = cpuSeconds(srv.pid);
+      const w0 = performance.now();
+      await sleep(Math.max(0, gone + o.endsS * 1000 - w0));
+      ends = { afterS: o.endsS, cpuShare: (cpuSeconds(srv.pid) - c0) / ((performance.now() - w0) / 1000), idle, after: await readGc() };
+    }
     return {
       symbols: o.symbols, clients: o.clients, server: script,
       allSnapshotsS: (lastSnapshotAt - t0) / 1000, snapshotItemsMissing: missing, snapshotFrames: frames, healthzMs, bystander: by, loopDelayMs: loop,
-      rssMiB: { before, at }, cpuShareBefore, loadAvg: [load0, loadavg()[0]!],
+      rssMiB: { before, at }, cpuShareBefore, ...(ends ? { ends } : {}), loadAvg: [load0, loadavg()[0]!],
     };
   } finally {
     for (const ws of sockets) ws.terminate();
@@ -198,12 +217,17 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
     md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${Number.isFinite(r.allSnapshotsS) ? f(r.allSnapshotsS, 1) : `not all (${f(r.snapshotItemsMissing)} items missing)`} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
       `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
   }
+  const ends = rs.filter((r) => r.ends);
+  if (ends.length) {
+    md += '\n| watching ends: s after the clients left | CPU share idle / then | RSS after GC idle / then MiB | heap after GC idle / then MiB |\n|--:|--:|--:|--:|\n';
+    for (const { ends: e, cpuShareBefore } of ends) md += `| ${e!.afterS} | ${f(cpuShareBefore, 2)} / ${f(e!.cpuShare, 2)} | ${f(e!.idle.rssMiB)} / ${f(e!.after.rssMiB)} | ${f(e!.idle.heapMiB)} / ${f(e!.after.heapMiB)} |\n`;
+  }
   return md;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' }, ends: { type: 'string' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile, endsS: v.ends === undefined ? undefined : Math.max(5, Number(v.ends)) });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }

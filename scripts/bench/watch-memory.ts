@@ -18,20 +18,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode } from '../../shared/codec.js';
 import { peek } from './msgpack-peek.js';
-import { rssBytes, startServer, type ServerProc } from './proc.js';
+import { gcReader, GC_SIGNAL_ARGS, startServer, type AfterGc } from './proc.js';
 import { RawWs } from './raw-ws.js';
 
 const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
 const PER_CONN = 1000;
-const MiB = 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export interface Sample {
+export interface Sample extends AfterGc {
   /** Seconds since every snapshot item arrived (negative: before). */
   t: number;
-  rssMiB: number;
-  heapMiB: number;
-  externalMiB: number;
 }
 
 export interface WatchResult {
@@ -42,29 +38,20 @@ export interface WatchResult {
   heapSnapshot?: string;
 }
 
-/** RSS, heap and external memory after a full GC in the child. */
-async function afterGc(srv: ServerProc, lines: string[], t0: number): Promise<Sample> {
-  const n = lines.length;
-  process.kill(srv.pid, 'SIGUSR2');
-  const deadline = Date.now() + 120_000;
-  while (lines.length === n && Date.now() < deadline) await sleep(50);
-  const [, , heap, ext] = (lines[n] ?? 'gc-done NaN NaN NaN').split(' ').map(Number);
-  return { t: (performance.now() - t0) / 1000, rssMiB: rssBytes(srv.pid) / MiB, heapMiB: heap! / MiB, externalMiB: ext! / MiB };
-}
+/** Memory after a full GC in the child, timed from `t0`. */
+const sampleAt = async (read: () => Promise<AfterGc>, t0: number): Promise<Sample> => {
+  const m = await read();
+  return { t: (performance.now() - t0) / 1000, ...m };
+};
 
 export async function watchMemory(o: { symbols: number; rate: number; holdS: number; everyS: number; throttle: number; heapDir?: string }): Promise<WatchResult> {
   const srv = await startServer({
     script: 'server/main.ts',
     env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.rate), FEED_SEED: 'bench' },
-    nodeArgs: ['--expose-gc', '--import', resolve('scripts/bench/gc-signal.mjs'), ...(o.heapDir ? [`--diagnostic-dir=${o.heapDir}`, '--heapsnapshot-signal=SIGWINCH'] : [])],
+    nodeArgs: [...GC_SIGNAL_ARGS, ...(o.heapDir ? [`--diagnostic-dir=${o.heapDir}`, '--heapsnapshot-signal=SIGWINCH'] : [])],
     timeoutMs: 180_000,
   });
-  const lines: string[] = [];
-  let buf = '';
-  srv.child.stderr!.on('data', (d: Buffer) => {
-    buf += d.toString();
-    for (let i; (i = buf.indexOf('\n')) >= 0; buf = buf.slice(i + 1)) if (buf.startsWith('gc-done ')) lines.push(buf.slice(0, i));
-  });
+  const readGc = gcReader(srv);
   const conns: RawWs[] = [];
   try {
     const list = (await (await fetch(srv.url + '/api/symbols')).json()) as { symbol: string }[];
@@ -72,7 +59,7 @@ export async function watchMemory(o: { symbols: number; rate: number; holdS: num
     await sleep(2000);
     const samples: Sample[] = [];
     let t0 = performance.now();
-    samples.push(await afterGc(srv, lines, t0));
+    samples.push(await sampleAt(readGc, t0));
     let want = symbols.length * CHANNELS.length;
     let allAt = 0;
     const wsUrl = srv.url.replace('http', 'ws') + '/ws';
@@ -94,10 +81,10 @@ export async function watchMemory(o: { symbols: number; rate: number; holdS: num
     }
     t0 = allAt;
     samples[0]!.t = -(t0 - sub0) / 1000;
-    samples.push(await afterGc(srv, lines, t0));
+    samples.push(await sampleAt(readGc, t0));
     for (let next = o.everyS; next <= o.holdS; next += o.everyS) {
       while ((performance.now() - t0) / 1000 < next) await sleep(200);
-      const s = await afterGc(srv, lines, t0);
+      const s = await sampleAt(readGc, t0);
       samples.push(s);
       console.error(`  N=${o.symbols} t=${s.t.toFixed(0)}s rss=${s.rssMiB.toFixed(0)} MiB heap=${s.heapMiB.toFixed(0)} external=${s.externalMiB.toFixed(0)}`);
     }
