@@ -1,7 +1,8 @@
 /**
- * The `book` channel as flat numeric fields, for the fan-out's stream records (conflation by
- * field from any `prev`): one field per price level, `b:<price>` / `a:<price>` holding its size
- * (0: the level is gone, a tombstone), plus `checksum` and `ts`. Pure.
+ * The `book` channel as flat numeric fields (conflation by field from any `prev`): one field per
+ * price level, `b:<price>` / `a:<price>` holding its size (0: the level is gone, a tombstone),
+ * plus `checksum` and `ts`. The reference form: the records' and the history's book store
+ * (history/fields.ts) keeps levels in sorted arrays and means the same. Pure.
  *
  * The price in a key is JavaScript's shortest round-trip form (`String(price)`): it needs no
  * per-symbol decimals, and `Number(key.slice(2))` gives back the exact same double.
