@@ -114,7 +114,7 @@ export async function startServer(o: StartOptions): Promise<ServerProc> {
   }
 }
 
-/** Node arguments that let `afterGc` read a child's memory after a full GC (gc-signal.mjs preloaded). */
+/** Node arguments that let `gcReader` read a child's memory after a full GC (gc-signal.mjs preloaded). */
 export const GC_SIGNAL_ARGS = ['--expose-gc', '--import', resolve('scripts/bench/gc-signal.mjs')];
 
 export interface AfterGc {

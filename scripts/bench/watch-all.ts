@@ -111,6 +111,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     nodeArgs: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...(o.endsS !== undefined ? GC_SIGNAL_ARGS : [])],
   });
   const readGc = o.endsS !== undefined ? gcReader(srv) : undefined;
+  const endsS = Math.max(5, o.endsS ?? 0); // the CPU window is the 5 s up to it
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
   const sockets: WebSocket[] = [];
   const loads: RawWs[] = [];
@@ -186,14 +187,14 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       at[`${s}s`] = rssBytes(srv.pid) / 2 ** 20;
     }
     let ends: WatchAllResult['ends'];
-    if (readGc && idle && o.endsS !== undefined) {
+    if (readGc && idle) {
       for (const ws of loads.splice(0)) ws.socket.destroy();
       const gone = performance.now();
-      await sleep(Math.max(0, o.endsS - 5) * 1000);
+      await sleep((endsS - 5) * 1000);
       const c0 = cpuSeconds(srv.pid);
       const w0 = performance.now();
-      await sleep(Math.max(0, gone + o.endsS * 1000 - w0));
-      ends = { afterS: o.endsS, cpuShare: (cpuSeconds(srv.pid) - c0) / ((performance.now() - w0) / 1000), idle, after: await readGc() };
+      await sleep(Math.max(0, gone + endsS * 1000 - w0));
+      ends = { afterS: endsS, cpuShare: (cpuSeconds(srv.pid) - c0) / ((performance.now() - w0) / 1000), idle, after: await readGc() };
     }
     return {
       symbols: o.symbols, clients: o.clients, server: script,
@@ -227,7 +228,7 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' }, ends: { type: 'string' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile, endsS: v.ends === undefined ? undefined : Math.max(5, Number(v.ends)) });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile, endsS: v.ends === undefined ? undefined : Number(v.ends) });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }
