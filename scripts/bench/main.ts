@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: fan-out scenarios A-E against Tickwire and, in the same run with the same load
  * client, against the baselines in bench/baselines/; F (the feed at scale, Tickwire alone:
- * feed-scale.ts); BOOK (book-run.ts). Each (scenario, system) gets a fresh server process; the
+ * feed-scale.ts); BOOK (book-run.ts); G (watch-all.ts) and STORMS (storms.ts), issue 21's. Each (scenario, system) gets a fresh server process; the
  * load client runs in this process. Writes results.json and report.md to the report folder
  * and prints the tables. Flags: see usage().
  */
@@ -21,6 +21,7 @@ import { FEED_SCALE, quick, quickScale, SCENARIOS, type Scenario } from './scena
 import { bookMarkdown, runBookBench, type BookRow } from './book-run.js';
 import { feedScale, scaleMarkdown, type ScaleResult } from './feed-scale.js';
 import { SYSTEMS, type SystemName } from './systems.js';
+import { runStorms, stormsMarkdown, type StormResult } from './storms.js';
 import { watchAll, watchAllMarkdown, type WatchAllResult } from './watch-all.js';
 
 function usage(): string {
@@ -38,6 +39,8 @@ function usage(): string {
   --ends       G only: then the clients leave; CPU share and RSS after GC S s later against the idle server's
   (G, "watch everything", is not in the default list: --scenario G; --quick: 500 symbols, 2 clients, no RSS wait;
    it runs dist/server/main.js when built: npm run build first. See scripts/bench/watch-all.ts.)
+  (STORMS, issue 21's storms, is not in the default list either: --scenario STORMS; --duration sets
+   the control storms' length (default 15 s); --quick: small numbers on 500 symbols. See scripts/bench/storms.ts.)
   --out        report folder (default reports/bench-<timestamp>)`;
 }
 
@@ -55,7 +58,7 @@ if (a.help) {
 
 const ids = (a.scenario ?? 'A,B,C,D,E,F,BOOK').toUpperCase().split(',').map((x) => x.trim());
 // BOOK: the book-heavy scenarios against the naive whole-window server (book-run.ts). F: feed-scale.ts.
-const unknown = ids.filter((id) => id !== 'BOOK' && id !== 'F' && id !== 'G' && !SCENARIOS.some((s) => s.id === id));
+const unknown = ids.filter((id) => id !== 'BOOK' && id !== 'F' && id !== 'G' && id !== 'STORMS' && !SCENARIOS.some((s) => s.id === id));
 const systems = (a.systems ?? 'tickwire,tutorial,socketio').split(',').map((x) => x.trim()) as SystemName[];
 if (unknown.length || systems.some((s) => !SYSTEMS[s])) {
   console.error(`unknown scenario or system\n${usage()}`);
@@ -79,6 +82,7 @@ const rows: Row[] = [];
 const scaleRows: ScaleResult[] = [];
 let bookRows: BookRow[] = [];
 const watchRows: WatchAllResult[] = [];
+const stormRows: StormResult[] = [];
 const profiles: Record<string, { busyShare: number; costs: Cost[] }> = {};
 const started = new Date().toISOString();
 
@@ -98,7 +102,7 @@ function save(): void {
     note: 'Load client and server share this machine. Server CPU includes the feed simulator (the same in every system).',
   };
   const feedScaleOut = scale ? { scenario: scale, results: scaleRows } : null;
-  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, feedScale: feedScaleOut, book: bookRows, watchAll: watchRows, profiles }, null, 2) + '\n');
+  writeFileSync(join(out, 'results.json'), JSON.stringify({ meta, scenarios, rows, ratios: rs, feedScale: feedScaleOut, book: bookRows, watchAll: watchRows, storms: stormRows, profiles }, null, 2) + '\n');
   let md = `# Fan-out benchmark\n\nStarted ${started}; Node ${process.version}; ${meta.host.cpus} x ${meta.host.model}; ` +
     `data age sampled on 1 message in ${sampleEvery} per connection; /healthz probed every 50 ms during each measurement.\n\n`;
   for (const s of scenarios) md += `- **${s.id}**: ${s.title} (FEED_SYMBOLS=${s.feedSymbols}, FEED_RATE=${s.feedRate}, ${s.durationS} s)\n`;
@@ -107,6 +111,7 @@ function save(): void {
   if (scaleRows.length) md += `\n## F: the feed at scale\n\n${scaleMarkdown(scaleRows)}`;
   if (bookRows.length) md += `\n## Book\n\n${bookMarkdown(bookRows)}`;
   if (watchRows.length) md += `\n## G: watch everything\n\n${watchAllMarkdown(watchRows)}`;
+  if (stormRows.length) md += `\n## Storms\n\n${stormsMarkdown(stormRows)}`;
   for (const [k, p] of Object.entries(profiles)) md += `\n### Tickwire profile, scenario ${k} (busy ${(p.busyShare * 100).toFixed(0)}% of samples)\n\n${costsMarkdown(p.costs)}`;
   writeFileSync(join(out, 'report.md'), md);
 }
@@ -185,6 +190,14 @@ if (ids.includes('G')) {
   note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms`);
   save();
   console.log(watchAllMarkdown(watchRows));
+}
+if (ids.includes('STORMS')) {
+  await runStorms({ quick: a.quick, durationS: a.duration ? Number(a.duration) : undefined }, (r) => {
+    stormRows.push(r);
+    note(`storm ${r.storm}: /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, handshakes max ${r.handshakeMs.max.toFixed(0)} ms; ${r.work}`);
+    save();
+  });
+  console.log(stormsMarkdown(stormRows));
 }
 if (scaleRows.length) console.log(scaleMarkdown(scaleRows));
 console.log(markdown(rows, ratios(rows)));

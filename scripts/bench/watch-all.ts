@@ -21,10 +21,9 @@
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
-import { decode, encode } from '../../shared/codec.js';
-import type { ServerMessage } from '../../shared/protocol.js';
+import { encode } from '../../shared/codec.js';
 import { buildUniverse } from '../../server/feed/universe.js';
+import { startBystander } from './bystander.js';
 import { startProbe, type ProbeSummary } from './healthz-probe.js';
 import { peek } from './msgpack-peek.js';
 import { cpuSeconds, gcReader, GC_SIGNAL_ARGS, rssBytes, startServer, type AfterGc } from './proc.js';
@@ -63,7 +62,7 @@ export interface WatchAllResult {
   /** Snapshot frames received (all clients): more than `clients` means parts. */
   snapshotFrames: number;
   healthzMs: ProbeSummary;
-  bystander: { longestSilenceMs: number; breaks: number; updates: number; /** When the longest silence ended, s after the first subscribe (where to look in a profile). */ longestSilenceEndS: number };
+  bystander: { longestSilenceMs: number; breaks: number; updates: number; /** The oldest update it got, ms (bystander.ts). */ maxAgeMs: number; /** When the longest silence ended, s after the first subscribe (where to look in a profile). */ longestSilenceEndS: number };
   /** Server's event-loop delay over the run (tickwire_event_loop_delay_seconds), ms: p99 and the top bucket reached. */
   loopDelayMs: { p99: number; max: number };
   rssMiB: { before: number; at: Record<string, number> };
@@ -76,21 +75,8 @@ export interface WatchAllResult {
 const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function open(url: string, onMessage: (m: ServerMessage, raw: Buffer) => void): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer) => {
-      const r = decode(data);
-      if (r.ok) onMessage(r.value as ServerMessage, data);
-    });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
 /** Quantile and top of a Prometheus histogram's cumulative buckets in /metrics text, ms. */
-async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
+export async function loopDelay(url: string): Promise<{ p99: number; max: number }> {
   // An overloaded server may not answer: the figure is then n/a, the run goes on.
   const text = await fetch(url + '/metrics', { signal: AbortSignal.timeout(30_000) }).then((r) => r.text(), () => '');
   const rows = [...text.matchAll(/^tickwire_event_loop_delay_seconds_bucket\{le="([^"]+)"\} (\d+)/gm)].map((m) => [m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const);
@@ -113,7 +99,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
   const readGc = o.endsS !== undefined ? gcReader(srv) : undefined;
   const endsS = Math.max(5, o.endsS ?? 0); // the CPU window is the 5 s up to it
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
-  const sockets: WebSocket[] = [];
+  const closers: { close(): void }[] = [];
   const loads: RawWs[] = [];
   try {
     await sleep(3000); // past start-up
@@ -126,30 +112,12 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
 
     const universe = buildUniverse(o.symbols).map((i) => i.symbol);
     // The bystander: one ticker, every event; its chain and its silences.
-    let last = -1;
-    let lastAt = 0;
-    const by = { longestSilenceMs: 0, breaks: 0, updates: 0, longestSilenceEndS: NaN };
-    let t0 = NaN;
-    const silence = (now: number) => {
-      if (now - lastAt > by.longestSilenceMs) (by.longestSilenceMs = now - lastAt), (by.longestSilenceEndS = (now - t0) / 1000);
-    };
-    let measuring = false;
-    sockets.push(await open(wsUrl, (m) => {
-      const now = performance.now();
-      if (measuring && lastAt) silence(now);
-      if (m.type === 'snapshot') for (const it of m.items) last = it.seq;
-      if (m.type === 'update') for (const it of m.items) {
-        if (it.prev !== last) by.breaks++;
-        last = it.seq;
-        by.updates++;
-      }
-      if (m.type === 'snapshot' || m.type === 'update' || m.type === 'heartbeat') lastAt = now;
-    }));
-    sockets[0]!.send(encode({ type: 'subscribe', id: 1, symbols: [universe[0]], channels: ['ticker'] }));
+    const bystander = await startBystander(wsUrl, universe[0]!);
+    closers.push(bystander);
     await sleep(1000);
 
     const probe = startProbe(srv.url + '/healthz', 50);
-    measuring = true;
+    bystander.begin();
     const per = Math.ceil(o.symbols / o.clients);
     let pending = 0;
     let frames = 0;
@@ -171,14 +139,14 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       loads.push(ws);
       return { ws, mine };
     }));
-    t0 = performance.now();
+    const t0 = performance.now();
     for (const c of clients) c.ws.send(Buffer.from(encode({ type: 'subscribe', id: 1, symbols: c.mine, channels, throttle: 1000 })));
     await Promise.race([allIn, sleep((o.waitS ?? 120) * 1000)]);
     const missing = Math.max(0, pending);
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
-    measuring = false;
-    if (lastAt) silence(performance.now()); // a silence lasting to the end counts too
+    const b = bystander.end();
+    const by = { longestSilenceMs: b.longestSilenceMs, breaks: b.breaks, updates: b.updates, maxAgeMs: b.maxAgeMs, longestSilenceEndS: (b.longestSilenceEndAt - t0) / 1000 };
     const loop = await loopDelay(srv.url);
     const at: Record<string, number> = {};
     for (const s of [...o.rssAtS].sort((x, y) => x - y)) {
@@ -202,7 +170,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
       rssMiB: { before, at }, cpuShareBefore, ...(ends ? { ends } : {}), loadAvg: [load0, loadavg()[0]!],
     };
   } finally {
-    for (const ws of sockets) ws.terminate();
+    for (const c of closers) c.close();
     for (const ws of loads) ws.socket.destroy();
     await srv.stop();
   }
@@ -211,12 +179,12 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
 const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
 
 export function watchAllMarkdown(rs: WatchAllResult[]): string {
-  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms, when it ended (breaks) | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
+  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms, when it ended (breaks); oldest update ms | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
   md += '|--|--|--:|--:|--:|--:|--:|--|--:|\n';
   for (const r of rs) {
     const at = Object.entries(r.rssMiB.at).map(([k, v]) => `${k}: ${f(v)}`).join(', ');
     md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${Number.isFinite(r.allSnapshotsS) ? f(r.allSnapshotsS, 1) : `not all (${f(r.snapshotItemsMissing)} items missing)`} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
-      `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}) | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
+      `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}); ${f(r.bystander.maxAgeMs)} | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
   }
   const ends = rs.filter((r) => r.ends);
   if (ends.length) {
