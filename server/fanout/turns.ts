@@ -1,43 +1,10 @@
 /**
- * Control work in slices, taking turns: a session with a large subscribe or snapshot request
- * builds a slice (a few ms, see SliceBudget), then waits for its next turn. Turns are served
- * first come, first served, one per event-loop iteration (`defer`, setImmediate by default), so
- * sockets, timers and every other session's slices run between any two slices of one session.
+ * Control work in slices, taking turns (lib/turns.ts): a session with a large subscribe or
+ * snapshot request builds a slice (a few ms, see SliceBudget), then waits for its next turn.
  * A session has at most one control step running (its queue), hence one turn waiting: the
  * queue is round-robin over sessions.
  */
-export class Turns {
-  readonly #waiting: (() => void)[] = [];
-  readonly #defer: (fn: () => void) => void;
-  #scheduled = false;
-
-  constructor(defer: (fn: () => void) => void = setImmediate) {
-    this.#defer = defer;
-  }
-
-  /** Turns waiting. */
-  get waiting(): number {
-    return this.#waiting.length;
-  }
-
-  /** Resolves at the caller's next turn. */
-  next(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#waiting.push(resolve);
-      this.#kick();
-    });
-  }
-
-  #kick(): void {
-    if (this.#scheduled || this.#waiting.length === 0) return;
-    this.#scheduled = true;
-    this.#defer(() => {
-      this.#scheduled = false;
-      this.#waiting.shift()?.();
-      this.#kick();
-    });
-  }
-}
+export { Turns } from '../lib/turns.js';
 
 /**
  * A slice's work (ms); the streams below which a slice of cheap streams never ends early (so a

@@ -21,7 +21,8 @@ import './authenticate.js';
 import type { MarketView } from './market-view.js';
 import { QuietLog } from '../lib/quiet-log.js';
 import { replyError } from '../lib/error-reply.js';
-import { jsonArrayInSlices, mapInSlices } from './sliced.js';
+import { jsonArrayInSlices, mapInSlices, type SliceOptions } from './sliced.js';
+import { Turns } from '../lib/turns.js';
 import type { StreamSnapshot } from '../market/stream-event.js';
 import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';
 
@@ -74,6 +75,9 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
   const now = o.now ?? Date.now;
   const maxSymbols = o.maxSymbols ?? 1000;
   const forbiddenLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
+  // Every big answer's slices take turns, one per event-loop iteration across all requests.
+  const turns = new Turns();
+  const sliced: SliceOptions = { pause: () => turns.next() };
 
   const fail = (reply: FastifyReply, status: number, code: ErrorCode, message: string, extra: Refused = {}) => replyError(reply, status, code, message, now(), extra);
 
@@ -146,7 +150,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       await view.warm?.(read, req);
       let snaps: (StreamSnapshot | undefined)[];
       try {
-        const got = await mapInSlices(asked, ([s, ch]) => view.snapshot(s, ch));
+        const got = await mapInSlices(asked, ([s, ch]) => view.snapshot(s, ch), sliced);
         snaps = got.some((x) => x instanceof Promise) ? await Promise.all(got) : (got as (StreamSnapshot | undefined)[]);
       } finally {
         view.done?.(read);
@@ -159,7 +163,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       }
       if (named && items.length === 0) return fail(reply, 404, 'unknown_symbol', `unknown symbol(s): ${listed([...unknown])}`, { symbols: [...unknown] });
       // The JSON written in slices too; the fields as the serializer would give them.
-      const body = `{"type":"snapshot","t":${now()},"items":${await jsonArrayInSlices(items)}${unknown.size ? `,"unknown":${JSON.stringify([...unknown])}` : ''}}`;
+      const body = `{"type":"snapshot","t":${now()},"items":${await jsonArrayInSlices(items, sliced)}${unknown.size ? `,"unknown":${JSON.stringify([...unknown])}` : ''}}`;
       return reply.type('application/json; charset=utf-8').send(body);
     });
 
@@ -181,7 +185,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       await view.warm?.([symbol], req);
       const bars = await view.candles(symbol, interval, Math.min(limit, HISTORY_CAP[interval]));
       if (!bars) return unknown();
-      const body = `{"symbol":${JSON.stringify(symbol)},"interval":${JSON.stringify(interval)},"bars":${await jsonArrayInSlices(bars)}}`;
+      const body = `{"symbol":${JSON.stringify(symbol)},"interval":${JSON.stringify(interval)},"bars":${await jsonArrayInSlices(bars, sliced)}}`;
       return reply.type('application/json; charset=utf-8').send(body);
     });
 
