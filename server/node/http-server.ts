@@ -89,9 +89,17 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
   return app;
 }
 
+/**
+ * Connections the kernel may hold for accept() (the system caps it at net.core.somaxconn).
+ * Node 20's libuv accepts one connection per event-loop iteration, so a storm of connections
+ * waits in this queue while the loop works: past it the kernel drops their handshakes and
+ * clients retry after 1, 3, 7 s. Node's default is 511, under a 1,000-client reconnect.
+ */
+export const LISTEN_BACKLOG = 4096;
+
 /** Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080. */
 export async function listen(app: FastifyInstance, config: Config): Promise<string> {
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
