@@ -1,8 +1,12 @@
 /**
  * Admission of a session's control messages: a token bucket per session (a client that keeps
  * going past the refusals is closed 1008), validation, and one message handled at a time, in
- * order, answers and errors included. Refusals on streams (`forbidden`) are counted and logged
- * here too, at most one info line a second.
+ * order, answers and errors included. With `turn`, every step starts on a turn shared by all
+ * sessions (one per event-loop iteration, first come first served), never in the frame's own
+ * I/O callback: 200 clients each within its rate cannot fill one iteration with their work. A
+ * session's steps still waiting are bounded (the bucket's size, 2 x rate): past it a message is
+ * answered `unavailable` (the server is behind; not counted as a refusal). Refusals on streams
+ * (`forbidden`) are counted and logged here too, at most one info line a second.
  */
 import type { Decoded } from '../../shared/codec.js';
 import { CLOSE, type ClientMessage, type ErrorCode } from '../../shared/protocol.js';
@@ -26,6 +30,8 @@ export interface AdmissionOptions {
   log: (msg: string) => void;
   /** Where refusals go as info lines. */
   info: LineLogger;
+  /** Resolves at the caller's next turn (Turns.next, shared with the hub's other control slices); none: steps start at once. */
+  turn?: () => Promise<void>;
 }
 
 interface State {
@@ -34,6 +40,8 @@ interface State {
   refusals: number;
   /** Serialises control handling (some steps wait for the bus). */
   queue: Promise<void>;
+  /** Steps admitted and not yet done. */
+  pending: number;
 }
 
 export class Admission {
@@ -49,7 +57,7 @@ export class Admission {
   /** A new session: its bucket starts full. */
   open(s: Session): void {
     const { rate, now } = this.#o;
-    this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve() });
+    this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve(), pending: 0 });
   }
 
   /** Whether the session's latest message was refused by the rate limit. */
@@ -59,9 +67,10 @@ export class Admission {
 
   /**
    * Takes one decoded client frame: applies the rate limit, validates it, handles it in order.
-   * Every answer (errors included) goes to `reply`. Resolves when the message has been handled.
+   * Every answer (errors included) goes to `reply`. Resolves when the message has been handled,
+   * to whether this message was refused by the rate limit.
    */
-  receive(s: Session, decoded: Decoded, reply: Reply): Promise<void> {
+  receive(s: Session, decoded: Decoded, reply: Reply): Promise<boolean> {
     const st = this.#state.get(s)!;
     const { now, log } = this.#o;
     const error = (code: ErrorCode, message: string, id?: number) => reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now() });
@@ -69,16 +78,30 @@ export class Admission {
     let step: () => void | Promise<void>;
     let id: number | undefined;
     if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
+    else if (st.pending >= 2 * this.#o.rate) {
+      const busy = decoded.ok ? parseClientMessage(decoded.value) : undefined;
+      error('unavailable', 'the server is behind on this connection\'s control messages: retry later', busy?.ok ? busy.msg.id : busy?.id);
+      return Promise.resolve(false);
+    }
     else if (!decoded.ok) step = () => error('bad_request', decoded.error);
     else {
       const parsed = parseClientMessage(decoded.value);
       id = parsed.ok ? parsed.msg.id : parsed.id;
       step = parsed.ok ? () => this.#o.handle(s, parsed.msg, reply) : () => error('bad_request', parsed.message, parsed.id);
     }
-    return (st.queue = st.queue.then(step).catch((err: Error) => {
-      log(`session ${s.id}: control step failed: ${err?.stack ?? String(err)}`);
-      error('bad_request', 'request failed', id);
-    }));
+    const turn = this.#o.turn;
+    st.pending++;
+    st.queue = st.queue
+      .then(async () => {
+        if (turn) await turn();
+        return step();
+      })
+      .catch((err: Error) => {
+        log(`session ${s.id}: control step failed: ${err?.stack ?? String(err)}`);
+        error('bad_request', 'request failed', id);
+      })
+      .finally(() => void st.pending--);
+    return st.queue.then(() => admitted !== true);
   }
 
   /** True when admitted; else the refusal to report (or '' when already reported recently). */

@@ -115,6 +115,7 @@ export class Hub implements StreamSink {
       log: (msg) => this.#log(msg),
       info: (obj, msg) => this.#info(obj, msg),
       handle: (s, msg, reply) => handleControl(port, s, msg, reply),
+      turn: () => port.turn(),
     });
   }
 
@@ -200,9 +201,10 @@ export class Hub implements StreamSink {
 
   /**
    * Takes one decoded client frame (admission.ts: rate limit, validation, in order). Every
-   * answer goes to `reply`, by default the session's own stream. Resolves when handled.
+   * answer goes to `reply`, by default the session's own stream. Resolves when handled, to
+   * whether the rate limit refused it.
    */
-  receive(session: Session, decoded: Decoded, reply: Reply = (m) => session.send(m, this.now())): Promise<void> {
+  receive(session: Session, decoded: Decoded, reply: Reply = (m) => session.send(m, this.now())): Promise<boolean> {
     return this.#admission.receive(session, decoded, reply);
   }
 

@@ -100,9 +100,10 @@ export function registerSse(app: FastifyInstance, hub: Hub, o: SseOptions = {}):
       if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(reply, 400, 'the body must be a JSON object');
       const { session } = entry;
       const replies: ServerMessage[] = [];
-      await hub.receive(session, { ok: true, value }, (m) => void replies.push(m));
-      if (session.closed) return fail(reply, 404, 'the session ended');
-      if (hub.rateLimited(session) && replies.length === 0) return fail(reply, 429, 'rate limited', 'rate_limited');
+      const refused = await hub.receive(session, { ok: true, value }, (m) => void replies.push(m));
+      // Refused is refused, even when the run of refusals it was part of has closed the session since.
+      if (refused && replies.length === 0) return fail(reply, 429, 'rate limited', 'rate_limited');
+      if (session.closed && !refused) return fail(reply, 404, 'the session ended');
       // A refresh may bring another token: the session then belongs to it (a JWT's owner is its `sub`).
       if (session.principal?.owner && replies.some((m) => m.type === 'refreshed')) entry.owner = session.principal.owner;
       const answer = controlAnswer(value, replies, hub.now());

@@ -5,13 +5,13 @@ import { Admission } from '../../server/fanout/admission.js';
 import type { Session } from '../../server/fanout/session.js';
 import { bareSession, msg } from '../helpers/hub.js';
 
-function setup(rate: number, handle: (s: Session, m: ClientMessage, reply: (r: ServerMessage) => void) => void | Promise<void> = (_s, m, reply) => reply({ type: 'pong', ...(m.id !== undefined ? { id: m.id } : {}), t: 0 })) {
+function setup(rate: number, handle: (s: Session, m: ClientMessage, reply: (r: ServerMessage) => void) => void | Promise<void> = (_s, m, reply) => reply({ type: 'pong', ...(m.id !== undefined ? { id: m.id } : {}), t: 0 }), turn?: () => Promise<void>) {
   let now = 1_000_000;
   const stats = { rateLimited: 0, forbidden: 0 };
   const closed: Session[] = [];
   const logs: string[] = [];
   const infos: unknown[] = [];
-  const a = new Admission({ rate, now: () => now, stats, handle, close: (s) => void closed.push(s), log: (m) => void logs.push(m), info: (obj) => void infos.push(obj) });
+  const a = new Admission({ rate, now: () => now, stats, handle, close: (s) => void closed.push(s), log: (m) => void logs.push(m), info: (obj) => void infos.push(obj), turn });
   const c = bareSession();
   a.open(c.session);
   const replies: ServerMessage[] = [];
@@ -19,7 +19,44 @@ function setup(rate: number, handle: (s: Session, m: ClientMessage, reply: (r: S
   return { a, c, send, replies, stats, closed, logs, infos, advance: (ms: number) => (now += ms) };
 }
 
+/** Lets the queued steps' promise chains run (microtasks only: no turn is given here). */
+const settle = async () => {
+  for (let k = 0; k < 10; k++) await Promise.resolve();
+};
+
 describe('admission', () => {
+  it('starts every step on a turn, never in the frame\'s own callback, and says whether the message was refused', async () => {
+    const turns: (() => void)[] = [];
+    const t = setup(1, undefined, () => new Promise<void>((r) => void turns.push(r)));
+    const sent = [0, 1, 2].map((i) => t.send({ type: 'ping', id: i }));
+    await settle();
+    expect(t.replies).toEqual([]); // admitted (two) and refused (one) alike wait for a turn
+    expect(turns).toHaveLength(1); // one step at a time per session
+    for (let i = 0; i < 3; i++) {
+      turns.shift()!();
+      await settle();
+    }
+    expect(await Promise.all(sent)).toEqual([false, false, true]);
+    expect(t.replies.map((m) => m.type)).toEqual(['pong', 'pong', 'error']);
+  });
+
+  it('answers unavailable past 2 x rate steps waiting, at once and without counting a refusal', async () => {
+    const turns: (() => void)[] = [];
+    const t = setup(2, undefined, () => new Promise<void>((r) => void turns.push(r)));
+    // The bucket holds 4; the steps wait for turns not given yet: the 5th finds 4 waiting.
+    const sent = [0, 1, 2, 3].map((i) => t.send({ type: 'ping', id: i }));
+    t.advance(10_000); // the bucket refills: only the steps waiting bound it now
+    expect(await t.send({ type: 'ping', id: 4 })).toBe(false);
+    expect(t.replies).toEqual([expect.objectContaining({ type: 'error', code: 'unavailable', id: 4 })]);
+    expect(t.stats.rateLimited).toBe(0);
+    for (let i = 0; i < 4; i++) {
+      await settle();
+      turns.shift()!();
+    }
+    await Promise.all(sent);
+    expect(t.replies.slice(1).map((m) => (m as { id?: number }).id)).toEqual([0, 1, 2, 3]);
+  });
+
   it('admits a burst of twice the rate, refuses past it (reported on the first and every rate-th), and refills', async () => {
     const t = setup(5);
     for (let i = 0; i < 10; i++) await t.send({ type: 'ping', id: i });
