@@ -71,7 +71,7 @@ describe('SliceBudget', () => {
 describe('Turns', () => {
   it('serves waiting turns first come, first served, one per deferred step', async () => {
     const steps: (() => void)[] = [];
-    const turns = new Turns((fn) => steps.push(fn));
+    const turns = new Turns((fn) => steps.push(fn), { budgetMs: 0 });
     const order: string[] = [];
     const a = turns.next().then(() => order.push('a'));
     const b = turns.next().then(() => order.push('b'));
@@ -86,5 +86,22 @@ describe('Turns', () => {
     expect(order).toEqual(['a', 'b']);
     expect(turns.waiting).toBe(0);
     expect(steps.length).toBe(0);
+  });
+
+  it('hands out turns one after another within an iteration\'s budget, each once the previous one\'s work has run', async () => {
+    const steps: (() => void)[] = [];
+    let t = 0;
+    const turns = new Turns((fn) => steps.push(fn), { budgetMs: 4, clock: () => t });
+    const ran: string[] = [];
+    // Five callers, each 1.5 ms of work at its turn: three fit the budget (0, 1.5, 3 < 4), two wait.
+    const all = ['a', 'b', 'c', 'd', 'e'].map((x) => turns.next().then(() => ((t += 1.5), ran.push(x))));
+    expect(steps).toHaveLength(1);
+    steps.shift()!();
+    for (let k = 0; k < 20; k++) await Promise.resolve();
+    expect(ran).toEqual(['a', 'b', 'c']);
+    expect(steps).toHaveLength(1); // the rest in the next iteration
+    steps.shift()!();
+    await Promise.all(all);
+    expect(ran).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
