@@ -20,6 +20,13 @@ export class StreamTable {
   /** The same records by symbol, then channel: publish finds them without building a key. */
   readonly #bySymbol = new Map<string, Map<Channel, StreamRecord<Sub>>>();
   readonly #symbolUsers = new Map<string, number>();
+  /**
+   * What the beat looks at, so that it never walks every record (70,000 with 10,000 symbols
+   * watched on every channel: some 14 ms a beat): records nobody subscribes to (lingering), and
+   * book records (the only ones that keep tombstones).
+   */
+  readonly #idle = new Set<StreamRecord<Sub>>();
+  readonly #books = new Set<StreamRecord<Sub>>();
 
   /** `lingerMs`: how long a record nobody subscribes to is kept. */
   constructor(source: StateSource, lingerMs: number) {
@@ -40,6 +47,8 @@ export class StreamTable {
       const snap = this.#source.snapshot(symbol, ch);
       if (snap) rec.reset(snap);
       rec.idleSince = now;
+      this.#idle.add(rec);
+      if (ch === 'book') this.#books.add(rec);
       this.#records.set(key, rec);
       let chs = this.#bySymbol.get(symbol);
       if (!chs) this.#bySymbol.set(symbol, (chs = new Map()));
@@ -72,13 +81,14 @@ export class StreamTable {
     if (sub.rec.subs.has(sub)) return;
     sub.rec.subs.add(sub);
     sub.rec.idleSince = 0;
+    this.#idle.delete(sub.rec);
     if (sub.throttle === 0) sub.rec.keepEvents();
     this.#symbolUsers.set(sub.rec.s, (this.#symbolUsers.get(sub.rec.s) ?? 0) + 1);
   }
 
   detach(sub: Sub, now: number): void {
     if (!sub.rec.subs.delete(sub)) return;
-    if (sub.rec.subs.size === 0) sub.rec.idleSince = now;
+    if (sub.rec.subs.size === 0) (sub.rec.idleSince = now), this.#idle.add(sub.rec);
     const n = (this.#symbolUsers.get(sub.rec.s) ?? 1) - 1;
     if (n > 0) return void this.#symbolUsers.set(sub.rec.s, n);
     this.#symbolUsers.delete(sub.rec.s);
@@ -117,17 +127,20 @@ export class StreamTable {
     return rec;
   }
 
-  /** Drops the records nobody subscribed to for `lingerMs`. Returns how many went. */
+  /** Drops the records nobody subscribed to for `lingerMs`, and a book's tombstones no subscriber needs. Returns how many records went. */
   prune(now: number): number {
+    for (const rec of this.#books) {
+      if (rec.tombstones <= TOMBSTONE_SLACK) continue;
+      let upTo = rec.seq;
+      for (const sub of rec.subs) if (sub.sent < upTo) upTo = sub.sent;
+      rec.pruneTombstones(upTo);
+    }
     let n = 0;
-    for (const [key, rec] of this.#records) {
-      if (rec.tombstones > TOMBSTONE_SLACK) {
-        let upTo = rec.seq;
-        for (const sub of rec.subs) if (sub.sent < upTo) upTo = sub.sent;
-        rec.pruneTombstones(upTo);
-      }
-      if (rec.subs.size || rec.idleSince === 0 || now - rec.idleSince < this.#lingerMs) continue;
-      this.#records.delete(key);
+    for (const rec of this.#idle) {
+      if (rec.subs.size || now - rec.idleSince < this.#lingerMs) continue;
+      this.#idle.delete(rec);
+      this.#books.delete(rec);
+      this.#records.delete(rec.key);
       const chs = this.#bySymbol.get(rec.s);
       chs?.delete(rec.ch);
       if (chs?.size === 0) this.#bySymbol.delete(rec.s);
@@ -135,4 +148,5 @@ export class StreamTable {
     }
     return n;
   }
+
 }
