@@ -21,7 +21,7 @@
  * The four last run on 10,000 symbols at FEED_RATE 5 (G's server). Runs the compiled server
  * (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario STORMS`; CLI: `tsx scripts/bench/storms.ts [--only connect,churn]
- * [--duration 15] [--quick] [--server PATH]`.
+ * [--duration 15] [--quick] [--server PATH] [--profile DIR]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -47,6 +47,8 @@ export interface StormOptions {
   /** Small numbers on a 500-symbol server: shows the command runs, says nothing of the goals. */
   quick?: boolean;
   script?: string;
+  /** Write each storm's server CPU profile (--cpu-prof) into this folder. */
+  profileDir?: string;
 }
 
 export interface StormResult {
@@ -225,7 +227,10 @@ export async function runStorm(storm: StormName, o: StormOptions = {}): Promise<
   const script = o.script ?? (existsSync('dist/server/main.js') ? 'dist/server/main.js' : 'server/main.ts');
   const symbols = o.quick ? 500 : storm === 'connect' ? 500 : 10_000;
   const rate = storm === 'connect' ? 10 : 5;
-  const srv = await startServer({ script, env: { FEED_SYMBOLS: String(symbols), FEED_RATE: String(rate), FEED_SEED: 'bench', ...NO_LIMITS }, timeoutMs: 120_000 });
+  const srv = await startServer({
+    script, env: { FEED_SYMBOLS: String(symbols), FEED_RATE: String(rate), FEED_SEED: 'bench', ...NO_LIMITS }, timeoutMs: 120_000,
+    nodeArgs: o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}/${storm}`] : [],
+  });
   const hs = new Latency();
   let hsFailed = 0;
   const universe = buildUniverse(symbols).map((i) => i.symbol);
@@ -285,11 +290,11 @@ export function stormsMarkdown(rs: StormResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { only: { type: 'string' }, duration: { type: 'string' }, quick: { type: 'boolean' }, server: { type: 'string' } } });
+  const { values: v } = parseArgs({ options: { only: { type: 'string' }, duration: { type: 'string' }, quick: { type: 'boolean' }, server: { type: 'string' }, profile: { type: 'string' } } });
   const only = v.only?.split(',').map((s) => s.trim()) as StormName[] | undefined;
   const bad = only?.filter((s) => !STORMS.includes(s));
   if (bad?.length) throw new Error(`unknown storm(s) ${bad.join(', ')}: one of ${STORMS.join(', ')}`);
-  const rs = await runStorms({ only, durationS: v.duration ? Number(v.duration) : undefined, quick: v.quick, script: v.server }, (r) => console.error(`${r.storm}: /healthz p99 ${f(r.healthzMs.p99, 1)} max ${f(r.healthzMs.max, 1)} ms; ${r.work}`));
+  const rs = await runStorms({ only, durationS: v.duration ? Number(v.duration) : undefined, quick: v.quick, script: v.server, profileDir: v.profile }, (r) => console.error(`${r.storm}: /healthz p99 ${f(r.healthzMs.p99, 1)} max ${f(r.healthzMs.max, 1)} ms; ${r.work}`));
   console.log(JSON.stringify(rs, null, 2));
   console.log(stormsMarkdown(rs));
 }

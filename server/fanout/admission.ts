@@ -44,6 +44,18 @@ interface State {
   pending: number;
 }
 
+/**
+ * Holds the session's writes until the work of this tick is done (the step's synchronous part
+ * and what it chains at once): its replies, `subscribed` and the snapshot frames, go to the
+ * kernel in one write, not one syscall each (200 churning clients: writes were a sixth of the loop).
+ */
+function corkTick(s: Session): void {
+  const t = s.transport;
+  if (!t.cork || !t.uncork) return;
+  t.cork();
+  process.nextTick(() => t.uncork!());
+}
+
 export class Admission {
   readonly #o: AdmissionOptions;
   readonly #state = new WeakMap<Session, State>();
@@ -94,6 +106,7 @@ export class Admission {
     st.queue = st.queue
       .then(async () => {
         if (turn) await turn();
+        corkTick(s);
         return step();
       })
       .catch((err: Error) => {
