@@ -2,8 +2,9 @@
  * Admission of a session's control messages: a token bucket per session (a client that keeps
  * going past the refusals is closed 1008), validation, and one message handled at a time, in
  * order, answers and errors included. With `turn`, every step starts on a turn shared by all
- * sessions (one per event-loop iteration, first come first served), never in the frame's own
- * I/O callback: 200 clients each within its rate cannot fill one iteration with their work. A
+ * sessions (first come first served, a few ms of them per event-loop iteration: lib/turns.ts),
+ * never in the frame's own I/O callback: 200 clients each within its rate cannot fill one
+ * iteration with their work. A
  * session's steps still waiting are bounded (the bucket's size, 2 x rate): past it a message is
  * answered `unavailable` (the server is behind; not counted as a refusal). Refusals on streams
  * (`forbidden`) are counted and logged here too, at most one info line a second.
@@ -94,8 +95,7 @@ export class Admission {
       const busy = decoded.ok ? parseClientMessage(decoded.value) : undefined;
       error('unavailable', 'the server is behind on this connection\'s control messages: retry later', busy?.ok ? busy.msg.id : busy?.id);
       return Promise.resolve(false);
-    }
-    else if (!decoded.ok) step = () => error('bad_request', decoded.error);
+    } else if (!decoded.ok) step = () => error('bad_request', decoded.error);
     else {
       const parsed = parseClientMessage(decoded.value);
       id = parsed.ok ? parsed.msg.id : parsed.id;

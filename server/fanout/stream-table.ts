@@ -148,5 +148,4 @@ export class StreamTable {
     }
     return n;
   }
-
 }

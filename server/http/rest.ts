@@ -75,7 +75,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
   const now = o.now ?? Date.now;
   const maxSymbols = o.maxSymbols ?? 1000;
   const forbiddenLog = new QuietLog((obj, msg) => app.log.info(obj, msg), now);
-  // Every big answer's slices take turns, one per event-loop iteration across all requests.
+  // Every big answer's slices take turns across all requests: a few ms of them per event-loop iteration.
   const turns = new Turns();
   const sliced: SliceOptions = { pause: () => turns.next() };
 

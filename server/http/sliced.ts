@@ -2,7 +2,7 @@
  * Big REST answers built in slices: a long list is mapped (and its JSON written) a few ms at a
  * time, every slice (the first too) waiting for its turn, so one request for thousands of items
  * never holds the loop for long, nor do a thousand requests at once: with `pause` a shared
- * Turns' (lib/turns.ts), one slice of all of them runs per event-loop iteration. `clock`
+ * Turns' (lib/turns.ts), all their slices share a few ms per event-loop iteration. `clock`
  * (monotonic ms) and `pause` come in as parameters for tests.
  */
 export interface SliceOptions {
