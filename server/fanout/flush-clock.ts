@@ -31,7 +31,7 @@ export interface FlushClockOptions {
   onFail: (s: Session, err: unknown) => void;
   /** After each slice that flushed unthrottled sessions (for the fan-out delay metric). */
   onUnthrottledFlush?: (now: number) => void;
-  /** Work per slice before yielding to the event loop, ms of `elapsed` (default 8). */
+  /** Work per slice before yielding to the event loop, ms of `elapsed` (default 4: with the feed's 4 ms wakes and the 4 ms of control turns, an iteration stays near 12 ms under load). */
   sliceMs?: number;
   /** A monotonic clock for slice budgets, ms (default performance.now). */
   elapsed?: () => number;
@@ -86,7 +86,7 @@ export class FlushClock {
 
   constructor(o: FlushClockOptions) {
     this.#o = o;
-    this.#sliceMs = o.sliceMs ?? 8;
+    this.#sliceMs = o.sliceMs ?? 4;
     this.#lateMs = o.lateMs ?? 200;
     this.#elapsed = o.elapsed ?? (() => performance.now());
     this.#defer = o.defer ?? ((run) => void setImmediate(run));

@@ -54,7 +54,7 @@ const STAMP_STEP_MS = 0.001;
 /** Most events per batch handed to onEvents (a wake with more gives several, in time order). */
 export const CHUNK = 256;
 /** Default work bound of one wake, ms (SimSourceOptions.wakeBudgetMs); the fewest events a wake takes whatever their cost. */
-export const WAKE_BUDGET_MS = 8;
+export const WAKE_BUDGET_MS = 4;
 const WAKE_MIN_EVENTS = 64;
 
 export class SimSource implements TickSource {
