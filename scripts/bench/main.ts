@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: fan-out scenarios A-E against Tickwire and, in the same run with the same load
  * client, against the baselines in bench/baselines/; F (the feed at scale, Tickwire alone:
- * feed-scale.ts); BOOK (book-run.ts); G (watch-all.ts) and STORMS (storms.ts), issue 21's. Each (scenario, system) gets a fresh server process; the
- * load client runs in this process. Writes results.json and report.md to the report folder
+ * feed-scale.ts); BOOK (book-run.ts); G (watch-all.ts) and STORMS (storms.ts), issue 21's. Each
+ * (scenario, system) gets a fresh server process; the load client runs in this process. Writes results.json and report.md to the report folder
  * and prints the tables. Flags: see usage().
  */
 import { execFileSync } from 'node:child_process';

@@ -27,6 +27,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { decode, encode } from '../../shared/codec.js';
+import { CHANNELS } from '../../shared/protocol.js';
 import { buildUniverse } from '../../server/feed/universe.js';
 import { startBystander, type BystanderResult } from './bystander.js';
 import { startProbe, type ProbeSummary } from './healthz-probe.js';
@@ -66,7 +67,6 @@ export interface StormResult {
   loadAvg: [number, number];
 }
 
-const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
 const NO_LIMITS = { LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
