@@ -5,7 +5,7 @@
  */
 import { INTERVAL_NAMES, type Interval } from '../../shared/protocol.js';
 import type { CandleSeriesState } from '../market/candle-series.js';
-import { buildSeries } from '../market/series-build.js';
+import { buildSeriesOnGrid } from '../market/series-build.js';
 import { HISTORY_CAP } from '../market/symbol-state.js';
 import { anchorState, backfillBars, type BackfillBars, type PackedBars } from './backfill.js';
 import { Rng } from './rng.js';
@@ -51,14 +51,7 @@ export function seriesOf(bars: Record<Interval, PackedBars>, ms: Microstructure)
   const out = {} as Record<Interval, CandleSeriesState>;
   for (const iv of INTERVAL_NAMES) {
     const b = bars[iv];
-    const d = b.data;
-    const v = new Float64Array(6 * b.count);
-    for (let i = 0, o = 0, k = 0; i < b.count; i++, o += 5, k += 6) {
-      v[k] = b.time0 + i * b.seconds;
-      for (let f = 0; f < 4; f++) v[k + 1 + f] = ms.fromTicks(d[o + f]!);
-      v[k + 5] = d[o + 4]!;
-    }
-    out[iv] = buildSeries(HISTORY_CAP[iv], v).state();
+    out[iv] = buildSeriesOnGrid(HISTORY_CAP[iv], b.time0, b.seconds, b.count, b.data, ms.tickUnits, ms.decimals).state();
   }
   return out;
 }

@@ -108,11 +108,13 @@ export class Microstructure {
   readonly lot: number;
   /** Expected trade size. */
   readonly meanTradeSize: number;
+  /** The price grid: a tick is `tickUnits` units of 10^-decimals (fromTicks(n) is n * tickUnits / 10^decimals). */
+  readonly decimals: number;
+  readonly tickUnits: number;
   // Prices are integers of tickUnits / scale and sizes integers of lotMul / lotDiv: dividing
   // integers gives the exact decimal's double. Integer fields also keep V8 from deoptimizing
   // when instruments mix whole and fractional lots.
   private readonly scale: number;
-  private readonly tickUnits: number;
   private readonly lotMul: number;
   private readonly lotDiv: number;
   private readonly median: number;
@@ -120,6 +122,7 @@ export class Microstructure {
   constructor(inst: Instrument) {
     this.kind = inst.kind;
     this.tickSize = inst.tickSize;
+    this.decimals = inst.decimals;
     this.scale = 10 ** inst.decimals;
     this.tickUnits = Math.max(1, Math.round(inst.tickSize * this.scale));
     this.ticksPerUnit = this.scale / this.tickUnits;

@@ -91,6 +91,20 @@ export class IntColumns {
     else this.#dv.setFloat64(o + 8 * i, v, true);
   }
 
+  /**
+   * Writes slots 0..count-1 of column `c` from `src[from + k * stride]`, each of which must fit
+   * the column's width as it stands (as `withWidths` laid it out from their range): nothing widens.
+   */
+  setAll(c: number, src: Float64Array, from: number, stride: number, count: number): void {
+    const dv = this.#dv;
+    const o = this.#off[c]!;
+    const w = this.#w[c]!;
+    if (w === 0) for (let k = 0, j = from; k < count; k++, j += stride) dv.setInt8(o + k, src[j]!);
+    else if (w === 1) for (let k = 0, j = from; k < count; k++, j += stride) dv.setInt16(o + 2 * k, src[j]!, true);
+    else if (w === 2) for (let k = 0, j = from; k < count; k++, j += stride) dv.setInt32(o + 4 * k, src[j]!, true);
+    else for (let k = 0, j = from; k < count; k++, j += stride) dv.setFloat64(o + 8 * k, src[j]!, true);
+  }
+
   /** Multiplies every slot of column `c` by `f` (an integer), widening as needed (a finer scale). */
   scale(c: number, f: number): void {
     for (let i = 0; i < this.#size; i++) this.set(c, i, this.get(c, i) * f);
