@@ -22,6 +22,11 @@ export interface BackfillPoolOptions {
   workers: number;
   /** Symbols per message to a worker (default 4: a few ms of work, so owners take turns often). */
   batch?: number;
+  /**
+   * Messages a worker holds at once (default 2): the next waits in its port while it works on
+   * one, so a worker does not sit idle until a busy event loop reads its answer and sends more.
+   */
+  depth?: number;
 }
 
 interface Task {
@@ -34,8 +39,8 @@ interface Slot {
   worker: Worker;
   /** It has loaded its module (its first message). */
   ready: boolean;
-  /** The tasks of the message it works on (empty: idle). */
-  tasks: Task[];
+  /** The tasks of each message sent and not answered yet, oldest first (empty: idle). */
+  sent: Task[][];
 }
 
 /**
@@ -56,6 +61,7 @@ export class BackfillPool {
   readonly #recipe: HistoryRecipe;
   readonly #size: number;
   readonly #batch: number;
+  readonly #depth: number;
   readonly #queue = new FairQueue<Task>();
   readonly #slots: Slot[] = [];
   #nextId = 1;
@@ -65,6 +71,7 @@ export class BackfillPool {
     this.#recipe = recipe;
     this.#size = Math.max(1, Math.floor(o.workers));
     this.#batch = Math.max(1, o.batch ?? 4);
+    this.#depth = Math.max(1, o.depth ?? 2);
   }
 
   /** Tasks queued, not yet handed to a worker. */
@@ -99,10 +106,13 @@ export class BackfillPool {
 
   #dispatch(): void {
     while (this.#queue.size > 0 && !this.#broken) {
-      const slot = this.#slots.find((s) => s.tasks.length === 0) ?? this.#start();
+      // The least loaded worker, a new one while the pool is below its size and none is idle.
+      let slot: Slot | undefined;
+      for (const s of this.#slots) if (s.sent.length < this.#depth && (!slot || s.sent.length < slot.sent.length)) slot = s;
+      if (!slot || slot.sent.length > 0) slot = this.#start() ?? slot;
       if (!slot) return;
       const tasks = this.#queue.take(this.#batch);
-      slot.tasks = tasks;
+      slot.sent.push(tasks);
       slot.worker.postMessage({ id: this.#nextId++, instruments: tasks.map((t) => t.inst) } satisfies WorkerJob);
     }
   }
@@ -112,12 +122,11 @@ export class BackfillPool {
     if (this.#slots.length >= this.#size) return undefined;
     const worker = startWorker(this.#recipe);
     worker.unref();
-    const slot: Slot = { worker, ready: false, tasks: [] };
+    const slot: Slot = { worker, ready: false, sent: [] };
     worker.on('message', (a: WorkerAnswer | WorkerReady) => {
       slot.ready = true;
       if ('ready' in a) return;
-      const tasks = slot.tasks;
-      slot.tasks = [];
+      const tasks = slot.sent.shift() ?? [];
       tasks.forEach((t, i) => t.resolve(a.histories[i]!));
       this.#dispatch();
     });
@@ -131,8 +140,8 @@ export class BackfillPool {
     if (this.#broken) return;
     this.#broken = err;
     for (const slot of this.#slots) {
-      for (const t of slot.tasks) t.reject(err);
-      slot.tasks = [];
+      for (const t of slot.sent.flat()) t.reject(err);
+      slot.sent = [];
       void slot.worker.terminate();
     }
     for (const t of this.#queue.drain()) t.reject(err);
