@@ -115,6 +115,69 @@ export function backfill(inst: Instrument, rng: Rng, endMs: number, opts: Backfi
  * same bars for the same times. `rng` is the history generator (forked, not consumed).
  */
 export function backfillBars(inst: Instrument, anchor: WalkState, rng: Rng, endMs: number, opts: BackfillOptions = {}): BackfillBars {
+  const { ms, m1, endSec, lastMinute } = minuteBars(inst, anchor, rng, endMs, opts);
+  const firstHour = m1.time0;
+
+  // The last hour by the second: each minute's seconds, cut after endSec.
+  const firstSecond = Math.floor((endSec - 3599) / 60) * 60;
+  const minutes = (lastMinute - firstSecond) / 60 + 1;
+  const s1: PackedBars = { seconds: 1, time0: firstSecond, count: endSec - firstSecond + 1, data: new Float64Array(minutes * 60 * 5) };
+  for (let j = 0; j < minutes; j++) {
+    const t = firstSecond + j * 60;
+    const i = (t - firstHour) / 60;
+    s1.data.set(refineMinute(m1.data.subarray(i * 5, i * 5 + 5), ms, secondsRng(rng, t)), j * 300);
+  }
+  closeMinute(m1, s1.data.subarray((minutes - 1) * 300), endSec, ms);
+  const skip = s1.count - 3600; // keep exactly the last hour of 1s bars
+  const last1s: PackedBars = { seconds: 1, time0: firstSecond + skip, count: 3600, data: s1.data.slice(skip * 5, s1.count * 5) };
+  return {
+    bars: { '1s': last1s, '1m': m1, '5m': aggregate(m1, 300, ms), '1h': aggregate(m1, 3600, ms) },
+    ...sessionOf(m1, ms),
+    micro: ms,
+  };
+}
+
+/**
+ * The newest bar of each interval of backfillBars (each still open at endMs) and its session
+ * and last price, without the bars before: the same minutes walked, but only the last minute's
+ * seconds refined and only the last period of 5m and 1h aggregated (about a third of the work,
+ * and nothing kept). The same values as backfillBars', bit for bit.
+ */
+export function backfillHead(inst: Instrument, anchor: WalkState, rng: Rng, endMs: number, opts: BackfillOptions = {}): BackfillHead {
+  const { ms, m1, endSec, lastMinute } = minuteBars(inst, anchor, rng, endMs, opts);
+  const i = (lastMinute - m1.time0) / 60;
+  const secs = refineMinute(m1.data.subarray(i * 5, i * 5 + 5), ms, secondsRng(rng, lastMinute));
+  closeMinute(m1, secs, endSec, ms);
+  const o = (endSec - lastMinute) * 5;
+  const lastPeriod = (seconds: number): PackedBars => {
+    const from = (Math.floor(lastMinute / seconds) * seconds - m1.time0) / 60; // within m1: it starts on an hour
+    return aggregate({ seconds: 60, time0: m1.time0 + from * 60, count: m1.count - from, data: m1.data.subarray(from * 5) }, seconds, ms);
+  };
+  return {
+    open: {
+      '1s': { seconds: 1, time0: endSec, count: 1, data: secs.slice(o, o + 5) },
+      '1m': { seconds: 60, time0: lastMinute, count: 1, data: m1.data.slice(i * 5, i * 5 + 5) },
+      '5m': lastPeriod(300),
+      '1h': lastPeriod(3600),
+    },
+    ...sessionOf(m1, ms),
+    micro: ms,
+  };
+}
+
+/** The newest bar of each interval (one bar each), with the session and last price: see backfillHead. */
+export interface BackfillHead {
+  open: Record<Interval, PackedBars>;
+  last: number;
+  session: SymbolHistory['session'];
+  micro: Microstructure;
+}
+
+/**
+ * The minutes of a back-fill: 1m bars from the hour boundary at or before endMs - 24 h to the
+ * minute holding endMs (whole: closeMinute cuts it), walked forward and backward from `anchor`.
+ */
+function minuteBars(inst: Instrument, anchor: WalkState, rng: Rng, endMs: number, opts: BackfillOptions) {
   const ms = microstructure(inst);
   const tradeRate = opts.tradeRate ?? 1;
   const a = anchorSec(endMs);
@@ -126,22 +189,18 @@ export function backfillBars(inst: Instrument, anchor: WalkState, rng: Rng, endM
   const m1: PackedBars = { seconds: 60, time0: firstHour, count: back + forward, data: new Float64Array((back + forward) * 5) };
   walkMinutes(walker(inst, ms, rng, 'back', tradeRate), anchor, -1, back, m1.data, 0);
   walkMinutes(walker(inst, ms, rng, 'forward', tradeRate), anchor, 1, forward, m1.data, back);
+  return { ms, m1, endSec, lastMinute };
+}
 
-  // The last hour by the second: each minute's seconds, cut after endSec.
-  const firstSecond = Math.floor((endSec - 3599) / 60) * 60;
-  const minutes = (lastMinute - firstSecond) / 60 + 1;
-  const s1: PackedBars = { seconds: 1, time0: firstSecond, count: endSec - firstSecond + 1, data: new Float64Array(minutes * 60 * 5) };
-  for (let j = 0; j < minutes; j++) {
-    const t = firstSecond + j * 60;
-    const i = (t - firstHour) / 60;
-    s1.data.set(refineMinute(m1.data.subarray(i * 5, i * 5 + 5), ms, secondsRng(rng, t)), j * 300);
-  }
-  // The minute holding endMs is partial: its seconds up to endSec.
-  const partial = aggregate({ seconds: 1, time0: lastMinute, count: endSec - lastMinute + 1, data: s1.data.subarray((minutes - 1) * 300) }, 60, ms);
+/** The minute holding endMs is partial: its bar becomes its seconds (`secs`, the minute's 60) up to endSec. */
+function closeMinute(m1: PackedBars, secs: Float64Array, endSec: number, ms: Microstructure): void {
+  const lastMinute = Math.floor(endSec / 60) * 60;
+  const partial = aggregate({ seconds: 1, time0: lastMinute, count: endSec - lastMinute + 1, data: secs }, 60, ms);
   m1.data.set(partial.data, (m1.count - 1) * 5);
-  const skip = s1.count - 3600; // keep exactly the last hour of 1s bars
-  const last1s: PackedBars = { seconds: 1, time0: firstSecond + skip, count: 3600, data: s1.data.slice(skip * 5, s1.count * 5) };
+}
 
+/** The session (24 h of minutes: first open, extremes, volume) and the last price. */
+function sessionOf(m1: PackedBars, ms: Microstructure): { last: number; session: SymbolHistory['session'] } {
   let high = -Infinity;
   let low = Infinity;
   let volume = 0;
@@ -151,10 +210,8 @@ export function backfillBars(inst: Instrument, anchor: WalkState, rng: Rng, endM
     volume += m1.data[o + 4];
   }
   return {
-    bars: { '1s': last1s, '1m': m1, '5m': aggregate(m1, 300, ms), '1h': aggregate(m1, 3600, ms) },
     last: ms.fromTicks(m1.data[m1.data.length - 2]),
     session: { open: ms.fromTicks(m1.data[0]), high: ms.fromTicks(high), low: ms.fromTicks(low), volume: ms.volume(volume) },
-    micro: ms,
   };
 }
 

@@ -3,11 +3,11 @@
  * rate) and the instrument: what Simulator.backfill computes, without the
  * simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
  */
-import { INTERVAL_NAMES, type Interval } from '../../shared/protocol.js';
+import { INTERVAL_NAMES, type Candle, type Interval } from '../../shared/protocol.js';
 import type { CandleSeriesState } from '../market/candle-series.js';
 import { buildSeriesOnGrid } from '../market/series-build.js';
 import { HISTORY_CAP } from '../market/symbol-state.js';
-import { anchorState, backfillBars, type BackfillBars, type PackedBars } from './backfill.js';
+import { anchorState, backfillBars, backfillHead, type BackfillBars, type BackfillHead, type PackedBars } from './backfill.js';
 import { Rng } from './rng.js';
 import type { Instrument } from './tick-source.js';
 import type { Microstructure } from './universe.js';
@@ -37,13 +37,51 @@ export interface PackedHistory {
   series?: Record<Interval, CandleSeriesState>;
 }
 
+/**
+ * The head of a back-fill (backfill.ts backfillHead): the newest bar of each interval, the
+ * session and the last price. What a symbol's first snapshot needs; the bars before it wait for
+ * a read of older bars (PackedHistory).
+ */
+export interface PackedHead {
+  symbol: string;
+  head: true;
+  last: number;
+  session: BackfillBars['session'];
+  open: Record<Interval, Candle>;
+}
+
+/** What a worker computes: a symbol's head, or its whole history. */
+export type HistoryPart = 'head' | 'full';
+
 /** The back-fill of `inst` under `recipe`: the same bars Simulator.backfill gives. */
 export function historyOf(recipe: HistoryRecipe, inst: Instrument): PackedHistory {
-  // As Simulator#make and Simulator.backfill: the walk's anchor from fork(symbol), the history from its 'history' fork.
-  const rng = new Rng(recipe.simSeed).fork(inst.symbol);
-  const anchor = anchorState(inst, rng);
+  const { rng, anchor } = walkOf(recipe, inst);
   const b = backfillBars(inst, anchor, rng.fork('history'), recipe.startMs, { tradeRate: recipe.tradeRate });
   return { symbol: inst.symbol, bars: b.bars, last: b.last, session: b.session, series: seriesOf(b.bars, b.micro) };
+}
+
+/** The head of `inst`'s back-fill under `recipe`: the same as Simulator's, and as historyOf's newest bars. */
+export function headOf(recipe: HistoryRecipe, inst: Instrument): PackedHead {
+  const { rng, anchor } = walkOf(recipe, inst);
+  return packHead(inst.symbol, backfillHead(inst, anchor, rng.fork('history'), recipe.startMs, { tradeRate: recipe.tradeRate }));
+}
+
+/** A back-fill's head as handed on. */
+export function packHead(symbol: string, h: BackfillHead): PackedHead {
+  const open = {} as Record<Interval, Candle>;
+  for (const iv of INTERVAL_NAMES) open[iv] = firstCandle(h.open[iv], h.micro);
+  return { symbol, head: true, last: h.last, session: h.session, open };
+}
+
+/** The first bar of packed bars as a Candle (prices from ticks). */
+const firstCandle = (b: PackedBars, ms: Microstructure): Candle => ({
+  time: b.time0, open: ms.fromTicks(b.data[0]!), high: ms.fromTicks(b.data[1]!), low: ms.fromTicks(b.data[2]!), close: ms.fromTicks(b.data[3]!), volume: b.data[4]!,
+});
+
+/** As Simulator#make and Simulator.backfill: the walk's anchor from fork(symbol), the history from its 'history' fork. */
+function walkOf(recipe: HistoryRecipe, inst: Instrument) {
+  const rng = new Rng(recipe.simSeed).fork(inst.symbol);
+  return { rng, anchor: anchorState(inst, rng) };
 }
 
 /** The candle series of packed bars, as the market state's first read would build them (symbol-state.ts load). */

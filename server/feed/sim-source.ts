@@ -11,7 +11,7 @@ import { Rng } from './rng.js';
 import { Simulator } from './simulator.js';
 import { buildUniverse } from './universe.js';
 import { nextWake } from './wake-plan.js';
-import type { HistoryRecipe, PackedHistory } from './history-job.js';
+import type { HistoryPart, HistoryRecipe, PackedHead, PackedHistory } from './history-job.js';
 
 export interface SimSourceOptions {
   /** Universe size (see buildUniverse), >= 1. */
@@ -136,14 +136,14 @@ export class SimSource implements TickSource {
     return this.#sim.recipe;
   }
 
-  /** A back-fill computed elsewhere (historyOf of `recipe`): the symbol's history reads it instead of computing it. */
-  provide(h: PackedHistory): void {
+  /** A back-fill or its head computed elsewhere (historyOf or headOf of `recipe`): the symbol's history reads it instead of computing it. */
+  provide(h: PackedHistory | PackedHead): void {
     this.#sim.provide(h);
   }
 
-  /** Whether a provided back-fill waits for its use. */
-  provided(symbol: string): boolean {
-    return this.#sim.provided(symbol);
+  /** Whether a provided back-fill (for 'head': or head) waits for its use. */
+  provided(symbol: string, part: HistoryPart = 'full'): boolean {
+    return this.#sim.provided(symbol, part);
   }
 
   /**

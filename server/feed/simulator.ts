@@ -2,13 +2,13 @@
  * The pure market engine: per-symbol price walks that start where the back-fill ends and turn
  * into quote and trade events. No timers, no clock: the caller passes event times and steps.
  */
-import type { Candle } from '../../shared/protocol.js';
+import { INTERVAL_NAMES, type Candle, type Interval } from '../../shared/protocol.js';
 import type { Instrument, MarketEvent, SymbolHistory } from './tick-source.js';
-import { anchorState, backfillBars, endPrice, endState, perSecondVol, stepWalk, volMultiplier, type BackfillBars, type PackedBars, type WalkState } from './backfill.js';
+import { anchorState, backfillBars, backfillHead, endPrice, endState, perSecondVol, stepWalk, volMultiplier, type BackfillBars, type PackedBars, type WalkState } from './backfill.js';
 import { microstructure, type Microstructure } from './universe.js';
 import type { Rng } from './rng.js';
 import { bookParams, OrderBook } from './order-book.js';
-import type { HistoryRecipe, PackedHistory } from './history-job.js';
+import { packHead, type HistoryRecipe, type HistoryPart, type PackedHead, type PackedHistory } from './history-job.js';
 import { CandleSeries } from '../market/candle-series.js';
 
 export interface SimulatorOptions {
@@ -57,6 +57,8 @@ export class Simulator {
   #bookLevels: number;
   /** Back-fills computed elsewhere (a worker: see history-job.ts), each taken by its first use. */
   #provided = new Map<string, PackedHistory>();
+  /** Heads computed elsewhere, each taken by its first use. */
+  #providedHeads = new Map<string, PackedHead>();
 
   /**
    * `startMs` is when history ends and live events begin. Each symbol draws from
@@ -76,9 +78,9 @@ export class Simulator {
 
   /**
    * The symbol's history up to startMs. `quote`, `last`, `book` and `asOf` are there at once;
-   * `bars` and `session` are computed when first read (once per returned object, about a
-   * millisecond: see backfillBars), so that thousands of symbols start without their
-   * histories. Each call returns fresh arrays, which the caller owns. Throws on an unknown symbol.
+   * `session` and `openBars` are computed when first read (about half a millisecond: see
+   * backfillHead), `bars` when first read (about a millisecond more: see backfillBars), once
+   * per returned object, so that thousands of symbols start without their histories. Each call returns fresh arrays, which the caller owns. Throws on an unknown symbol.
    */
   history(symbol: string): SymbolHistory {
     const st = this.#state(symbol);
@@ -89,12 +91,14 @@ export class Simulator {
     let packed: BackfillBars | undefined;
     let bars: SymbolHistory['bars'] | undefined;
     const history = (): BackfillBars => (packed ??= this.backfill(symbol));
+    let head: PackedHead | undefined;
+    const headOf = (): PackedHead => (head ??= this.head(symbol));
     const h: SymbolHistory = {
       get bars() {
         return (bars ??= toBars(history()));
       },
       get session() {
-        return { ...history().session };
+        return { ...headOf().session };
       },
 
       quote: { bid: bids[0]![0], ask: asks[0]![0], bidSize: bids[0]![1], askSize: asks[0]![1] },
@@ -116,6 +120,12 @@ export class Simulator {
       delete all[iv];
       return CandleSeries.from(st);
     };
+    const openBars: SymbolHistory['openBars'] = () => {
+      const open = {} as Record<Interval, Candle>;
+      for (const iv of INTERVAL_NAMES) open[iv] = { ...headOf().open[iv] };
+      return open;
+    };
+    Object.defineProperty(h, 'openBars', { value: openBars, enumerable: false });
     Object.defineProperty(h, 'takeSeries', { value: takeSeries, enumerable: false });
     return Object.defineProperty(h, 'eachBar', { value: eachBar, enumerable: false });
   }
@@ -137,19 +147,41 @@ export class Simulator {
     return own();
   }
 
+  /**
+   * The head of the back-fill behind `history` (its newest bars, session and last price): a
+   * provided head (taken), else a provided history's (left for its use), else computed.
+   */
+  head(symbol: string): PackedHead {
+    const given = this.#providedHeads.get(symbol);
+    if (given) return this.#providedHeads.delete(symbol), given;
+    const full = this.#provided.get(symbol);
+    if (full?.series) {
+      const open = {} as Record<Interval, Candle>;
+      for (const iv of INTERVAL_NAMES) open[iv] = CandleSeries.from(full.series[iv]).last()!;
+      return { symbol, head: true, last: full.last, session: full.session, open };
+    }
+    const st = this.#state(symbol);
+    return packHead(symbol, backfillHead(st.inst, st.anchor, this.#rng.fork(symbol).fork('history'), this.startMs, { tradeRate: this.#backfillTradeRate }));
+  }
+
   /** What a back-fill depends on besides the symbol: historyOf(recipe, inst) equals backfill(symbol). */
   get recipe(): HistoryRecipe {
     return { simSeed: this.#rng.seed, startMs: this.startMs, tradeRate: this.#backfillTradeRate };
   }
 
-  /** Hands over a back-fill computed elsewhere (historyOf of this recipe): the next `backfill` of the symbol takes it. */
-  provide(h: PackedHistory): void {
-    if (this.#index.has(h.symbol)) this.#provided.set(h.symbol, h);
+  /**
+   * Hands over a back-fill computed elsewhere (historyOf or headOf of this recipe): the next
+   * `backfill` (or `head`) of the symbol takes it.
+   */
+  provide(h: PackedHistory | PackedHead): void {
+    if (!this.#index.has(h.symbol)) return;
+    if ('head' in h) this.#providedHeads.set(h.symbol, h);
+    else this.#provided.set(h.symbol, h);
   }
 
-  /** Whether a provided back-fill waits for its use. */
-  provided(symbol: string): boolean {
-    return this.#provided.has(symbol);
+  /** Whether a provided back-fill (or, for 'head', a provided head or back-fill) waits for its use. */
+  provided(symbol: string, part: HistoryPart = 'full'): boolean {
+    return this.#provided.has(symbol) || (part === 'head' && this.#providedHeads.has(symbol));
   }
 
   /** Sets up the symbol's live state (walk and book) now rather than on first use. Throws on an unknown symbol. */

@@ -8,8 +8,11 @@ import type { StreamSnapshot } from '../market/stream-event.js';
 export interface MarketView {
   symbols(): SymbolInfo[] | Promise<SymbolInfo[]>;
   snapshot(symbol: string, ch: Channel): StreamSnapshot | undefined | Promise<StreamSnapshot | undefined>;
-  /** Readies these symbols' first reads off the event loop (ROLE=all: their back-fills); never rejects. */
-  warm?(symbols: string[], owner: object): Promise<void>;
+  /**
+   * Readies these symbols' first reads off the event loop (ROLE=all: their back-fills; `part`
+   * 'head' for snapshots, the default, 'full' for candles); never rejects.
+   */
+  warm?(symbols: string[], owner: object, part?: 'head' | 'full'): Promise<void>;
   /** A REST answer reading these symbols is built: they are watched no longer than that (unless held). */
   done?(symbols: string[]): void;
   /** Newest `limit` bars oldest first, or undefined for an unknown symbol. */

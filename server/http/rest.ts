@@ -182,7 +182,7 @@ export function registerRest(app: FastifyInstance, view: MarketView, health: Hea
       }
       const unknown = () => fail(reply, 404, 'unknown_symbol', `unknown symbol ${JSON.stringify(cut(symbol))}`, { symbols: [cut(symbol)] });
       if (symbol.length > MAX_NAME || !knownOf(await view.symbols()).has(symbol)) return unknown();
-      await view.warm?.([symbol], req);
+      await view.warm?.([symbol], req, 'full');
       const bars = await view.candles(symbol, interval, Math.min(limit, HISTORY_CAP[interval]));
       if (!bars) return unknown();
       const body = `{"symbol":${JSON.stringify(symbol)},"interval":${JSON.stringify(interval)},"bars":${await jsonArrayInSlices(bars, sliced)}}`;

@@ -71,6 +71,13 @@ export interface SymbolHistory {
    */
   takeSeries?(iv: Interval): CandleSeries | undefined;
   /**
+   * The newest bar of each interval (the one still open at `asOf`), as `bars` ends. With
+   * `session` and `last`, what a first read needs: the bars before it are then read (`bars`,
+   * `takeSeries`, `eachBar`) only when older bars are asked for. Optional: without it a first
+   * read takes the whole history.
+   */
+  openBars?(): Record<Interval, Candle>;
+  /**
    * When the history ends (ms since epoch). When set, `bars` and `session` may be computed on
    * first read (the market state then reads them only when the symbol is first asked for).
    */

@@ -9,7 +9,7 @@ import { BookState } from './book-state.js';
 import { CandleSeries, CLOSE, HIGH, LOW, TIME, VOLUME } from './candle-series.js';
 import { TradeRing } from './trade-ring.js';
 import type { StreamEvent, StreamSnapshot } from './stream-event.js';
-import { addSize, ASK, ASK_SIZE, BID, BID_SIZE, HIGH_, HISTORY_CAP, LAST, load, LOW_, OPEN, set, SNAPSHOT_TRADES, tickerOf, TS, VOL, type CandleStream, type SymbolState } from './symbol-state.js';
+import { addSize, ASK, ASK_SIZE, BID, BID_SIZE, HIGH_, HISTORY_CAP, LAST, load, loadOlder, LOW_, OPEN, set, SNAPSHOT_TRADES, tickerOf, TS, VOL, type CandleStream, type SymbolState } from './symbol-state.js';
 
 export { HISTORY_CAP, SNAPSHOT_TRADES } from './symbol-state.js';
 
@@ -77,14 +77,21 @@ export class MarketState {
       bookStale: false,
       bookTs: lastTs,
       pending: lazy ? h : undefined,
+      older: undefined,
       watched: !this.#bookOf,
       bookWatched: !this.#bookOf,
     });
   }
 
-  /** Whether the symbol's history has been read (always, for a history without `asOf`). */
+  /** Whether the symbol's history has been read, its head at least (always, for a history without `asOf`). */
   loaded(symbol: string): boolean {
     return this.#symbols.get(symbol)?.pending === undefined;
+  }
+
+  /** Whether the symbol's whole history has been read, its bars before the head included. */
+  complete(symbol: string): boolean {
+    const st = this.#symbols.get(symbol);
+    return st?.pending === undefined && st?.older === undefined;
   }
 
   /** The symbol's state with its history read in (undefined for an unknown symbol). */
@@ -250,8 +257,17 @@ export class MarketState {
     return true;
   }
 
-  /** The newest `limit` bars of one interval, oldest first (the last one may be open). */
+  /** The newest `limit` bars of one interval, oldest first (the last one may be open): the whole history read first. */
   candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
-    return this.#loaded(symbol)?.candles[iv].series.tail(limit);
+    const st = this.#loaded(symbol);
+    if (st?.older) loadOlder(st);
+    return st?.candles[iv].series.tail(limit);
+  }
+
+  /** As `candles`, but the history's older bars are read only when fewer than `limit` bars are held (the bars a tick just closed). */
+  latestCandles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
+    const st = this.#loaded(symbol);
+    if (st?.older && limit > st.candles[iv].series.length) loadOlder(st);
+    return st?.candles[iv].series.tail(limit);
   }
 }

@@ -43,6 +43,8 @@ export interface SymbolState {
    * and the candle series hold the live part only.
    */
   pending: SymbolHistory | undefined;
+  /** A history whose head is read and whose older bars are not (see loadOlder). */
+  older: SymbolHistory | undefined;
   /** Whether its events are built (see MarketStateOptions.quiet); set by its first snapshot. */
   watched: boolean;
   /** Whether its book is kept up and its `book` events built: set by the first snapshot of its `book` stream (quiet states). */
@@ -66,9 +68,10 @@ export function tickerOf(t: Float64Array): Ticker & Record<string, number> {
 }
 
 /**
- * Reads a pending history into `st`: the session under the live extremes and volume, the
- * history's bars under the live ones (the history's open bar and the first live bar of the
- * same period become one bar).
+ * Reads a pending history's head into `st`: the session under the live extremes and volume, and
+ * each interval's open history bar under the live bars (it and the first live bar of the same
+ * period become one bar). The bars before it wait in `older` (loadOlder); a history without
+ * `openBars` is read whole at once.
  */
 export function load(st: SymbolState): void {
   const h = st.pending!;
@@ -79,35 +82,43 @@ export function load(st: SymbolState): void {
   t[HIGH_] = Math.max(s.high, t[HIGH_]!);
   t[LOW_] = Math.min(s.low, t[LOW_]!);
   t[VOL] = addSize(s.volume, t[VOL]!);
+  const open = h.openBars?.();
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
     const live = cs.series.tail(cs.series.length);
+    const bar = open ? open[iv] : h.bars[iv].at(-1);
+    const first = live[0];
+    if (bar && first?.time === bar.time) {
+      live[0] = { time: bar.time, open: bar.open, high: Math.max(bar.high, first.high), low: Math.min(bar.low, first.low), close: first.close, volume: addSize(bar.volume, first.volume) };
+    } else if (bar && !(first && first.time < bar.time)) live.unshift(bar);
+    const series = new CandleSeries(HISTORY_CAP[iv]);
+    for (const c of live) series.push(c);
+    cs.series = series;
+  }
+  st.older = h;
+  if (!open) loadOlder(st);
+}
+
+/**
+ * Reads the bars before the head (`older`, left by load) under the series: the history's bars
+ * (adopted as built off the event loop, or pushed), its newest bar then replaced by the series'
+ * oldest (the same period, merged with the live part by load), the rest pushed after.
+ */
+export function loadOlder(st: SymbolState): void {
+  const h = st.older!;
+  st.older = undefined;
+  for (const iv of INTERVAL_NAMES) {
+    const cs = st.candles[iv];
+    const now = cs.series.tail(cs.series.length);
     const adopted = h.takeSeries?.(iv);
     const series = adopted ?? new CandleSeries(HISTORY_CAP[iv]);
-    if (adopted || h.eachBar) {
-      // The same bars as below, without a Candle object per past bar (none at all when adopted).
-      if (!adopted) h.eachBar!(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
-      const first = live[0];
-      if (first !== undefined && series.length > 0 && series.lastAt(TIME) === first.time) {
-        series.setLast(HIGH, Math.max(series.lastAt(HIGH), first.high));
-        series.setLast(LOW, Math.min(series.lastAt(LOW), first.low));
-        series.setLast(CLOSE, first.close);
-        series.setLast(VOLUME, addSize(series.lastAt(VOLUME), first.volume));
-        live.shift();
-      }
-      for (const c of live) series.push(c);
-      cs.series = series;
-      continue;
+    // Without a Candle object per past bar (none at all when adopted), where the history can.
+    if (!adopted && h.eachBar) h.eachBar(iv, (time, o, hi, lo, c, v) => series.pushBar(time, o, hi, lo, c, v));
+    else if (!adopted) for (const c of h.bars[iv]) series.push(c);
+    for (const c of now) {
+      if (series.length > 0 && series.lastAt(TIME) === c.time) series.replaceLast(c);
+      else if (!(series.length > 0 && series.lastAt(TIME) > c.time)) series.push(c);
     }
-    const past = h.bars[iv];
-    const open = past.at(-1);
-    const first = live[0];
-    const merge = open !== undefined && first !== undefined && first.time === open.time;
-    for (let i = 0; i < past.length - (merge ? 1 : 0); i++) series.push(past[i]!);
-    if (merge) {
-      live[0] = { time: open.time, open: open.open, high: Math.max(open.high, first.high), low: Math.min(open.low, first.low), close: first.close, volume: addSize(open.volume, first.volume) };
-    }
-    for (const c of live) series.push(c);
     cs.series = series;
   }
 }

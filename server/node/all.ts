@@ -54,7 +54,7 @@ export async function createNode(config: Config): Promise<Node> {
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
   const pool = config.backfillWorkers > 0 ? new BackfillPool(sim.recipe, { workers: config.backfillWorkers }) : undefined;
-  source.warmup = new Warmup(sim, (s) => market.loaded(s), pool);
+  source.warmup = new Warmup(sim, (s, part) => (part === 'head' ? market.loaded(s) : market.complete(s)), pool);
   const hub = hubFor(config, new SwitchSource(bus, source)); // a simulator's run never starts again: the one source stays
 
   const symbols = simSymbols(feed.instruments);
@@ -62,7 +62,7 @@ export async function createNode(config: Config): Promise<Node> {
     symbols: () => symbols,
     snapshot: (s, ch) => source.snapshot(s, ch),
     candles: (s, iv, limit) => market.candles(s, iv, limit),
-    warm: (syms, owner) => source.warmup?.warm(syms, owner, WARM_INLINE) ?? Promise.resolve(),
+    warm: (syms, owner, part) => source.warmup?.warm(syms, owner, WARM_INLINE, part) ?? Promise.resolve(),
     done: (syms) => source.quietNow(syms, (s) => hub.streams.inUse(s)),
   };
   // Watching ends: symbols nobody holds go quiet again (QUIET_AFTER_MS after their last snapshot).

@@ -1,9 +1,10 @@
 /**
- * ROLE=all's first-touch work off the event loop: a symbol never snapshotted yet needs its
- * back-fill (about 2-5 ms of arithmetic each), which the back-fill pool computes in worker
- * threads and hands to the simulator (`provide`); the market state then reads it at the
- * symbol's first snapshot instead of computing it there. One request per symbol at a time,
- * whoever asks. The pool's workers start with the node where that is cheap (the compiled
+ * ROLE=all's first-touch work off the event loop: a symbol never snapshotted yet needs the head
+ * of its back-fill (its newest bars and session: about half a millisecond of arithmetic), and
+ * its first read of older bars the whole back-fill (1-3 ms), which the back-fill pool computes
+ * in worker threads and hands to the simulator (`provide`); the market state then reads them
+ * instead of computing them there (`part`: 'head' for a snapshot, 'full' for older candles).
+ * One request per symbol and part at a time, whoever asks. The pool's workers start with the node where that is cheap (the compiled
  * server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
  * nothing is cold: the back-fill runs in-thread at the first snapshot, as before.
  *
@@ -15,7 +16,7 @@
  * away). Admitting whole requests in each owner's order cannot deadlock: a request waits only
  * for its own histories, and its owner reads them after its earlier requests, admitted before.
  */
-import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
+import type { HistoryPart, HistoryRecipe, PackedHead, PackedHistory } from '../feed/history-job.js';
 import type { Instrument } from '../feed/tick-source.js';
 import type { BackfillPool } from '../work/backfill-pool.js';
 import { FairQueue } from '../work/fair-queue.js';
@@ -24,8 +25,9 @@ import { FairQueue } from '../work/fair-queue.js';
 export interface Provider {
   readonly instruments: readonly Instrument[];
   readonly recipe: HistoryRecipe;
-  provide(h: PackedHistory): void;
-  provided(symbol: string): boolean;
+  provide(h: PackedHistory | PackedHead): void;
+  /** Whether a provided back-fill (for 'head': or head) waits for its use. */
+  provided(symbol: string, part: HistoryPart): boolean;
 }
 
 export interface WarmupOptions {
@@ -40,18 +42,19 @@ export interface WarmupOptions {
 
 interface Request {
   symbols: readonly string[];
+  part: HistoryPart;
   /** Lets its symbols' computations start. */
   done: () => void;
 }
 
 export class Warmup {
   readonly #feed: Provider;
-  readonly #loaded: (symbol: string) => boolean;
+  readonly #loaded: (symbol: string, part: HistoryPart) => boolean;
   readonly #pool: BackfillPool | undefined;
   readonly #byName = new Map<string, Instrument>();
   readonly #inflight = new Map<string, Promise<void>>();
   readonly #waiting = new FairQueue<Request>();
-  /** Symbols whose history is out: when it came (NaN: still being computed). */
+  /** Symbols whose history (part) is out, by `key`: when it came (NaN: still being computed). */
   readonly #out = new Map<string, number>();
   readonly #window: number;
   readonly #staleMs: number;
@@ -60,8 +63,8 @@ export class Warmup {
   #sweep: NodeJS.Timeout | undefined;
   #failed = false;
 
-  /** `loaded`: whether the market state has read the symbol's history already. */
-  constructor(feed: Provider, loaded: (symbol: string) => boolean, pool: BackfillPool | undefined, o: WarmupOptions = {}) {
+  /** `loaded`: whether the market state has read that part of the symbol's history already. */
+  constructor(feed: Provider, loaded: (symbol: string, part: HistoryPart) => boolean, pool: BackfillPool | undefined, o: WarmupOptions = {}) {
     this.#feed = feed;
     this.#loaded = loaded;
     this.#pool = pool;
@@ -73,9 +76,12 @@ export class Warmup {
     for (const inst of feed.instruments) this.#byName.set(inst.symbol, inst);
   }
 
-  /** Whether the symbol's first snapshot would compute its back-fill here (false for unknown symbols). */
-  cold(symbol: string): boolean {
-    return !!this.#pool && !this.#failed && this.#byName.has(symbol) && !this.#loaded(symbol) && !this.#feed.provided(symbol);
+  /**
+   * Whether the symbol's first snapshot ('head'), or first read of older candles ('full'), would
+   * compute that part of its back-fill here (false for unknown symbols).
+   */
+  cold(symbol: string, part: HistoryPart = 'head'): boolean {
+    return !!this.#pool && !this.#failed && this.#byName.has(symbol) && !this.#loaded(symbol, part) && !this.#feed.provided(symbol, part);
   }
 
   /** Histories asked or answered and not read yet (at most the window, plus one request). */
@@ -84,32 +90,32 @@ export class Warmup {
   }
 
   /**
-   * Resolves when every cold symbol of these has its back-fill ready (or the pool failed: then
-   * in-thread). `inline`: while no worker has loaded yet, with at most this many cold symbols
+   * Resolves when every cold symbol of these has that part of its back-fill ready (or the pool
+   * failed: then in-thread). `inline`: while no worker has loaded yet, with at most this many cold symbols
    * none is sent to the pool (the caller computes them in-thread, a few ms each: no worker
    * started for a small request); once one has, every cold symbol goes to the pool.
    */
-  warm(symbols: readonly string[], owner: object, inline = 0): Promise<void> {
+  warm(symbols: readonly string[], owner: object, inline = 0, part: HistoryPart = 'head'): Promise<void> {
     if (inline > 0 && !this.#pool?.ready) {
       let n = 0;
-      for (const s of symbols) if (this.cold(s) && ++n > inline) break;
+      for (const s of symbols) if (this.cold(s, part) && ++n > inline) break;
       if (n <= inline) return Promise.resolve();
     }
-    const cold = symbols.filter((s) => !this.#inflight.has(s) && this.cold(s));
+    const cold = symbols.filter((s) => !this.#inflight.has(key(s, part)) && this.cold(s, part));
     const waits: Promise<void>[] = [];
     if (cold.length) {
       // Each symbol's promise exists from now on (a later request for it waits for this one).
       let done: () => void = () => {};
       const admitted = new Promise<void>((r) => (done = r));
       for (const s of cold) {
-        const p = admitted.then(() => this.#compute(s, owner)).finally(() => this.#inflight.delete(s));
-        this.#inflight.set(s, p);
+        const p = admitted.then(() => this.#compute(s, owner, part)).finally(() => this.#inflight.delete(key(s, part)));
+        this.#inflight.set(key(s, part), p);
       }
-      this.#waiting.add(owner, { symbols: cold, done });
+      this.#waiting.add(owner, { symbols: cold, part, done });
       this.#admit();
     }
     for (const s of symbols) {
-      const p = this.#inflight.get(s);
+      const p = this.#inflight.get(key(s, part));
       if (p) waits.push(p);
     }
     return waits.length ? Promise.all(waits).then(() => undefined) : Promise.resolve();
@@ -126,7 +132,7 @@ export class Warmup {
   #admit(): void {
     while (this.#waiting.size > 0 && (this.#failed || this.#out.size < this.#window)) {
       const [r] = this.#waiting.take(1);
-      if (!this.#failed) for (const s of r!.symbols) this.#out.set(s, NaN);
+      if (!this.#failed) for (const s of r!.symbols) this.#out.set(key(s, r!.part), NaN);
       r!.done();
     }
     if (this.#out.size > 0 && !this.#sweep) {
@@ -135,12 +141,13 @@ export class Warmup {
     }
   }
 
-  async #compute(s: string, owner: object): Promise<void> {
-    if (this.#failed || !this.cold(s)) return void this.#out.delete(s);
+  async #compute(s: string, owner: object, part: HistoryPart): Promise<void> {
+    const k = key(s, part);
+    if (this.#failed || !this.cold(s, part)) return void this.#out.delete(k);
     try {
-      const h = await this.#pool!.run(this.#byName.get(s)!, owner);
-      if (!this.#loaded(s)) this.#feed.provide(h);
-      this.#out.set(s, this.#now());
+      const h = await this.#pool!.run(this.#byName.get(s)!, owner, part);
+      if (!this.#loaded(s, part)) this.#feed.provide(h);
+      this.#out.set(k, this.#now());
     } catch {
       this.#failed = true;
       this.#out.clear();
@@ -151,7 +158,7 @@ export class Warmup {
   /** Stops counting the histories read (or stale), then admits what fits. */
   #check(): void {
     const now = this.#now();
-    for (const [s, at] of this.#out) if (!Number.isNaN(at) && (!this.#feed.provided(s) || now - at >= this.#staleMs)) this.#out.delete(s);
+    for (const [k, at] of this.#out) if (!Number.isNaN(at) && (!this.#feed.provided(symbolOf(k), partOf(k)) || now - at >= this.#staleMs)) this.#out.delete(k);
     this.#admit();
     if (this.#out.size === 0 && this.#waiting.size === 0) {
       clearInterval(this.#sweep);
@@ -159,3 +166,8 @@ export class Warmup {
     }
   }
 }
+
+/** A symbol's part as one key (parts differ in their first letter). */
+const key = (symbol: string, part: HistoryPart): string => `${part[0]}${symbol}`;
+const symbolOf = (k: string): string => k.slice(1);
+const partOf = (k: string): HistoryPart => (k[0] === 'h' ? 'head' : 'full');

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { HistoryRecipe, PackedHistory } from '../feed/history-job.js';
+import type { HistoryPart, HistoryRecipe, PackedHead, PackedHistory } from '../feed/history-job.js';
 import type { Instrument } from '../feed/tick-source.js';
 import type { WorkerAnswer, WorkerJob, WorkerReady } from './backfill-worker.js';
 import { FairQueue } from './fair-queue.js';
@@ -31,7 +31,8 @@ export interface BackfillPoolOptions {
 
 interface Task {
   inst: Instrument;
-  resolve: (h: PackedHistory) => void;
+  part: HistoryPart;
+  resolve: (h: PackedHistory | PackedHead) => void;
   reject: (err: Error) => void;
 }
 
@@ -90,11 +91,14 @@ export class BackfillPool {
     while (!this.#broken && this.#start());
   }
 
-  /** The instrument's history, computed by a worker; `owner` is whose turn it waits for. */
-  run(inst: Instrument, owner: object): Promise<PackedHistory> {
+  /** The instrument's history (`part` 'full', the default) or its head, computed by a worker; `owner` is whose turn it waits for. */
+  run(inst: Instrument, owner: object): Promise<PackedHistory>;
+  run(inst: Instrument, owner: object, part: 'head'): Promise<PackedHead>;
+  run(inst: Instrument, owner: object, part: HistoryPart): Promise<PackedHistory | PackedHead>;
+  run(inst: Instrument, owner: object, part: HistoryPart = 'full'): Promise<PackedHistory | PackedHead> {
     if (this.#broken) return Promise.reject(this.#broken);
-    return new Promise<PackedHistory>((resolve, reject) => {
-      this.#queue.add(owner, { inst, resolve, reject });
+    return new Promise<PackedHistory | PackedHead>((resolve, reject) => {
+      this.#queue.add(owner, { inst, part, resolve, reject });
       this.#dispatch();
     });
   }
@@ -113,7 +117,7 @@ export class BackfillPool {
       if (!slot) return;
       const tasks = this.#queue.take(this.#batch);
       slot.sent.push(tasks);
-      slot.worker.postMessage({ id: this.#nextId++, instruments: tasks.map((t) => t.inst) } satisfies WorkerJob);
+      slot.worker.postMessage({ id: this.#nextId++, instruments: tasks.map((t) => t.inst), parts: tasks.map((t) => t.part) } satisfies WorkerJob);
     }
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Candle, Interval } from '../../shared/protocol.js';
-import { anchorSec, backfill } from '../../server/feed/backfill.js';
+import { anchorSec, anchorState, backfill, backfillBars, backfillHead } from '../../server/feed/backfill.js';
 import { toHistory } from '../../server/feed/simulator.js';
 import { Rng } from '../../server/feed/rng.js';
 import { buildUniverse, defaultUniverse } from '../../server/feed/universe.js';
@@ -147,6 +147,26 @@ describe('backfill', { timeout: 30_000 }, () => {
     expect(m1.at(-1)!.time).toBe(end / 1000);
     expect(m1.at(-1)!.open).toBeCloseTo(inst.price, 6); // the minute opening at the anchor
     expect(m1.at(-1)!.close).toBe(h.last);
+  });
+
+  it('has a head (the newest bar of each interval, the session, the last price) equal to the full back-fill\'s, bit for bit', () => {
+    const ends = [END_MS, Date.UTC(2027, 2, 3, 0, 0, 0, 0), Date.UTC(2027, 2, 3, 23, 59, 59, 999), Date.UTC(2027, 2, 4, 10, 4, 59, 1), Date.UTC(2027, 2, 4, 10, 0, 0, 500)];
+    for (const inst of buildUniverse(40).filter((_, i) => i % 3 === 0)) {
+      for (const endMs of ends) {
+        const rng = new Rng(7).fork(inst.symbol);
+        const anchor = anchorState(inst, rng);
+        const full = backfillBars(inst, anchor, rng.fork('history'), endMs, { tradeRate: 2 });
+        const head = backfillHead(inst, anchor, rng.fork('history'), endMs, { tradeRate: 2 });
+        expect(head.session).toEqual(full.session);
+        expect(head.last).toBe(full.last);
+        for (const iv of Object.keys(SECONDS) as Interval[]) {
+          const b = full.bars[iv];
+          expect(head.open[iv].count).toBe(1);
+          expect(head.open[iv].time0).toBe(b.time0 + (b.count - 1) * b.seconds);
+          expect([...head.open[iv].data.subarray(0, 5)]).toEqual([...b.data.subarray((b.count - 1) * 5, b.count * 5)]);
+        }
+      }
+    }
   });
 
   it('back-fills 500 symbols quickly (printed, not asserted)', () => {

@@ -44,13 +44,23 @@ describe('lazy history', { timeout: 60_000 }, () => {
       lazy.addSymbol(s, src.history(s));
       now.addSymbol(s, eager(src.history(s)));
     }
-    // Read one symbol early, the others after events crossed 1s, 1m and (from :30) no 5m bound.
+    // Read one symbol early, the others after events crossed 1s, 1m and (from :30) no 5m bound;
+    // a snapshot reads only the head (the newest bars and session), the older bars wait for a
+    // read of candles: one symbol's head read half-way, another's recent bars too.
     lazy.snapshot(symbols[0]!, 'ticker');
-    for (const e of run(70_000)) {
-      lazy.apply(e);
-      now.apply(e);
-    }
+    const apply = (ms: number) => {
+      for (const e of run(ms)) {
+        lazy.apply(e);
+        now.apply(e);
+      }
+    };
+    apply(35_000);
+    lazy.snapshot(symbols[2]!, 'candles:1m');
+    expect(lazy.latestCandles(symbols[3]!, '1s', 3)).toEqual(now.candles(symbols[3]!, '1s', 3));
+    expect(lazy.complete(symbols[3]!)).toBe(false);
+    apply(35_000);
     expect(lazy.loaded(symbols[1]!)).toBe(false);
+    expect(lazy.loaded(symbols[2]!) && !lazy.complete(symbols[2]!)).toBe(true);
     for (const s of symbols) {
       for (const ch of CHANNELS.filter((c) => c !== 'book')) expect(lazy.snapshot(s, ch), `${s} ${ch}`).toEqual(now.snapshot(s, ch));
       expect(lazy.snapshot(s, 'book')).toEqual(now.snapshot(s, 'book'));
