@@ -20,7 +20,10 @@ import { FairQueue } from './fair-queue.js';
 export interface BackfillPoolOptions {
   /** Worker threads (>= 1). */
   workers: number;
-  /** Symbols per message to a worker (default 4: a few ms of work, so owners take turns often). */
+  /**
+   * Whole back-fills per message to a worker (default 4: a few ms of work, so owners take turns
+   * often), or three times as many heads (a head is about a third of the work).
+   */
   batch?: number;
   /**
    * Messages a worker holds at once (default 2): the next waits in its port while it works on
@@ -57,6 +60,9 @@ function startWorker(data: unknown): Worker {
   const boot = `import(${JSON.stringify(api)}).then((t) => { t.register(); return import(${JSON.stringify(file)}); });`;
   return new Worker(boot, { eval: true, workerData: data });
 }
+
+/** A whole back-fill's work in heads. */
+const HEAD_WEIGHT = 3;
 
 export class BackfillPool {
   readonly #recipe: HistoryRecipe;
@@ -115,7 +121,7 @@ export class BackfillPool {
       for (const s of this.#slots) if (s.sent.length < this.#depth && (!slot || s.sent.length < slot.sent.length)) slot = s;
       if (!slot || slot.sent.length > 0) slot = this.#start() ?? slot;
       if (!slot) return;
-      const tasks = this.#queue.take(this.#batch);
+      const tasks = this.#queue.take(HEAD_WEIGHT * this.#batch, (t) => (t.part === 'head' ? 1 : HEAD_WEIGHT));
       slot.sent.push(tasks);
       slot.worker.postMessage({ id: this.#nextId++, instruments: tasks.map((t) => t.inst), parts: tasks.map((t) => t.part) } satisfies WorkerJob);
     }

@@ -23,12 +23,20 @@ export class FairQueue<T> {
     this.#size++;
   }
 
-  /** Up to `max` items of the next owner (empty when nothing is queued). */
-  take(max: number): T[] {
+  /**
+   * Items of the next owner, up to `max` of them, or with `weight`, as many as weigh `max` at
+   * most (at least one; empty when nothing is queued).
+   */
+  take(max: number, weight?: (item: T) => number): T[] {
     const owner = this.#owners.shift();
     if (owner === undefined) return [];
     const list = this.#items.get(owner)!;
-    const out = list.splice(0, Math.max(1, max));
+    let n = Math.max(1, max);
+    if (weight) {
+      let w = weight(list[0]!);
+      for (n = 1; n < list.length && w + weight(list[n]!) <= max; n++) w += weight(list[n]!);
+    }
+    const out = list.splice(0, n);
     this.#size -= out.length;
     if (list.length) this.#owners.push(owner);
     else this.#items.delete(owner);

@@ -99,6 +99,19 @@ describe('FairQueue', () => {
     expect(q.take(2)).toEqual([]);
     expect(q.size).toBe(0);
   });
+
+  it('takes by weight when given one: as many as weigh max at most, at least one', () => {
+    const q = new FairQueue<number>();
+    const a = {};
+    for (const w of [1, 1, 3, 1, 5, 2]) q.add(a, w);
+    const weight = (w: number) => w;
+    expect(q.take(3, weight)).toEqual([1, 1]);
+    expect(q.take(3, weight)).toEqual([3]);
+    expect(q.take(3, weight)).toEqual([1]);
+    expect(q.take(3, weight)).toEqual([5]); // heavier than max alone: still taken
+    expect(q.take(3, weight)).toEqual([2]);
+    expect(q.size).toBe(0);
+  });
 });
 
 describe('samplesOf (event-loop delay histogram)', () => {
