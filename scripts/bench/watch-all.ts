@@ -22,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { encode } from '../../shared/codec.js';
+import { CHANNELS } from '../../shared/protocol.js';
 import { buildUniverse } from '../../server/feed/universe.js';
 import { startBystander } from './bystander.js';
 import { startProbe, type ProbeSummary } from './healthz-probe.js';
@@ -72,7 +73,6 @@ export interface WatchAllResult {
   loadAvg: [number, number];
 }
 
-const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Quantile and top of a Prometheus histogram's cumulative buckets in /metrics text, ms. */

@@ -17,11 +17,11 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { encode } from '../../shared/codec.js';
+import { CHANNELS } from '../../shared/protocol.js';
 import { peek } from './msgpack-peek.js';
 import { gcReader, GC_SIGNAL_ARGS, startServer, type AfterGc } from './proc.js';
 import { RawWs } from './raw-ws.js';
 
-const CHANNELS = ['ticker', 'trades', 'book', 'candles:1s', 'candles:1m', 'candles:5m', 'candles:1h'];
 const PER_CONN = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

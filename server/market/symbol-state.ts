@@ -85,8 +85,8 @@ export function load(st: SymbolState): void {
   const open = h.openBars?.();
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
-    const live = cs.series.tail(cs.series.length);
     const bar = open ? open[iv] : h.bars[iv].at(-1);
+    const live = cs.series.tail(cs.series.length);
     const first = live[0];
     if (bar && first?.time === bar.time) {
       live[0] = { time: bar.time, open: bar.open, high: Math.max(bar.high, first.high), low: Math.min(bar.low, first.low), close: first.close, volume: addSize(bar.volume, first.volume) };
@@ -109,6 +109,8 @@ export function loadOlder(st: SymbolState): void {
   st.older = undefined;
   for (const iv of INTERVAL_NAMES) {
     const cs = st.candles[iv];
+    // A full series holds nothing older than the bars it keeps: the history's would all drop.
+    if (cs.series.length === HISTORY_CAP[iv]) continue;
     const now = cs.series.tail(cs.series.length);
     const adopted = h.takeSeries?.(iv);
     const series = adopted ?? new CandleSeries(HISTORY_CAP[iv]);

@@ -69,6 +69,20 @@ describe('lazy history', { timeout: 60_000 }, () => {
     expect(lazy.loaded(symbols[1]!)).toBe(true);
   });
 
+  it('gives the same candles when live bars fill a series before its older bars are read', () => {
+    const { src, run } = source(2);
+    const [s] = src.instruments.map((i) => i.symbol) as [string];
+    const lazy = new MarketState();
+    const now = new MarketState();
+    lazy.addSymbol(s, src.history(s));
+    now.addSymbol(s, eager(src.history(s)));
+    lazy.snapshot(s, 'candles:1s'); // the head only
+    for (let k = 0; k < 74; k++) for (const e of run(50_000)) lazy.apply(e), now.apply(e); // 3,700 s: the 1s series full of live bars
+    expect(lazy.complete(s)).toBe(false);
+    for (const iv of INTERVAL_NAMES) expect(lazy.candles(s, iv, 5000), iv).toEqual(now.candles(s, iv, 5000));
+    expect(lazy.candles(s, '1s', 5000)).toHaveLength(3600);
+  });
+
   it('computes the same history before and after live events, and on every read', () => {
     const a = source(4);
     const b = source(4);
