@@ -1,7 +1,7 @@
 /**
- * A symbol's back-fill as a pure function of the simulator's recipe (its seed, start and trade
- * rate) and the instrument: what Simulator.backfill computes, without the
- * simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
+ * A symbol's back-fill, or its head, as a pure function of the simulator's recipe (its seed,
+ * start and trade rate) and the instrument: what Simulator.backfill (Simulator.head) computes,
+ * without the simulator's live state. A worker thread (backfill-worker.ts) runs it off the event loop.
  */
 import { INTERVAL_NAMES, type Candle, type Interval } from '../../shared/protocol.js';
 import type { CandleSeriesState } from '../market/candle-series.js';
@@ -84,7 +84,7 @@ function walkOf(recipe: HistoryRecipe, inst: Instrument) {
   return { rng, anchor: anchorState(inst, rng) };
 }
 
-/** The candle series of packed bars, as the market state's first read would build them (symbol-state.ts load). */
+/** The candle series of packed bars, as the market state's read of older bars would build them (symbol-state.ts loadOlder). */
 export function seriesOf(bars: Record<Interval, PackedBars>, ms: Microstructure): Record<Interval, CandleSeriesState> {
   const out = {} as Record<Interval, CandleSeriesState>;
   for (const iv of INTERVAL_NAMES) {

@@ -80,7 +80,8 @@ export class Simulator {
    * The symbol's history up to startMs. `quote`, `last`, `book` and `asOf` are there at once;
    * `session` and `openBars` are computed when first read (about half a millisecond: see
    * backfillHead), `bars` when first read (about a millisecond more: see backfillBars), once
-   * per returned object, so that thousands of symbols start without their histories. Each call returns fresh arrays, which the caller owns. Throws on an unknown symbol.
+   * per returned object, so that thousands of symbols start without their histories. Each call
+   * returns fresh arrays, which the caller owns. Throws on an unknown symbol.
    */
   history(symbol: string): SymbolHistory {
     const st = this.#state(symbol);

@@ -58,6 +58,18 @@ describe('Warmup', () => {
     expect(bars).toEqual(again.candles(s, '1m', 5000));
     expect(bars.length).toBeGreaterThan(1400);
   });
+
+  it('reads a head from a whole back-fill readied first (candles before any snapshot)', async () => {
+    await until('a worker loaded', () => pool.ready, 30_000);
+    const s = syms[13]!;
+    await warmup.warm([s], owner, 0, 'full');
+    expect(feed.provided(s, 'full')).toBe(true);
+    const again = new MarketState();
+    again.addSymbol(s, feed.history(s));
+    expect(market.candles(s, '1s', 5000)).toEqual(again.candles(s, '1s', 5000));
+    expect(market.complete(s) && !feed.provided(s, 'head')).toBe(true);
+    for (const ch of ['ticker', 'candles:1m', 'candles:5m', 'candles:1h'] as const) expect(market.snapshot(s, ch)).toEqual(again.snapshot(s, ch));
+  });
 });
 
 describe('Warmup window', () => {
