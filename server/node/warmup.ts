@@ -4,8 +4,8 @@
  * its first read of older bars the whole back-fill (1-3 ms), which the back-fill pool computes
  * in worker threads and hands to the simulator (`provide`); the market state then reads them
  * instead of computing them there (`part`: 'head' for a snapshot, 'full' for older candles).
- * One request per symbol and part at a time, whoever asks. The pool's workers start with the node where that is cheap (the compiled
- * server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
+ * One request per symbol and part at a time, whoever asks. The pool's workers start with the
+ * node where that is cheap (the compiled server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
  * nothing is cold: the back-fill runs in-thread at the first snapshot, as before.
  *
  * A window bounds the histories computed and not read yet: each holds its candle series (about
@@ -91,9 +91,9 @@ export class Warmup {
 
   /**
    * Resolves when every cold symbol of these has that part of its back-fill ready (or the pool
-   * failed: then in-thread). `inline`: while no worker has loaded yet, with at most this many cold symbols
-   * none is sent to the pool (the caller computes them in-thread, a few ms each: no worker
-   * started for a small request); once one has, every cold symbol goes to the pool.
+   * failed: then in-thread). `inline`: while no worker has loaded yet, with at most this many
+   * cold symbols none is sent to the pool (the caller computes them in-thread, a few ms each: no
+   * worker started for a small request); once one has, every cold symbol goes to the pool.
    */
   warm(symbols: readonly string[], owner: object, inline = 0, part: HistoryPart = 'head'): Promise<void> {
     if (inline > 0 && !this.#pool?.ready) {
