@@ -73,11 +73,6 @@ export class Admission {
     this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve(), pending: 0 });
   }
 
-  /** Whether the session's latest message was refused by the rate limit. */
-  rateLimited(s: Session): boolean {
-    return (this.#state.get(s)?.refusals ?? 0) > 0;
-  }
-
   /**
    * Takes one decoded client frame: applies the rate limit, validates it, handles it in order.
    * Every answer (errors included) goes to `reply`. Resolves when the message has been handled,

@@ -208,11 +208,6 @@ export class Hub implements StreamSink {
     return this.#admission.receive(session, decoded, reply);
   }
 
-  /** Whether the session's latest control message was refused by the rate limit. */
-  rateLimited(session: Session): boolean {
-    return this.#admission.rateLimited(session);
-  }
-
   // ---- StreamSink: the market source's side
 
   /** Applies a batch of stream events from the bus and schedules the flushes they cause. */
