@@ -187,7 +187,7 @@ if (ids.includes('G')) {
   const rssAtS = (a.rss ?? (a.quick ? '' : a.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number);
   const r = await watchAll({ symbols: a.quick ? 500 : 10_000, clients: a.quick ? 2 : 10, feedRate: 5, windowS: a.duration ? Number(a.duration) : a.quick ? 2 : 10, rssAtS, endsS: a.ends === undefined ? undefined : Number(a.ends) });
   watchRows.push(r);
-  note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms`);
+  note(`G: all snapshots in ${r.allSnapshotsS.toFixed(1)} s, /healthz p99 ${r.healthzMs.p99.toFixed(1)} max ${r.healthzMs.max.toFixed(1)} ms, bystander silence ${r.bystander.longestSilenceMs.toFixed(0)} ms, longest gap ${r.bystander.longestGapMs.toFixed(0)} ms (idle ${r.bystander.idleGapMs.toFixed(0)})`);
   save();
   console.log(watchAllMarkdown(watchRows));
 }

@@ -5,7 +5,10 @@
  * bystander subscribed to one ticker (throttle 0) keeps its `prev` chain; `/healthz` is probed
  * every 50 ms (healthz-probe.ts). Reports the time from the first subscribe to the last
  * snapshot item, /healthz max and p99 over that and the following `--window` seconds, the
- * bystander's longest silence and chain breaks, the server's event-loop delay histogram
+ * bystander's chain breaks, longest silence (any frame: the server runs with HEARTBEAT_MS
+ * `--heartbeat`, default 100, so a silence is the server saying nothing, not a quiet symbol) and
+ * longest gap between data frames (against the same gap while idle, measured over the 5 s before
+ * the subscribe: a Poisson feed at FEED_RATE 5 leaves gaps of a second), the server's event-loop delay histogram
  * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130; `--long`:
  * 130 and 600). Bounded: it waits at most `--wait` s (default 120) for the snapshots (then
  * reports how many items never came), probes `--window` s more, reads RSS at its times, stops.
@@ -16,7 +19,7 @@
  * 70,000 streams' updates a second do not make the load client the bottleneck.
  * Runs the compiled server (dist/server/main.js: `npm run build` first) when it exists.
  * `npm run bench -- --scenario G [--long]`; CLI: `tsx scripts/bench/watch-all.ts [--symbols 10000]
- * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH] [--profile DIR] [--ends 60]`.
+ * [--clients 10] [--rate 5] [--window 10] [--rss 130 | --long] [--wait 120] [--channels ticker,...] [--source | --server PATH] [--profile DIR] [--ends 60] [--heartbeat 100]`.
  */
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -50,6 +53,8 @@ export interface WatchAllOptions {
   profileDir?: string;
   /** Watching ends: seconds after the load clients leave at which CPU and RSS after GC are read again (at least 5). */
   endsS?: number;
+  /** The server's HEARTBEAT_MS (default 100, the least it allows). */
+  heartbeatMs?: number;
 }
 
 export interface WatchAllResult {
@@ -63,7 +68,18 @@ export interface WatchAllResult {
   /** Snapshot frames received (all clients): more than `clients` means parts. */
   snapshotFrames: number;
   healthzMs: ProbeSummary;
-  bystander: { longestSilenceMs: number; breaks: number; updates: number; /** The oldest update it got, ms (bystander.ts). */ maxAgeMs: number; /** When the longest silence ended, s after the first subscribe (where to look in a profile). */ longestSilenceEndS: number };
+  bystander: {
+    longestSilenceMs: number;
+    /** Longest time between two data frames, ms; `idleGapMs` the same over the 5 s before the subscribe. */
+    longestGapMs: number;
+    idleGapMs: number;
+    breaks: number;
+    updates: number;
+    /** The oldest update it got, ms (bystander.ts). */
+    maxAgeMs: number;
+    /** When the longest silence ended, s after the first subscribe (where to look in a profile). */
+    longestSilenceEndS: number;
+  };
   /** Server's event-loop delay over the run (tickwire_event_loop_delay_seconds), ms: p99 and the top bucket reached. */
   loopDelayMs: { p99: number; max: number };
   rssMiB: { before: number; at: Record<string, number> };
@@ -92,7 +108,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
   const channels = o.channels ?? CHANNELS;
   const srv = await startServer({
     script,
-    env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0' },
+    env: { FEED_SYMBOLS: String(o.symbols), FEED_RATE: String(o.feedRate), FEED_SEED: 'bench', LIMIT_SYMBOLS: String(Math.ceil(o.symbols / o.clients)), LIMIT_CONNECTIONS_PER_IP: '0', LIMIT_NEW_CONNECTIONS: '0', LIMIT_SOCKETS_PER_IP: '0', HEARTBEAT_MS: String(o.heartbeatMs ?? 100) },
     timeoutMs: 180_000,
     nodeArgs: [...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []), ...(o.endsS !== undefined ? GC_SIGNAL_ARGS : [])],
   });
@@ -101,20 +117,21 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
   const wsUrl = srv.url.replace(/^http/, 'ws') + '/ws';
   const closers: { close(): void }[] = [];
   const loads: RawWs[] = [];
+  const universe = buildUniverse(o.symbols).map((i) => i.symbol);
   try {
     await sleep(3000); // past start-up
-    const cpu0 = cpuSeconds(srv.pid);
-    await sleep(5000);
-    const cpuShareBefore = (cpuSeconds(srv.pid) - cpu0) / 5;
-    const before = rssBytes(srv.pid) / 2 ** 20;
-    const idle = await readGc?.();
-    await loopDelay(srv.url); // resets the monitor: the figure below covers the run only
-
-    const universe = buildUniverse(o.symbols).map((i) => i.symbol);
-    // The bystander: one ticker, every event; its chain and its silences.
+    // The bystander: one ticker, every event; its chain, its silences and gaps, idle then loaded.
     const bystander = await startBystander(wsUrl, universe[0]!);
     closers.push(bystander);
     await sleep(1000);
+    bystander.begin();
+    const cpu0 = cpuSeconds(srv.pid);
+    await sleep(5000);
+    const cpuShareBefore = (cpuSeconds(srv.pid) - cpu0) / 5;
+    const idleGapMs = bystander.end().longestGapMs;
+    const before = rssBytes(srv.pid) / 2 ** 20;
+    const idle = await readGc?.();
+    await loopDelay(srv.url); // resets the monitor: the figure below covers the run only
 
     const probe = startProbe(srv.url + '/healthz', 50);
     bystander.begin();
@@ -146,7 +163,7 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
     await sleep(o.windowS * 1000);
     const healthzMs = await probe.stop();
     const b = bystander.end();
-    const by = { longestSilenceMs: b.longestSilenceMs, breaks: b.breaks, updates: b.updates, maxAgeMs: b.maxAgeMs, longestSilenceEndS: (b.longestSilenceEndAt - t0) / 1000 };
+    const by = { longestSilenceMs: b.longestSilenceMs, longestGapMs: b.longestGapMs, idleGapMs, breaks: b.breaks, updates: b.updates, maxAgeMs: b.maxAgeMs, longestSilenceEndS: (b.longestSilenceEndAt - t0) / 1000 };
     const loop = await loopDelay(srv.url);
     const at: Record<string, number> = {};
     for (const s of [...o.rssAtS].sort((x, y) => x - y)) {
@@ -179,12 +196,12 @@ export async function watchAll(o: WatchAllOptions): Promise<WatchAllResult> {
 const f = (v: number, d = 0) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : 'n/a');
 
 export function watchAllMarkdown(rs: WatchAllResult[]): string {
-  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms, when it ended (breaks); oldest update ms | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
+  let md = '| symbols x clients | server | all snapshots s | snapshot frames | /healthz p99 / max ms | bystander longest silence ms, when it ended (breaks); longest gap, idle / loaded ms; oldest update ms | loop delay p99 / max ms | RSS MiB before / at | load avg |\n';
   md += '|--|--|--:|--:|--:|--:|--:|--|--:|\n';
   for (const r of rs) {
     const at = Object.entries(r.rssMiB.at).map(([k, v]) => `${k}: ${f(v)}`).join(', ');
     md += `| ${f(r.symbols)} x ${r.clients} | ${r.server} | ${Number.isFinite(r.allSnapshotsS) ? f(r.allSnapshotsS, 1) : `not all (${f(r.snapshotItemsMissing)} items missing)`} | ${r.snapshotFrames} | ${f(r.healthzMs.p99, 1)} / ${f(r.healthzMs.max, 1)} | ` +
-      `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}); ${f(r.bystander.maxAgeMs)} | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
+      `${f(r.bystander.longestSilenceMs)} ending at ${f(r.bystander.longestSilenceEndS, 1)} s (${r.bystander.breaks}); ${f(r.bystander.idleGapMs)} / ${f(r.bystander.longestGapMs)}; ${f(r.bystander.maxAgeMs)} | ${f(r.loopDelayMs.p99)} / ${f(r.loopDelayMs.max)} | ${f(r.rssMiB.before)} / ${at} | ${f(r.loadAvg[0], 1)}-${f(r.loadAvg[1], 1)} |\n`;
   }
   const ends = rs.filter((r) => r.ends);
   if (ends.length) {
@@ -195,8 +212,8 @@ export function watchAllMarkdown(rs: WatchAllResult[]): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' }, ends: { type: 'string' } } });
-  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile, endsS: v.ends === undefined ? undefined : Number(v.ends) });
+  const { values: v } = parseArgs({ options: { symbols: { type: 'string', default: '10000' }, clients: { type: 'string', default: '10' }, rate: { type: 'string', default: '5' }, window: { type: 'string', default: '10' }, rss: { type: 'string' }, long: { type: 'boolean' }, source: { type: 'boolean' }, server: { type: 'string' }, channels: { type: 'string' }, wait: { type: 'string', default: '120' }, profile: { type: 'string' }, ends: { type: 'string' }, heartbeat: { type: 'string', default: '100' } } });
+  const r = await watchAll({ symbols: Number(v.symbols), clients: Number(v.clients), feedRate: Number(v.rate), windowS: Number(v.window), rssAtS: (v.rss ?? (v.long ? '130,600' : '130')).split(',').filter(Boolean).map(Number), source: v.source, script: v.server, channels: v.channels?.split(','), waitS: Number(v.wait), profileDir: v.profile, endsS: v.ends === undefined ? undefined : Number(v.ends), heartbeatMs: Number(v.heartbeat) });
   console.log(JSON.stringify(r, null, 2));
   console.log(watchAllMarkdown([r]));
 }
