@@ -2,7 +2,8 @@
  * The storms of issue 21 ("no stall, whatever a client asks for"; "fair control"), each against
  * a fresh server, nothing watched before it (every symbol cold). During each, `/healthz` is
  * probed every 50 ms, a bystander keeps one ticker (bystander.ts: chain breaks, longest
- * silence with the server's HEARTBEAT_MS at 100, longest gap between data frames), and a fresh WebSocket handshake is timed every 200 ms (the goal: each within 1 s).
+ * silence with the server's HEARTBEAT_MS at 100, longest gap between data frames), and a
+ * fresh WebSocket handshake is timed every 200 ms (the goal: each within 1 s).
  * The server's event-loop delay histogram (/metrics) is read after. The storms:
  *
  * - `connect`: 1,000 clients connect and subscribe at once, 20 symbols' tickers each, every

@@ -8,8 +8,8 @@
  * bystander's chain breaks, longest silence (any frame: the server runs with HEARTBEAT_MS
  * `--heartbeat`, default 100, so a silence is the server saying nothing, not a quiet symbol) and
  * longest gap between data frames (against the same gap while idle, measured over the 5 s before
- * the subscribe: a Poisson feed at FEED_RATE 5 leaves gaps of a second), the server's event-loop delay histogram
- * (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130; `--long`:
+ * the subscribe: a Poisson feed at FEED_RATE 5 leaves gaps of a second), the server's
+ * event-loop delay histogram (/metrics), and RSS at `--rss` seconds after the first subscribe (default 130; `--long`:
  * 130 and 600). Bounded: it waits at most `--wait` s (default 120) for the snapshots (then
  * reports how many items never came), probes `--window` s more, reads RSS at its times, stops.
  * `--ends S` ("watching ends"): then the load clients leave, and the server's CPU share over the
