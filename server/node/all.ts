@@ -20,7 +20,7 @@ import { serveClients } from './http-server.js';
 import { LocalSource } from './local-source.js';
 import { SwitchSource } from './switch-source.js';
 import { simSymbols } from './symbol-list.js';
-import { Warmup } from './warmup.js';
+import { readIn, Warmup } from './warmup.js';
 import { historyLimits, hubFor, localLife } from './wiring.js';
 
 /**
@@ -54,7 +54,7 @@ export async function createNode(config: Config): Promise<Node> {
   // One process keeps no state across restarts: each start is a new epoch.
   const source = new LocalSource(market, newEpoch(Date.now(), Math.random), historyLimits(config), Date.now);
   const pool = config.backfillWorkers > 0 ? new BackfillPool(sim.recipe, { workers: config.backfillWorkers }) : undefined;
-  source.warmup = new Warmup(sim, (s, part) => (part === 'head' ? market.loaded(s) : market.complete(s)), pool);
+  source.warmup = new Warmup(sim, readIn(market), pool);
   const hub = hubFor(config, new SwitchSource(bus, source)); // a simulator's run never starts again: the one source stays
 
   const symbols = simSymbols(feed.instruments);

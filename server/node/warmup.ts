@@ -5,13 +5,14 @@
  * in worker threads and hands to the simulator (`provide`); the market state then reads them
  * instead of computing them there (`part`: 'head' for a snapshot, 'full' for older candles).
  * One request per symbol and part at a time, whoever asks. The pool's workers start with the
- * node where that is cheap (the compiled server: BackfillPool.prestart). Without a pool (BACKFILL_WORKERS=0), or once the pool failed,
- * nothing is cold: the back-fill runs in-thread at the first snapshot, as before.
+ * node where that is cheap (the compiled server: BackfillPool.prestart). Without a pool
+ * (BACKFILL_WORKERS=0), or once the pool failed, nothing is cold: the back-fill runs in-thread
+ * at the first snapshot, as before.
  *
  * A window bounds the histories computed and not read yet: each holds its candle series (about
  * 60 KB) until its first read takes it, and when the workers outrun the reads (ten clients
- * subscribing 10,000 symbols) thousands piled up, a peak the allocator then kept as RSS. Requests (`warm` calls)
- * are admitted whole, owners in turn (fair-queue.ts), while fewer than `window` histories are
+ * subscribing 10,000 symbols) thousands piled up, a peak the allocator then kept as RSS.
+ * Requests (`warm` calls) are admitted whole, owners in turn (fair-queue.ts), while fewer than `window` histories are
  * out; a history stops counting once read, or `staleMs` after it came (a requester that went
  * away). Admitting whole requests in each owner's order cannot deadlock: a request waits only
  * for its own histories, and its owner reads them after its earlier requests, admitted before.
@@ -29,6 +30,10 @@ export interface Provider {
   /** Whether a provided back-fill (for 'head': or head) waits for its use. */
   provided(symbol: string, part: HistoryPart): boolean;
 }
+
+/** Warmup's `loaded` over a market state: its head read ('head'), or all of it ('full'). */
+export const readIn = (market: { loaded(symbol: string): boolean; complete(symbol: string): boolean }) =>
+  (symbol: string, part: HistoryPart): boolean => (part === 'head' ? market.loaded(symbol) : market.complete(symbol));
 
 export interface WarmupOptions {
   /** Histories out (asked or answered, not read) before requests wait (default 256: two groups of 128). */

@@ -2,7 +2,8 @@
  * Worker thread of the back-fill pool (backfill-pool.ts): computes, for the instruments each
  * message names, under the recipe it was started with, their histories' heads or their whole
  * histories (`parts`), and posts them back, whole histories as the market state's candle series
- * (without the packed bars) with their buffers transferred. Nothing else: no state between messages.
+ * (without the packed bars) with their buffers transferred. Nothing else: no state between
+ * messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buffersOf, headOf, historyOf, withoutBars, type HistoryPart, type HistoryRecipe, type PackedHead, type PackedHistory } from '../feed/history-job.js';

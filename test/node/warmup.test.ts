@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { SimSource } from '../../server/feed/sim-source.js';
 import { MarketState } from '../../server/market/market-state.js';
-import { Warmup } from '../../server/node/warmup.js';
+import { readIn, Warmup } from '../../server/node/warmup.js';
 import { BackfillPool } from '../../server/work/backfill-pool.js';
 import { until } from '../helpers/wait.js';
 
@@ -15,7 +15,7 @@ const feed = new SimSource({ symbols: 40, rate: 5, seed: 'warmup-test', now: () 
 const market = new MarketState();
 for (const inst of feed.instruments) market.addSymbol(inst.symbol, feed.history(inst.symbol));
 const pool = new BackfillPool(feed.recipe, { workers: 1 });
-const warmup = new Warmup(feed, (s, part) => (part === 'head' ? market.loaded(s) : market.complete(s)), pool);
+const warmup = new Warmup(feed, readIn(market), pool);
 afterAll(() => warmup.close());
 const syms = feed.instruments.map((i) => i.symbol);
 const owner = {};
@@ -78,7 +78,7 @@ describe('Warmup window', () => {
   const market2 = new MarketState();
   for (const inst of feed2.instruments) market2.addSymbol(inst.symbol, feed2.history(inst.symbol));
   let t = 0;
-  const w = new Warmup(feed2, (s, part) => (part === 'head' ? market2.loaded(s) : market2.complete(s)), pool, { window: 1, everyMs: 2, staleMs: 1000, now: () => t });
+  const w = new Warmup(feed2, readIn(market2), pool, { window: 1, everyMs: 2, staleMs: 1000, now: () => t });
   const s2 = feed2.instruments.map((i) => i.symbol);
 
   it('admits whole requests, owners in turn, as reads make room; a history never read stops counting when stale', async () => {
