@@ -1,6 +1,9 @@
 /**
  * Bounded bar history for one (symbol, interval), compact: a ring of bars in six integer columns
- * in one buffer (int-columns.ts, each as narrow as its values allow) that grows by doubling up to its capacity.
+ * (int-columns.ts, each as narrow as its values allow) that grows up to its capacity: by doubling
+ * up to one chunk, then a chunk at a time. A chunk is its own buffer, never copied or freed as
+ * the series grows: every symbol's live series fill together for an hour, and doubling them all
+ * would copy and free ever larger buffers at once (the allocator keeps the holes).
  *
  * Prices are integers of a decimal scale (10^pd: the tick grid's decimals, found from the
  * values), each bar's open, high, low and close kept as the difference from the previous bar's
@@ -18,8 +21,10 @@ import type { Candle } from '../../shared/protocol.js';
 import { IntColumns, type IntColumnsState } from './int-columns.js';
 import { decimalsFor, LIMIT, POW10 } from './decimal-column.js';
 
-/** Columns a series starts with; doubled as bars come, up to the capacity. */
+/** Slots a series starts with; doubled as bars come, up to a chunk. */
 const INITIAL = 4;
+/** Slots a chunk holds (the first chunk of an adopted series: as many as it came with, if more). */
+export const CHUNK = 256;
 
 /** A bar's fields, for `lastAt` and `setLast`. */
 export const TIME = 0;
@@ -48,11 +53,16 @@ export interface CandleSeriesState {
 
 export class CandleSeries {
   readonly #cap: number;
+  /** Slots held, over all chunks. */
   #size: number;
   #start = 0;
   #len = 0;
-  /** Per slot: time, open, high, low, close, volume (see the file comment; absolute when #raw). */
-  #cols: IntColumns;
+  /**
+   * Per slot: time, open, high, low, close, volume (see the file comment; absolute when #raw).
+   * Slot i is slot i % #chunk of chunk i / #chunk: every chunk but the last holds #chunk slots.
+   */
+  #cols: IntColumns[];
+  #chunk: number;
   /** Plain doubles (absolute values) from the first value the scales could not hold. */
   #raw = false;
   /** Price and volume decimals. */
@@ -65,10 +75,12 @@ export class CandleSeries {
   #time = 0;
   #ref = 0;
 
-  constructor(capacity: number) {
+  /** `chunk`: slots a chunk holds (tests set it small). */
+  constructor(capacity: number, chunk = CHUNK) {
     this.#cap = capacity;
-    this.#size = Math.min(capacity, INITIAL);
-    this.#cols = new IntColumns(6, this.#size);
+    this.#chunk = Math.max(1, chunk);
+    this.#size = Math.min(capacity, INITIAL, this.#chunk);
+    this.#cols = [new IntColumns(6, this.#size)];
   }
 
   get length(): number {
@@ -80,7 +92,8 @@ export class CandleSeries {
    * to another (a worker's back-fill: see history-job.ts); drop this one after.
    */
   state(): CandleSeriesState {
-    return { cap: this.#cap, size: this.#size, start: this.#start, len: this.#len, raw: this.#raw, pd: this.#pd, vd: this.#vd, maxP: this.#maxP, maxV: this.#maxV, time: this.#time, ref: this.#ref, cols: this.#cols.state() };
+    if (this.#cols.length > 1) this.#join();
+    return { cap: this.#cap, size: this.#size, start: this.#start, len: this.#len, raw: this.#raw, pd: this.#pd, vd: this.#vd, maxP: this.#maxP, maxV: this.#maxV, time: this.#time, ref: this.#ref, cols: this.#cols[0]!.state() };
   }
 
   /** The series a `state` describes, its storage adopted (not copied): the same bars, read and written alike. */
@@ -96,13 +109,16 @@ export class CandleSeries {
     s.#maxV = st.maxV;
     s.#time = st.time;
     s.#ref = st.ref;
-    s.#cols = IntColumns.from(st.cols);
+    s.#cols = [IntColumns.from(st.cols)];
+    s.#chunk = Math.max(s.#chunk, st.size);
     return s;
   }
 
   /** Bytes of storage held (for tests and memory accounting). */
   get bytes(): number {
-    return this.#cols.bytes;
+    let n = 0;
+    for (const c of this.#cols) n += c.bytes;
+    return n;
   }
 
   /** Appends a bar (copied), dropping the oldest when full. Bars must come in time order. */
@@ -118,27 +134,26 @@ export class CandleSeries {
     const i = (this.#start + this.#len) % this.#size;
     if (this.#len < this.#size) this.#len++;
     else this.#start = (this.#start + 1) % this.#size;
-    const cols = this.#cols;
     if (this.#raw) {
-      cols.set(TIME, i, time), cols.set(OPEN, i, open), cols.set(HIGH, i, high), cols.set(LOW, i, low), cols.set(CLOSE, i, close), cols.set(VOLUME, i, volume);
+      this.#set(TIME, i, time), this.#set(OPEN, i, open), this.#set(HIGH, i, high), this.#set(LOW, i, low), this.#set(CLOSE, i, close), this.#set(VOLUME, i, volume);
       return;
     }
-    if (prev >= 0) this.#ref += cols.get(CLOSE, prev);
+    if (prev >= 0) this.#ref += this.#get(CLOSE, prev);
     else this.#ref = this.#ticks(open);
-    cols.set(TIME, i, prev >= 0 ? time - this.#time : 0);
+    this.#set(TIME, i, prev >= 0 ? time - this.#time : 0);
     this.#time = time;
     const ref = this.#ref;
-    cols.set(OPEN, i, this.#ticks(open) - ref);
-    cols.set(HIGH, i, this.#ticks(high) - ref);
-    cols.set(LOW, i, this.#ticks(low) - ref);
-    cols.set(CLOSE, i, this.#ticks(close) - ref);
-    cols.set(VOLUME, i, Math.round(volume * POW10[this.#vd]!));
+    this.#set(OPEN, i, this.#ticks(open) - ref);
+    this.#set(HIGH, i, this.#ticks(high) - ref);
+    this.#set(LOW, i, this.#ticks(low) - ref);
+    this.#set(CLOSE, i, this.#ticks(close) - ref);
+    this.#set(VOLUME, i, Math.round(volume * POW10[this.#vd]!));
   }
 
   /** A field of the newest bar (NaN when empty). */
   lastAt(col: number): number {
     if (this.#len === 0) return NaN;
-    const x = this.#cols.get(col, this.#slot(this.#len - 1));
+    const x = this.#get(col, this.#slot(this.#len - 1));
     if (this.#raw) return x;
     if (col === TIME) return this.#time;
     if (col === VOLUME) return x / POW10[this.#vd]!;
@@ -150,13 +165,12 @@ export class CandleSeries {
     if (this.#len === 0) return;
     if (!this.#raw && !(col === TIME ? this.#fitTime(v) : col === VOLUME ? this.#fitVolume(v) : this.#fitPrice(v))) this.#toRaw();
     const i = this.#slot(this.#len - 1);
-    const cols = this.#cols;
-    if (this.#raw) cols.set(col, i, v);
+    if (this.#raw) this.#set(col, i, v);
     else if (col === TIME) {
-      cols.set(TIME, i, cols.get(TIME, i) + v - this.#time);
+      this.#set(TIME, i, this.#get(TIME, i) + v - this.#time);
       this.#time = v;
-    } else if (col === VOLUME) cols.set(VOLUME, i, Math.round(v * POW10[this.#vd]!));
-    else cols.set(col, i, this.#ticks(v) - this.#ref);
+    } else if (col === VOLUME) this.#set(VOLUME, i, Math.round(v * POW10[this.#vd]!));
+    else this.#set(col, i, this.#ticks(v) - this.#ref);
   }
 
   /** Replaces the newest bar (the one still open) with a copy of `c`; appends when empty. */
@@ -179,11 +193,10 @@ export class CandleSeries {
   tail(limit: number): Candle[] {
     const n = Math.max(0, Math.min(limit, this.#len));
     const out: Candle[] = new Array(n);
-    const cols = this.#cols;
     if (this.#raw) {
       for (let k = 0; k < n; k++) {
         const i = this.#slot(this.#len - n + k);
-        out[k] = { time: cols.get(TIME, i), open: cols.get(OPEN, i), high: cols.get(HIGH, i), low: cols.get(LOW, i), close: cols.get(CLOSE, i), volume: cols.get(VOLUME, i) };
+        out[k] = { time: this.#get(TIME, i), open: this.#get(OPEN, i), high: this.#get(HIGH, i), low: this.#get(LOW, i), close: this.#get(CLOSE, i), volume: this.#get(VOLUME, i) };
       }
       return out;
     }
@@ -194,11 +207,22 @@ export class CandleSeries {
     // Newest first: each bar's reference is the previous one's close, so the previous reference is ref - close.
     for (let k = n - 1; k >= 0; k--) {
       const i = this.#slot(this.#len - n + k);
-      out[k] = { time, open: (ref + cols.get(OPEN, i)) / ps, high: (ref + cols.get(HIGH, i)) / ps, low: (ref + cols.get(LOW, i)) / ps, close: (ref + cols.get(CLOSE, i)) / ps, volume: cols.get(VOLUME, i) / vs };
-      time -= cols.get(TIME, i);
-      if (k > 0) ref -= cols.get(CLOSE, this.#slot(this.#len - n + k - 1));
+      out[k] = { time, open: (ref + this.#get(OPEN, i)) / ps, high: (ref + this.#get(HIGH, i)) / ps, low: (ref + this.#get(LOW, i)) / ps, close: (ref + this.#get(CLOSE, i)) / ps, volume: this.#get(VOLUME, i) / vs };
+      time -= this.#get(TIME, i);
+      if (k > 0) ref -= this.#get(CLOSE, this.#slot(this.#len - n + k - 1));
     }
     return out;
+  }
+
+  #get(c: number, i: number): number {
+    const ch = this.#chunk;
+    return this.#cols.length === 1 ? this.#cols[0]!.get(c, i) : this.#cols[(i / ch) | 0]!.get(c, i % ch);
+  }
+
+  #set(c: number, i: number, v: number): void {
+    const ch = this.#chunk;
+    if (this.#cols.length === 1) this.#cols[0]!.set(c, i, v);
+    else this.#cols[(i / ch) | 0]!.set(c, i % ch, v);
   }
 
   /** The slot of the k-th held bar (0: oldest). */
@@ -222,7 +246,7 @@ export class CandleSeries {
     if (d < 0) return false;
     if (d > this.#pd) {
       const f = POW10[d - this.#pd]!;
-      for (let c = OPEN; c <= CLOSE; c++) this.#cols.scale(c, f);
+      for (const cols of this.#cols) for (let c = OPEN; c <= CLOSE; c++) cols.scale(c, f);
       this.#ref *= f;
       this.#pd = d;
     }
@@ -235,7 +259,7 @@ export class CandleSeries {
     const d = decimalsFor(v, this.#vd, this.#maxV);
     if (d < 0) return false;
     if (d > this.#vd) {
-      this.#cols.scale(VOLUME, POW10[d - this.#vd]!);
+      for (const cols of this.#cols) cols.scale(VOLUME, POW10[d - this.#vd]!);
       this.#vd = d;
     }
     return true;
@@ -246,15 +270,37 @@ export class CandleSeries {
     const bars = this.tail(this.#len);
     this.#raw = true;
     this.#start = 0;
-    const cols = (this.#cols = new IntColumns(6, this.#size, true));
+    const cols = new IntColumns(6, this.#size, true);
+    this.#cols = [cols];
+    this.#chunk = Math.max(this.#chunk, this.#size);
     bars.forEach((b, i) => (cols.set(TIME, i, b.time), cols.set(OPEN, i, b.open), cols.set(HIGH, i, b.high), cols.set(LOW, i, b.low), cols.set(CLOSE, i, b.close), cols.set(VOLUME, i, b.volume)));
   }
 
-  /** Doubles the storage (up to the capacity), unrolling the ring to start at 0. */
+  /**
+   * Up to the capacity: the one chunk doubled (copied, unrolling the ring to start at 0) while it
+   * is under a chunk, else a chunk added after the last (the ring is full from slot 0 when it grows).
+   */
   #grow(): void {
-    const size = Math.min(this.#cap, this.#size * 2);
-    this.#cols.resize(size, this.#start, this.#len);
+    if (this.#cols.length === 1 && this.#size < this.#chunk) {
+      const size = Math.min(this.#cap, this.#size * 2, this.#chunk);
+      this.#cols[0]!.resize(size, this.#start, this.#len);
+      this.#size = size;
+    } else {
+      const n = Math.min(this.#chunk, this.#cap - this.#size);
+      // Narrow, as a new series: a chunk widens for its own values only (a copy of one chunk).
+      this.#cols.push(new IntColumns(6, n, this.#raw));
+      this.#size += n;
+    }
     this.#start = 0;
-    this.#size = size;
+  }
+
+  /** The chunks as one (see state). */
+  #join(): void {
+    const ws = this.#cols[0]!.widths.slice();
+    for (const c of this.#cols) c.widths.forEach((w, k) => (ws[k] = Math.max(ws[k]!, w)));
+    const one = IntColumns.withWidths(ws, this.#size);
+    for (let c = 0; c < 6; c++) for (let i = 0; i < this.#size; i++) one.set(c, i, this.#get(c, i));
+    this.#cols = [one];
+    this.#chunk = Math.max(this.#chunk, this.#size);
   }
 }

@@ -59,6 +59,11 @@ export class IntColumns {
     return c;
   }
 
+  /** Each column's width code (0: Int8 .. 3: Float64). */
+  get widths(): readonly number[] {
+    return this.#w;
+  }
+
   /** Bytes held (for tests and memory accounting). */
   get bytes(): number {
     return this.#dv.byteLength;

@@ -66,8 +66,8 @@ describe('CandleSeries (compact) against plain objects', () => {
       fc.record({ k: fc.constant('tail' as const), n: fc.integer({ min: 0, max: 12 }) }),
     );
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9 }), fc.array(op, { maxLength: 60 }), (cap, ops) => {
-        const a = new CandleSeries(cap);
+      fc.property(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 60 }), (cap, chunk, ops) => {
+        const a = new CandleSeries(cap, chunk);
         const b = new ReferenceSeries(cap);
         let time = 1_700_000_000;
         for (const o of ops) {
@@ -81,6 +81,32 @@ describe('CandleSeries (compact) against plain objects', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('grows a chunk at a time past the first chunk, each chunk as wide as its own values, and hands a chunked series on whole', () => {
+    const cents = (x: number) => Math.round(x * 100) / 100;
+    const bar = (t: number, jump: number): [number, number, number, number, number, number] => {
+      const p = cents(100 + Math.sin(t / 7) + (t > 700 ? jump : 0));
+      return [60 * t, p, cents(p + 0.05), cents(p - 0.05), cents(p + 0.01), 1 + (t % 9)];
+    };
+    // One byte a value throughout: 4, 8, .., 64 slots by doubling, then 64 at a time up to 1,000.
+    const flat = new CandleSeries(1000, 64);
+    const sizes: number[] = [];
+    for (let t = 0; t < 1300; t++) {
+      flat.pushBar(...bar(t, 0));
+      if (sizes.at(-1) !== flat.bytes) sizes.push(flat.bytes);
+    }
+    expect(sizes).toEqual([4, 8, 16, 32, 64, ...Array.from({ length: 14 }, (_, k) => 64 * (k + 2)), 1000].map((n) => 6 * n));
+    // A jump of 4,000 ticks widens the prices of the chunk it falls in, not of the others.
+    const a = new CandleSeries(1000, 64);
+    const b = new ReferenceSeries(1000);
+    for (let t = 0; t < 1300; t++) a.pushBar(...bar(t, 40)), b.pushBar(...bar(t, 40));
+    sameSeries(a, b);
+    expect(a.bytes).toBe(6000 + 4 * 64);
+    const c = CandleSeries.from(a.state());
+    sameSeries(c, b);
+    c.pushBar(60 * 1300, 150, 151, 149, 150.5, 3), b.pushBar(60 * 1300, 150, 151, 149, 150.5, 3);
+    sameSeries(c, b);
   });
 
   it('keeps one byte per price for a quiet equity, widening a column only when a value needs it', () => {
