@@ -36,6 +36,13 @@ export function crc32(ascii: string, seed = 0): number {
   return ~c >>> 0;
 }
 
+/** CRC32 as `crc32`, of the bytes `from` to `to` (exclusive) of `buf`. */
+export function crc32Bytes(buf: Uint8Array, from: number, to: number, seed = 0): number {
+  let c = ~seed >>> 0;
+  for (let i = from; i < to; i++) c = TABLE[(c ^ buf[i]!) & 0xff]! ^ (c >>> 8);
+  return ~c >>> 0;
+}
+
 const POW10 = Array.from({ length: 21 }, (_, i) => 10 ** i);
 
 /**
@@ -57,6 +64,29 @@ export function checksumDigits(x: number, digits: number): string {
   while (i < n && (s.charCodeAt(i) === 48 || s.charCodeAt(i) === 46)) i++; // '0' or '.'
   const rest = s.slice(i);
   return digits > 0 ? rest.replace('.', '') : rest;
+}
+
+/**
+ * `checksumDigits(x, digits)` as ASCII into `out` from `at`, without making a string: returns
+ * where it ends, or -1 when the value takes the slow path (then use checksumDigits). At most 16
+ * bytes are written.
+ */
+export function checksumDigitsInto(x: number, digits: number, out: Uint8Array, at: number): number {
+  const scaled = x * (POW10[digits] ?? 10 ** digits);
+  if (!(scaled >= 0 && scaled < 2 ** 50 && digits <= 20)) return -1;
+  let n = Math.round(scaled);
+  let end = at;
+  while (n > 0) {
+    const q = Math.floor(n / 10);
+    out[end++] = 48 + n - q * 10;
+    n = q;
+  }
+  for (let i = at, j = end - 1; i < j; i++, j--) {
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return end;
 }
 
 /** One level's contribution: price digits then size digits. */

@@ -4,16 +4,28 @@
  * changed sizes, levels leaving the window as 0, levels entering it with their size, best first,
  * with the checksum of the result (computed once here, per event). Pure: no clock, no I/O.
  */
-import { CHECKSUM_LEVELS, crc32, levelChecksumString } from '../../shared/book-checksum.js';
+import { CHECKSUM_LEVELS, checksumDigitsInto, crc32, crc32Bytes, levelChecksumString } from '../../shared/book-checksum.js';
 import type { BookData, BookDelta, BookLevel } from '../../shared/protocol.js';
 import type { BookInit, BookLevels } from './market-event.js';
 import { insertAt, removeAt } from '../lib/arrays.js';
 
-/** One side, best first, as parallel arrays; `str` caches each level's checksum string ('' until needed). */
+/** Bytes a best level's checksum text may take (price and size, 16 digits each). */
+const SLOT = 32;
+/** `len` of a best level whose text is not made yet; SLOW: made as a string each time (checksumDigitsInto's -1). */
+const UNSET = -1;
+const SLOW = -2;
+
+/**
+ * One side, best first, as parallel arrays. The best CHECKSUM_LEVELS levels' checksum text is
+ * cached as bytes (`text`, SLOT a level, `len` each, UNSET until needed), moved along as levels
+ * come and go: a string per changed level lived as long as the level, and all of them were
+ * old-generation garbage.
+ */
 export class BookSide {
   readonly p: number[] = [];
   readonly q: number[] = [];
-  readonly str: string[] = [];
+  readonly text = new Uint8Array(CHECKSUM_LEVELS * SLOT);
+  readonly len = new Int8Array(CHECKSUM_LEVELS).fill(UNSET);
   /** The window as last published. */
   readonly winP: number[] = [];
   readonly winQ: number[] = [];
@@ -44,21 +56,36 @@ export class BookSide {
       if (i >= 0) {
         removeAt(this.p, i);
         removeAt(this.q, i);
-        removeAt(this.str, i);
+        this.#moveText(i + 1, i);
       }
     } else if (i >= 0) {
       if (this.q[i] !== size) {
         this.q[i] = size;
-        this.str[i] = '';
+        if (i < CHECKSUM_LEVELS) this.len[i] = UNSET;
       }
     } else {
       const at = -i - 1;
       insertAt(this.p, at, price);
       insertAt(this.q, at, size);
-      insertAt(this.str, at, '');
+      this.#moveText(at, at + 1);
       return at;
     }
     return i;
+  }
+
+  /** Removes every level. */
+  clear(): void {
+    this.p.length = this.q.length = 0;
+    this.len.fill(UNSET);
+  }
+
+  /** The cached texts from level `from` on move to `to` (one up or down); the level left unset is UNSET. */
+  #moveText(from: number, to: number): void {
+    const n = CHECKSUM_LEVELS;
+    if (Math.min(from, to) >= n) return;
+    this.text.copyWithin(to * SLOT, from * SLOT, (n - Math.max(0, to - from)) * SLOT);
+    this.len.copyWithin(to, from, n - Math.max(0, to - from));
+    this.len[to > from ? from : n - 1] = UNSET;
   }
 
   /** Top `depth` levels as pairs. */
@@ -164,31 +191,39 @@ export class BookState {
     for (const [p, q] of levels) if (q > 0) side.set(p, q);
   }
 
-  /** Level i's checksum string, made when first needed after a change. */
-  #str(side: BookSide, i: number): string {
-    return side.str[i] || (side.str[i] = levelChecksumString(side.p[i]!, side.q[i]!, this.decimals, this.sizeDecimals));
+  /** The chain `c` over best level i's checksum text, the text made when first needed after a change. */
+  #crc(side: BookSide, i: number, c: number): number {
+    let n = side.len[i]!;
+    if (n === UNSET) {
+      const at = i * SLOT;
+      const mid = checksumDigitsInto(side.p[i]!, this.decimals, side.text, at);
+      const end = mid < 0 ? -1 : checksumDigitsInto(side.q[i]!, this.sizeDecimals, side.text, mid);
+      side.len[i] = n = end < 0 ? SLOW : end - at;
+    }
+    if (n === SLOW) return crc32(levelChecksumString(side.p[i]!, side.q[i]!, this.decimals, this.sizeDecimals), c);
+    return crc32Bytes(side.text, i * SLOT, i * SLOT + n, c);
   }
 
   /**
-   * CRC32 of the best 10 published asks then bids, chained over the cached level strings. The
+   * CRC32 of the best 10 published asks then bids, chained over the cached level texts. The
    * chain's value after each level is kept (#crcA, #crcB), so a change at ask index `fromAsk`
    * redoes the asks from there and every bid, a change among the bids only the bids from
    * `fromBid`: the same value as the whole chain (an insert or removal at i shifts only levels >= i).
    */
   #checksum(fromAsk = 0, fromBid = 0): number {
     const top = Math.min(CHECKSUM_LEVELS, this.depth);
-    const na = Math.min(top, this.asks.str.length);
-    const nb = Math.min(top, this.bids.str.length);
+    const na = Math.min(top, this.asks.p.length);
+    const nb = Math.min(top, this.bids.p.length);
     const ca = this.#crcA;
     const cb = this.#crcB;
     const i0 = Math.max(0, Math.min(fromAsk, na, this.#na));
     let c = i0 > 0 ? ca[i0 - 1]! : 0;
-    for (let i = i0; i < na; i++) c = ca[i] = crc32(this.#str(this.asks, i), c);
+    for (let i = i0; i < na; i++) c = ca[i] = this.#crc(this.asks, i, c);
     // The bids chain from the asks' end: redone whole when that moved.
     const j0 = i0 < na || na !== this.#na ? 0 : Math.max(0, Math.min(fromBid, nb, this.#nb));
     this.#na = na;
     if (j0 > 0) c = cb[j0 - 1]!;
-    for (let j = j0; j < nb; j++) c = cb[j] = crc32(this.#str(this.bids, j), c);
+    for (let j = j0; j < nb; j++) c = cb[j] = this.#crc(this.bids, j, c);
     this.#nb = nb;
     return c;
   }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bookChecksum, bookChecksumString, checksumDigits, crc32, levelChecksumString } from '../../shared/book-checksum.js';
+import { bookChecksum, bookChecksumString, checksumDigits, checksumDigitsInto, crc32, crc32Bytes, levelChecksumString } from '../../shared/book-checksum.js';
 
 // The worked vectors of docs/book.md: the Python client tests the same numbers.
 const VECTOR_BOOK = {
@@ -44,6 +44,23 @@ describe('book checksum', () => {
       { numRuns: 5000 },
     );
     expect(checksumDigits(1e17, 2)).toBe(slow(1e17, 2)); // beyond the fast path: toFixed
+  });
+
+  it('writes the same digits as bytes, and their CRC is the string\'s (or says to take the string)', () => {
+    const buf = new Uint8Array(40).fill(7);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 20 }), fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 16n }).map((n) => Number(n)), fc.double({ min: 0, max: 1e25, noNaN: true })), fc.integer({ min: 0, max: 4 }), (d, n, at) => {
+        const x = n / 10 ** Math.min(d, 8);
+        const end = checksumDigitsInto(x, d, buf, at);
+        const text = checksumDigits(x, d);
+        if (end < 0) return; // the slow path: the caller takes the string
+        expect(end - at).toBeLessThanOrEqual(16);
+        expect(String.fromCharCode(...buf.subarray(at, end))).toBe(text);
+        expect(crc32Bytes(buf, at, end, 12345)).toBe(crc32(text, 12345));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(checksumDigitsInto(1e17, 2, buf, 0)).toBe(-1);
   });
 
   it('chains: the CRC of a concatenation is the CRC of the tail seeded with the head', () => {

@@ -140,7 +140,7 @@ function touch(b: SymbolBook): Quote {
 /** Removes every level of `side`, noting each as 0 in `changes`. */
 function clearSide(side: BookSide, changes: Map<number, number>): void {
   for (const p of side.p) changes.set(p, 0);
-  side.p.length = side.q.length = side.str.length = 0;
+  side.clear();
 }
 
 /** Makes `side` exactly `levels`, noting what changed. */
