@@ -54,6 +54,9 @@ export class MarketState {
    * the live events only, so those streams' items carry partial values; no client can hold
    * state they would apply to (every client starts from a snapshot, which reads the history
    * first), and the state after reading is what reading it at once would have given.
+   * `h` is the market state's from here: its `book` is dropped once read into the book state
+   * (a lazy history is kept until read, and 10,000 symbols' levels as pairs are 800,000 objects
+   * that every full GC would mark).
    */
   addSymbol(symbol: string, h: SymbolHistory, seqs: SeqStart = {}): void {
     const lazy = h.asOf !== undefined;
@@ -81,6 +84,7 @@ export class MarketState {
       watched: !this.#bookOf,
       bookWatched: !this.#bookOf,
     });
+    h.book = undefined;
   }
 
   /** Whether the symbol's history has been read, its head at least (always, for a history without `asOf`). */

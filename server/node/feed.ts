@@ -89,8 +89,9 @@ export async function createFeedNode(config: Config): Promise<FeedNode> {
   const handover = new Map<string, MarketEvent>();
   for (const s of symbols) {
     const r = restored.get(s);
-    market.addSymbol(s, r?.history ?? feed.history(s), r?.seqs);
+    // The handover reads the kept book first: addSymbol takes the history (and drops its book).
     if (r) handover.set(s, handoverEvent(s, r.history.book ?? { bids: [], asks: [] }, feed.history(s)));
+    market.addSymbol(s, r?.history ?? feed.history(s), r?.seqs);
   }
   stats.restored = restored.size;
   const infos = replay ? replaySymbols(replay) : simSymbols(feed.instruments);
