@@ -46,18 +46,23 @@ export function crc32Bytes(buf: Uint8Array, from: number, to: number, seed = 0):
 const POW10 = Array.from({ length: 21 }, (_, i) => 10 ** i);
 
 /**
+ * The fast path of a number's part: a grid value times 10^digits rounds to its exact integer
+ * while the product stays far below 2^53 (the double's error is then well under 0.5). That
+ * integer, or -1 when the value is beyond it (the part is then made with toFixed).
+ */
+function gridInteger(x: number, digits: number): number {
+  const scaled = x * (POW10[digits] ?? 10 ** digits);
+  return scaled >= 0 && scaled < 2 ** 50 && digits <= 20 ? Math.round(scaled) : -1;
+}
+
+/**
  * One number's part: fixed `digits` after the point (never the language's float printing),
  * the `.` removed, leading zeros stripped (so zero gives ""). Numbers are assumed >= 0 and
  * on their grid, so rounding is never at a tie and every language agrees.
  */
 export function checksumDigits(x: number, digits: number): string {
-  // Fast path, same digits: a grid value times 10^digits rounds to its exact integer while the
-  // product stays far below 2^53 (the double's error is then well under 0.5).
-  const scaled = x * (POW10[digits] ?? 10 ** digits);
-  if (scaled >= 0 && scaled < 2 ** 50 && digits <= 20) {
-    const n = Math.round(scaled);
-    return n === 0 ? '' : String(n);
-  }
+  const g = gridInteger(x, digits);
+  if (g >= 0) return g === 0 ? '' : String(g);
   const s = x.toFixed(digits);
   let i = 0;
   const n = s.length;
@@ -72,9 +77,8 @@ export function checksumDigits(x: number, digits: number): string {
  * bytes are written.
  */
 export function checksumDigitsInto(x: number, digits: number, out: Uint8Array, at: number): number {
-  const scaled = x * (POW10[digits] ?? 10 ** digits);
-  if (!(scaled >= 0 && scaled < 2 ** 50 && digits <= 20)) return -1;
-  let n = Math.round(scaled);
+  let n = gridInteger(x, digits);
+  if (n < 0) return -1;
   let end = at;
   while (n > 0) {
     const q = Math.floor(n / 10);
