@@ -207,8 +207,9 @@ export class FlushClock {
       return 'failed';
     }
     if (r === 'stalled') {
-      for (const sub of s.dirty) if (sub.throttle !== 0) this.enqueue(sub);
-      if (s.pending.length || s.dirty.some((sub) => sub.throttle === 0)) this.#stalled.add(s);
+      const dirty = s.dirty; // a copy: read once
+      for (const sub of dirty) if (sub.throttle !== 0) this.enqueue(sub);
+      if (s.pending.length || dirty.some((sub) => sub.throttle === 0)) this.#stalled.add(s);
     }
     return r;
   }
