@@ -1,7 +1,8 @@
 /**
  * Admission of a session's control messages: a token bucket per session (a client that keeps
  * going past the refusals is closed 1008), validation, and one message handled at a time, in
- * order, answers and errors included. With `turn`, every step starts on a turn shared by all
+ * order, answers and errors included (the close for too many refusals too, after the messages
+ * admitted before it). With `turn`, every step starts on a turn shared by all
  * sessions (first come first served, a few ms of them per event-loop iteration: lib/turns.ts),
  * never in the frame's own I/O callback: 200 clients each within its rate cannot fill one
  * iteration with their work. A
@@ -43,6 +44,8 @@ interface State {
   queue: Promise<void>;
   /** Steps admitted and not yet done. */
   pending: number;
+  /** The run of refusals has gone too far: the close is queued behind the steps before it, nothing more is taken. */
+  closing: boolean;
 }
 
 /**
@@ -70,7 +73,7 @@ export class Admission {
   /** A new session: its bucket starts full. */
   open(s: Session): void {
     const { rate, now } = this.#o;
-    this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve(), pending: 0 });
+    this.#state.set(s, { bucket: new TokenBucket(rate, rate * 2, now()), refusals: 0, queue: Promise.resolve(), pending: 0, closing: false });
   }
 
   /**
@@ -80,12 +83,22 @@ export class Admission {
    */
   receive(s: Session, decoded: Decoded, reply: Reply): Promise<boolean> {
     const st = this.#state.get(s)!;
+    if (st.closing) return Promise.resolve(true);
     const { now, log } = this.#o;
     const error = (code: ErrorCode, message: string, id?: number) => reply({ type: 'error', ...(id !== undefined ? { id } : {}), code, message, t: now() });
-    const admitted = this.#admit(s, st, now());
+    const admitted = this.#admit(st, now());
     let step: () => void | Promise<void>;
     let id: number | undefined;
-    if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
+    if (admitted === null) {
+      // In order: the messages admitted before the run of refusals are handled first.
+      st.closing = true;
+      step = () => {
+        if (s.closed) return;
+        s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now());
+        s.transport.close(CLOSE.policy, 'rate limit exceeded repeatedly');
+        this.#o.close(s);
+      };
+    } else if (admitted !== true) step = () => void (admitted && error('rate_limited', admitted));
     else if (st.pending >= 2 * this.#o.rate) {
       const busy = decoded.ok ? parseClientMessage(decoded.value) : undefined;
       error('unavailable', 'the server is behind on this connection\'s control messages: retry later', busy?.ok ? busy.msg.id : busy?.id);
@@ -112,20 +125,15 @@ export class Admission {
     return st.queue.then(() => admitted !== true);
   }
 
-  /** True when admitted; else the refusal to report (or '' when already reported recently). */
-  #admit(s: Session, st: State, now: number): true | string {
+  /** True when admitted; else the refusal to report ('' when reported recently), or null: past 2 x rate refusals in a row, close. */
+  #admit(st: State, now: number): true | string | null {
     if (st.bucket.take(now)) {
       st.refusals = 0;
       return true;
     }
     const rate = this.#o.rate;
     this.#o.stats.rateLimited++;
-    if (++st.refusals > rate * 2) {
-      s.error('rate_limited', 'closing: control messages kept coming past the rate limit', now);
-      s.transport.close(CLOSE.policy, 'rate limit exceeded repeatedly');
-      this.#o.close(s);
-      return '';
-    }
+    if (++st.refusals > rate * 2) return null;
     return st.refusals === 1 || st.refusals % rate === 0 ? `more than ${rate} control messages per second` : '';
   }
 

@@ -72,6 +72,23 @@ describe('admission', () => {
     expect(refused).toBe(false);
   });
 
+  it('closes for refusals only after the messages admitted before them are handled, and takes nothing after', async () => {
+    const turns: (() => void)[] = [];
+    const t = setup(2, undefined, () => new Promise<void>((r) => void turns.push(r)));
+    // A burst in one read: 4 admitted, 5 refused (the 5th past 2 x rate: close), then 2 more.
+    const sent = Array.from({ length: 11 }, (_, i) => t.send({ type: 'ping', id: i }));
+    expect(t.c.closes).toEqual([]); // not yet: the admitted four wait for their turns
+    while (turns.length || t.c.closes.length === 0) {
+      await settle();
+      turns.shift()?.();
+    }
+    expect(await Promise.all(sent)).toEqual([false, false, false, false, true, true, true, true, true, true, true]);
+    expect(t.replies.filter((m) => m.type === 'pong').map((m) => (m as { id?: number }).id)).toEqual([0, 1, 2, 3]);
+    expect(t.c.closes).toEqual([1008]);
+    expect(t.closed).toEqual([t.c.session]);
+    expect(t.stats.rateLimited).toBe(5); // the two after the close were not taken at all
+  });
+
   it('closes a client that keeps going past 2 x rate refusals (1008)', async () => {
     const t = setup(2);
     for (let i = 0; i < 4 + 5; i++) await t.send({ type: 'ping' });
