@@ -23,6 +23,7 @@ import { registerRest } from '../http/rest.js';
 import { registerSecurityHeaders } from '../http/security.js';
 import { guardSockets, type SocketGuard } from '../http/socket-guard.js';
 import { serverFactory } from '../tls.js';
+import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { registerSse } from '../transports/sse.js';
 import { registerWs } from '../transports/ws.js';
 
@@ -97,9 +98,20 @@ export async function serveClients(config: Config, hub: Hub, view: MarketView, h
  */
 export const LISTEN_BACKLOG = 4096;
 
-/** Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080. */
+/**
+ * Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080.
+ * ACCEPT_HANDLES more descriptors join the listening socket in the background; they stop
+ * accepting when the app starts to close, before its own handle does.
+ */
 export async function listen(app: FastifyInstance, config: Config): Promise<string> {
+  let handles: AcceptHandles | undefined;
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    await handles?.close();
+  });
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
+  if (!closing) handles = addAcceptHandles(app.server, config.acceptHandles, LISTEN_BACKLOG, (err) => app.log.warn(`one accept per event-loop iteration: ${err.message}`));
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
