@@ -61,4 +61,40 @@ describe('registerRest', () => {
     expect((await app.inject('/api/snapshot?symbols=A,B,C,D')).json()).toMatchObject({ code: 'limit_exceeded', message: 'at most 3 symbols per request' });
     await app.close();
   });
+
+  it('builds at most 4 big answers (256 items or more) at once; the rest wait whole, small ones go by', async () => {
+    const held: ((bars: never[]) => void)[] = [];
+    let calls = 0;
+    let most = 0;
+    const app = instance({
+      symbols: () => SYMBOLS,
+      snapshot: () => undefined,
+      candles: (_s, _iv, limit) => {
+        calls++;
+        return limit >= 256 ? new Promise((r) => void (most = Math.max(most, held.push(r)))) : [];
+      },
+    });
+    await app.ready();
+    const bigOnes = Array.from({ length: 10 }, () => app.inject('/api/candles?symbol=AAPL&interval=1s&limit=1000'));
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setImmediate(r));
+      if (!ok()) throw new Error(`never: ${what}`);
+    };
+    await until('four big answers in the making', () => held.length === 4);
+    const small = await app.inject('/api/candles?symbol=AAPL&interval=1s&limit=10');
+    expect(small.statusCode).toBe(200); // not queued behind the big ones
+    expect(held).toHaveLength(4); // the other six wait for a place
+    expect(calls).toBe(5);
+    let answered = 0;
+    while (answered < 10) {
+      await until('a big answer in the making', () => held.length > 0);
+      held.shift()!([]);
+      answered++;
+    }
+    const statuses = (await Promise.all(bigOnes)).map((r) => r.statusCode);
+    expect(statuses).toEqual(Array(10).fill(200));
+    expect(calls).toBe(11);
+    expect(most).toBe(4);
+    await app.close();
+  });
 });
