@@ -150,7 +150,7 @@ export class FeedStore {
         tx.ltrim(this.#keys.trades(s), -SNAPSHOT_TRADES, -1);
       }
       for (const [iv, n] of Object.entries(t.opened) as [Interval, number][]) {
-        const closed = (this.#market.latestCandles(s, iv, n + 1) ?? []).slice(0, -1);
+        const closed = (this.#market.candles(s, iv, n + 1) ?? []).slice(0, -1);
         if (!closed.length) continue;
         tx.rpush(this.#keys.bars(s, iv), ...closed.map(packBar));
         tx.ltrim(this.#keys.bars(s, iv), -(HISTORY_CAP[iv] - 1), -1);

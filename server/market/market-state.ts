@@ -261,15 +261,11 @@ export class MarketState {
     return true;
   }
 
-  /** The newest `limit` bars of one interval, oldest first (the last one may be open): the whole history read first. */
+  /**
+   * The newest `limit` bars of one interval, oldest first (the last one may be open). A lazy
+   * history's older bars are read in only when fewer than `limit` bars are held.
+   */
   candles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
-    const st = this.#loaded(symbol);
-    if (st?.older) loadOlder(st);
-    return st?.candles[iv].series.tail(limit);
-  }
-
-  /** As `candles`, but the history's older bars are read only when fewer than `limit` bars are held (the bars a tick just closed). */
-  latestCandles(symbol: string, iv: Interval, limit: number): Candle[] | undefined {
     const st = this.#loaded(symbol);
     if (st?.older && limit > st.candles[iv].series.length) loadOlder(st);
     return st?.candles[iv].series.tail(limit);

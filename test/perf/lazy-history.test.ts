@@ -56,7 +56,7 @@ describe('lazy history', { timeout: 60_000 }, () => {
     };
     apply(35_000);
     lazy.snapshot(symbols[2]!, 'candles:1m');
-    expect(lazy.latestCandles(symbols[3]!, '1s', 3)).toEqual(now.candles(symbols[3]!, '1s', 3));
+    expect(lazy.candles(symbols[3]!, '1s', 3)).toEqual(now.candles(symbols[3]!, '1s', 3));
     expect(lazy.complete(symbols[3]!)).toBe(false);
     apply(35_000);
     expect(lazy.loaded(symbols[1]!)).toBe(false);
