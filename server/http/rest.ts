@@ -12,6 +12,7 @@
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
+import pLimit from 'p-limit';
 import { INTERVAL_NAMES, isChannel, type Channel, type ErrorCode, type SymbolInfo } from '../../shared/protocol.js';
 import type { Rights } from '../auth/entitlements.js';
 import { forbiddenMessage, type Forbidden } from '../auth/session-rights.js';
@@ -23,7 +24,6 @@ import { QuietLog } from '../lib/quiet-log.js';
 import { replyError } from '../lib/error-reply.js';
 import { jsonArrayInSlices, mapInSlices, type SliceOptions } from './sliced.js';
 import { Turns } from '../lib/turns.js';
-import pLimit from 'p-limit';
 import type { StreamSnapshot } from '../market/stream-event.js';
 import { CANDLES_RESPONSES, HEALTH_RESPONSES, SNAPSHOT_RESPONSES, SYMBOLS_RESPONSES } from '../docs/rest-schemas.js';
 
@@ -52,11 +52,11 @@ const CandlesQuery = Type.Object({
 });
 const NoQuery = Type.Object({});
 
-/** A name as it may be echoed: at most MAX_NAME characters, marked when cut. */
 /** Answers of this many items or more are big: only BUILDING_AT_ONCE of them are built at a time. */
 const BIG_ANSWER = 256;
 const BUILDING_AT_ONCE = 4;
 
+/** A name as it may be echoed: at most MAX_NAME characters, marked when cut. */
 const cut = (s: string) => (s.length > MAX_NAME ? `${s.slice(0, MAX_NAME)}…` : s);
 
 /** Comma-separated names, trimmed, blanks dropped, first occurrence kept. */

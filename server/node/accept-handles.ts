@@ -10,8 +10,8 @@
  * channel arrives as a new descriptor (SCM_RIGHTS): a short-lived child sends each handle straight
  * back and exits. What the extra descriptors accept is handed to the server as its own
  * 'connection' (the documented way to inject one), so every guard and listener sees it alike.
- * An idle socket costs nothing; each new connection costs `n - 1` accept() calls that find the
- * queue empty (EAGAIN, about a microsecond each).
+ * An idle socket costs nothing; each new connection wakes every descriptor, and `n - 1` accept()
+ * calls find the queue empty (EAGAIN): about 4 us a descriptor here (scripts/bench/accept-cost.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
@@ -62,7 +62,12 @@ export function addAcceptHandles(server: net.Server, n: number, backlog: number,
     child.unref();
     const c = child;
     gone = new Promise((resolve) => {
-      c.once('close', () => resolve());
+      c.once('close', (code, signal) => {
+        resolve();
+        if (child !== c) return; // done, or stopped
+        stop();
+        onError(new Error(`accept handles: the echo child ended (${code ?? signal}) with ${sides.length} of ${n - 1} descriptors sent back`));
+      });
       c.once('error', () => resolve()); // never started
     });
     child.on('error', (err) => {

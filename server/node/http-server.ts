@@ -23,9 +23,9 @@ import { registerRest } from '../http/rest.js';
 import { registerSecurityHeaders } from '../http/security.js';
 import { guardSockets, type SocketGuard } from '../http/socket-guard.js';
 import { serverFactory } from '../tls.js';
-import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 import { registerSse } from '../transports/sse.js';
 import { registerWs } from '../transports/ws.js';
+import { addAcceptHandles, type AcceptHandles } from './accept-handles.js';
 
 /** Keep-alive connections idle this long between requests are closed, ms (Node's own default). */
 export const KEEP_ALIVE_MS = 5000;
@@ -100,7 +100,7 @@ export const LISTEN_BACKLOG = 4096;
 
 /**
  * Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080.
- * ACCEPT_HANDLES more descriptors join the listening socket in the background; they stop
+ * ACCEPT_HANDLES - 1 more descriptors join the listening socket in the background; they stop
  * accepting when the app starts to close, before its own handle does.
  */
 export async function listen(app: FastifyInstance, config: Config): Promise<string> {
