@@ -40,7 +40,7 @@ export interface Config {
   limitSocketsPerIp: number;
   /** A connection must send a complete request head within this long, ms. */
   headersTimeoutMs: number;
-  /** Descriptors the listening socket is watched through: up to this many accepts an iteration (server/node/accept-handles.ts). */
+  /** Descriptors the listening socket is watched through in a burst: up to this many accepts an iteration (server/node/accept-handles.ts). */
   acceptHandles: number;
   /** Fastify's trustProxy: false, true, or the proxies' addresses (comma-separated). */
   trustProxy: boolean | string;
@@ -182,7 +182,7 @@ export const SETTINGS: readonly Setting[] = [
   row('LIMIT_NEW_CONNECTIONS', 'limitNewConnections', 50, number(0, 1e6)),
   row('LIMIT_SOCKETS_PER_IP', 'limitSocketsPerIp', 256, int(0, 1e6)),
   row('HEADERS_TIMEOUT_MS', 'headersTimeoutMs', 10000, number(100, 600000)),
-  row('ACCEPT_HANDLES', 'acceptHandles', 16, int(1, 256)),
+  row('ACCEPT_HANDLES', 'acceptHandles', 256, int(1, 256)),
   row('TRUST_PROXY', 'trustProxy', false, (raw) => (raw === 'true' ? true : raw === 'false' ? false : raw)),
   row('TLS_CERT', 'tlsCert', undefined, text),
   row('TLS_KEY', 'tlsKey', undefined, text),

@@ -100,8 +100,8 @@ export const LISTEN_BACKLOG = 4096;
 
 /**
  * Listens on config.port (0: a free port) and resolves to the base URL, e.g. http://127.0.0.1:8080.
- * ACCEPT_HANDLES - 1 more descriptors join the listening socket in the background; they stop
- * accepting when the app starts to close, before its own handle does.
+ * More descriptors join the listening socket in the background (up to ACCEPT_HANDLES accepts an
+ * iteration in a burst); they stop accepting when the app starts to close, before its own handle does.
  */
 export async function listen(app: FastifyInstance, config: Config): Promise<string> {
   let handles: AcceptHandles | undefined;
@@ -111,7 +111,7 @@ export async function listen(app: FastifyInstance, config: Config): Promise<stri
     await handles?.close();
   });
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
-  if (!closing) handles = addAcceptHandles(app.server, config.acceptHandles, LISTEN_BACKLOG, (err) => app.log.warn(`one accept per event-loop iteration: ${err.message}`));
+  if (!closing) handles = addAcceptHandles(app.server, { most: config.acceptHandles, backlog: LISTEN_BACKLOG, onError: (err) => app.log.warn(`fewer accepts per event-loop iteration: ${err.message}`) });
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;

@@ -1,7 +1,7 @@
 /**
  * ACCEPT_HANDLES: the listening socket watched through more descriptors accepts that many
- * queued connections in one event-loop iteration, hands them to the server as its own, and stops
- * with the server (the port refuses once it is closed).
+ * queued connections in one event-loop iteration (the spares only in a burst), hands them to the
+ * server as its own, and stops with the server (the port refuses once it is closed).
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -28,44 +28,59 @@ describe('accept handles', () => {
     for (const f of cleanup.splice(0).reverse()) await f();
   });
 
-  it('accepts one queued connection per descriptor in an iteration, all as the server\'s own', async () => {
+  /** Connections accepted in each of the next `k` event-loop iterations (counted at their check phase). */
+  const perIteration = (seen: unknown[], k: number) =>
+    new Promise<number[]>((resolve) => {
+      const counts: number[] = [];
+      const step = () => {
+        counts.push(seen.length - counts.reduce((a, b) => a + b, 0));
+        if (counts.length === k) resolve(counts);
+        else setImmediate(step);
+      };
+      setImmediate(step);
+    });
+
+  it('accepts one queued connection per watching descriptor; a burst brings the spares in, calm sends them away', async () => {
     const server = net.createServer({ allowHalfOpen: true });
     const seen: net.Socket[] = [];
     server.on('connection', (s) => seen.push(s));
     await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1', backlog: 64 }, r));
-    const handles: AcceptHandles = addAcceptHandles(server, 4, 64);
+    const handles: AcceptHandles = addAcceptHandles(server, { calm: 2, most: 8, backlog: 64, calmMs: 300 });
     cleanup.push(() => new Promise((r) => server.close(r)), () => handles.close());
-    await until('three more descriptors listening', () => handles.count === 3);
+    await until('seven more descriptors held, one watching', () => handles.held === 7 && handles.watching === 1);
 
-    const clients = Array.from({ length: 8 }, () => net.connect(portOf(server), '127.0.0.1'));
+    const clients = Array.from({ length: 16 }, () => net.connect(portOf(server), '127.0.0.1'));
     cleanup.push(() => clients.forEach((c) => c.destroy()), () => seen.forEach((s) => s.destroy()));
-    // Hold the loop (a busy iteration) while the kernel completes the eight handshakes into the queue.
+    // Hold the loop (a busy iteration) while the kernel completes the handshakes into the queue.
     const end = performance.now() + 100;
     while (performance.now() < end);
-    const firstIteration = await new Promise<number>((r) => setImmediate(() => r(seen.length)));
-    expect(firstIteration).toBe(4);
-    await until('all eight accepted', () => seen.length === 8);
+    // Two watching (the server's own and one): both accept, a burst; then all eight watch.
+    expect(await perIteration(seen, 2)).toEqual([2, 8]);
+    expect(handles.watching).toBe(7);
+    await until('all sixteen accepted', () => seen.length === 16);
     expect(seen.every((s) => s.allowHalfOpen)).toBe(true); // the server's socket options
+    // No burst for calmMs: the spares stop watching (closed), and fresh ones are fetched.
+    await until('back to one watching and seven held', () => handles.watching === 1 && handles.held === 7, 10_000);
   });
 
   it('stops with the server: nothing listens on the port once it is closed', async () => {
     const server = http.createServer((_req, res) => res.end('ok'));
     await new Promise<void>((r) => server.listen({ port: 0, host: '127.0.0.1' }, r));
     const port = portOf(server);
-    const handles = addAcceptHandles(server, 3, 511);
-    await until('two more descriptors listening', () => handles.count === 2);
+    const handles = addAcceptHandles(server, { calm: 2, most: 4, backlog: 511 });
+    await until('one watching, two spare', () => handles.held === 3 && handles.watching === 1);
     const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())));
     expect(answers.every((a) => a === 'ok')).toBe(true);
-    handles.close();
+    await handles.close();
     await new Promise((r) => server.close(r));
-    expect(await tryConnect(port)).toBe('ECONNREFUSED');
+    expect(await tryConnect(port)).toBe('ECONNREFUSED'); // the spares, never watching, were closed too
   });
 
   it('one handle: nothing is added', () => {
     const server = net.createServer();
-    const handles = addAcceptHandles(server, 1, 511);
-    expect(handles.count).toBe(0);
-    handles.close();
+    const handles = addAcceptHandles(server, { most: 1, backlog: 511 });
+    expect(handles.held).toBe(0);
+    void handles.close();
   });
 
   it('a node serves through them, and its port refuses once the node has closed', async () => {
