@@ -91,17 +91,19 @@ export function addAcceptHandles(server: net.Server, o: AcceptOptions): AcceptHa
       accepted = 0;
     });
   };
-  const calmDown = setInterval(() => {
+  const calmDown = () => {
     if (watching.length <= calm - 1 || performance.now() - lastBurst < calmMs) return;
     const extra = watching.splice(calm - 1);
     for (const s of extra) s.close();
     fetch(extra.length);
-  }, Math.max(50, calmMs / 5));
-  calmDown.unref();
+  };
+  let calmTimer: NodeJS.Timeout | undefined;
 
   if (o.most > 1 && handle && server.listening) {
     server.on('connection', count);
     fetch(o.most - 1);
+    calmTimer = setInterval(calmDown, Math.max(50, calmMs / 5));
+    calmTimer.unref();
   }
   return {
     get watching() {
@@ -112,7 +114,7 @@ export function addAcceptHandles(server: net.Server, o: AcceptOptions): AcceptHa
     },
     close() {
       closed = true;
-      clearInterval(calmDown);
+      clearInterval(calmTimer);
       server.off('connection', count);
       for (const e of echoes) e.stop();
       for (const s of watching.splice(0)) s.close();
