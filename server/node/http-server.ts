@@ -108,7 +108,12 @@ export async function listen(app: FastifyInstance, config: Config): Promise<stri
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
-    await handles?.close();
+    // Every descriptor stops accepting now, the server's own too (Fastify's server.close() that
+    // follows still waits for the connections): a client reconnecting while the echo children
+    // exit would else be taken, and hold the close open.
+    const gone = handles?.close();
+    if (app.server.listening) app.server.close();
+    await gone;
   });
   await app.listen({ port: config.port, host: config.host, backlog: LISTEN_BACKLOG });
   if (!closing) handles = addAcceptHandles(app.server, { most: config.acceptHandles, backlog: LISTEN_BACKLOG, onError: (err) => app.log.warn(`fewer accepts per event-loop iteration: ${err.message}`) });
